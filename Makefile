@@ -1,0 +1,29 @@
+# Two entry points: `make demo` and `make test`. Each sets up what it needs from the lock file.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+
+.PHONY: demo test setup lint bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+setup: .venv/.synced
+
+demo: setup
+	$(UV) run --frozen --no-sync crisislab demo
+
+test: setup
+	$(UV) run --frozen --no-sync ruff check src tests benchmarks
+	$(UV) run --frozen --no-sync pytest -n 2
+
+bench: setup
+	$(UV) run --frozen --no-sync python benchmarks/engine_speed.py
+
+clean:
+	rm -rf .venv .tools
