@@ -1,0 +1,77 @@
+"""Random streams keyed by block of runs, so results never depend on how runs are chunked.
+
+Runs are grouped in blocks of BLOCK_RUNS. Block b draws from its own generator, seeded by
+`SeedSequence(seed, spawn_key=(b,))` (the b-th child of `SeedSequence(seed).spawn`). A chunk is any
+whole number of blocks; each day every block fills its slice of one array of uniforms and one of
+normals, so a run's random numbers depend only on the seed, its block and the day.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BLOCK_RUNS = 1024
+
+
+class DrawPlan:
+    """Names the rows of the daily uniform and normal arrays, fixed once per compiled scenario."""
+
+    def __init__(self) -> None:
+        self.uniform_rows = 0
+        self.normal_rows = 0
+
+    def uniforms(self, n: int = 1) -> slice:
+        start, self.uniform_rows = self.uniform_rows, self.uniform_rows + n
+        return slice(start, start + n)
+
+    def normals(self, n: int = 1) -> slice:
+        start, self.normal_rows = self.normal_rows, self.normal_rows + n
+        return slice(start, start + n)
+
+
+class BlockStreams:
+    """Daily random numbers for a chunk made of consecutive blocks."""
+
+    def __init__(self, seed: int, first_block: int, n_blocks: int, plan: DrawPlan) -> None:
+        self.generators = [
+            np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(b,))))
+            for b in range(first_block, first_block + n_blocks)
+        ]
+        runs = n_blocks * BLOCK_RUNS
+        self.plan = plan
+        self._u = np.empty((plan.uniform_rows, runs))
+        self._z = np.empty((max(plan.normal_rows, 1), runs))
+        self._edges = np.arange(n_blocks + 1) * BLOCK_RUNS
+
+    def initial(self, rows: int) -> np.ndarray:
+        """Uniforms for the draws made once per run before day 0 (types, initial noise)."""
+        out = np.empty((rows, len(self.generators) * BLOCK_RUNS))
+        for b, gen in enumerate(self.generators):
+            out[:, b * BLOCK_RUNS : (b + 1) * BLOCK_RUNS] = gen.random((rows, BLOCK_RUNS))
+        return out
+
+    def sparse(self, idx: np.ndarray, n_uniform: int, n_normal: int) -> tuple[np.ndarray, np.ndarray]:
+        """Uniforms [n_uniform, len(idx)] and normals [n_normal, len(idx)] for the listed runs only.
+
+        `idx` must be sorted. Each block draws for its own runs, so what a run gets depends only
+        on its block's history: rare events cost random numbers only where they happen.
+        """
+        u = np.empty((n_uniform, idx.size))
+        z = np.empty((n_normal, idx.size))
+        cuts = np.searchsorted(idx, self._edges)
+        for b, gen in enumerate(self.generators):
+            lo, hi = cuts[b], cuts[b + 1]
+            if hi > lo:
+                u[:, lo:hi] = gen.random((n_uniform, hi - lo))
+                z[:, lo:hi] = gen.standard_normal((n_normal, hi - lo))
+        return u, z
+
+    def day(self) -> tuple[np.ndarray, np.ndarray]:
+        """Fresh uniforms [rows, runs] and standard normals [rows, runs] for one day."""
+        nu, nz = self.plan.uniform_rows, self.plan.normal_rows
+        for b, gen in enumerate(self.generators):
+            cols = slice(b * BLOCK_RUNS, (b + 1) * BLOCK_RUNS)
+            self._u[:, cols] = gen.random((nu, BLOCK_RUNS))
+            if nz:
+                self._z[:nz, cols] = gen.standard_normal((nz, BLOCK_RUNS))
+        return self._u, self._z

@@ -1,0 +1,99 @@
+"""The result of `simulate`: a per-run table and the summary the CLI prints as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crisislab.engine.outcomes import OUTCOMES
+from crisislab.engine.random import BLOCK_RUNS
+from crisislab.scenario.schema import Scenario
+from crisislab.stats import wilson_interval
+
+
+def _round(x: float) -> float:
+    return round(float(x), 6)
+
+
+@dataclass
+class SimulationResult:
+    scenario: Scenario
+    n_runs: int
+    seed: int
+    overrides: dict[str, Any]
+    columns: dict[str, np.ndarray] = field(repr=False)
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        """One row per run: outcome class, war kind, the test of claim 1, flags and metrics."""
+        table = pd.DataFrame(self.columns)
+        table["outcome"] = pd.Categorical.from_codes(table["outcome"], categories=list(OUTCOMES))
+        table.index.name = "run"
+        return table
+
+    def proportion(self, mask: np.ndarray) -> dict[str, Any]:
+        k = int(np.count_nonzero(mask))
+        lo, hi = wilson_interval(k, self.n_runs)
+        return {"p": _round(k / self.n_runs), "ci": [_round(lo), _round(hi)]}
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON object of `crisislab run --json` (keys may be added, never renamed)."""
+        c, n = self.columns, self.n_runs
+        outcome = c["outcome"]
+        share = lambda mask: _round(np.count_nonzero(mask) / n)  # noqa: E731
+        mean = lambda col: _round(np.mean(c[col]))  # noqa: E731
+        war_days = c["war_day"][c["war_day"] >= 0]
+        return {
+            "scenario": self.scenario.name,
+            "runs": n,
+            "seed": self.seed,
+            "days": self.scenario.days,
+            "overrides": self.overrides,
+            "outcomes": {name: self.proportion(outcome == i) for i, name in enumerate(OUTCOMES)},
+            "war_kinds": {
+                "spiral": share(c["war_spiral"]),
+                "deterrence_failure": share(c["war_deterrence_failure"]),
+                "inadvertent": share(c["war_inadvertent"]),
+            },
+            "checkpoints": {
+                f"war_by_day_{d}": share((c["war_day"] >= 0) & (c["war_day"] < d))
+                for d in (30, 90)
+            },
+            "test": {k: share(c[k]) for k in ("intended", "perceived", "both")},
+            "flags": {
+                "red_line_fired": share(c["red_line_fired"]),
+                "limited_reprisal_cycle": share(c["limited_reprisal_cycle"]),
+                **{k: share(c[k]) for k in ("host_expulsion", "follow_on_withdrawal",
+                                             "breakout_crisis") if k in c},
+            },
+            "metrics": {
+                "us_deaths_mean": mean("defender_deaths"),
+                "defender_deaths_mean": mean("defender_deaths"),
+                "max_rung_mean": mean("max_rung"),
+                "misperceptions_mean": mean("misperceptions"),
+                "goldstein_mean": mean("goldstein"),
+                "rivera_mean": mean("rivera"),
+                "accidents_mean": mean("accidents"),
+                "proxy_attacks_mean": mean("group_attacks"),
+                "proxy_strikes_mean": mean("proxy_strikes"),
+                "belief_defender_mean": mean("belief_defender"),
+                "war_day_median": _round(np.median(war_days)) if war_days.size else None,
+                **{f"{k}_mean": mean(k) for k in ("maritime_incidents",) if k in c},
+            },
+        }
+
+    def story(self, run: int):
+        """Re-simulate the block holding `run` with tracing and narrate it."""
+        from crisislab.results.story import Story
+        from crisislab.simulate import simulate_chunk
+
+        if not 0 <= run < self.n_runs:
+            raise IndexError(f"run {run} is outside 0..{self.n_runs - 1}")
+        block, offset = divmod(run, BLOCK_RUNS)
+        columns, records = simulate_chunk(self.scenario, self.seed, block, 1, trace_run=offset)
+        row = {k: v[offset] for k, v in columns.items()}
+        return Story(self.scenario, run, self.seed, records or [], row)

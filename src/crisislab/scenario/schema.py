@@ -1,0 +1,457 @@
+"""The scenario schema: what a scenario file may say, with ranges, defaults and cross-checks.
+
+Every model forbids unknown keys, so a typo in a scenario file is an error rather than a silently
+ignored setting. Cross-references (principals, action ids, red-line fields) are checked after the
+fields themselves, so a modeller gets every problem with its dotted path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from functools import cache
+from importlib.resources import files
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from ruamel.yaml import YAML
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Rung = Annotated[int, Field(ge=0, le=14)]
+ActorId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{0,15}$")]
+
+Doctrine = Literal["restraint", "gtft", "proportional", "retaliatory"]
+Rhetoric = Literal["measured", "inflammatory"]
+ChannelKind = Literal["none", "indirect", "hotline"]
+RiveraCategory = Literal[
+    "deescalation",
+    "status_quo",
+    "posturing",
+    "nonviolent_escalation",
+    "violent_escalation",
+    "nuclear",
+]
+Target = Literal["forces", "territory", "senior_commander", "proxy", "shipping", "civilians"]
+
+MAX_ACTORS = 32
+MAX_DAYS = 3650
+
+
+class Strict(BaseModel):
+    """Base for every scenario model: unknown keys are errors, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+class Lethality(Strict):
+    """Chance of at least one death and the size of the toll, for one execution of an action."""
+
+    p_kill: Probability = 0.0
+    deaths_mean: Annotated[float, Field(ge=1.0)] = 1.0
+    injuries_mean: NonNegative = 0.0
+
+
+class WarnedVariant(Strict):
+    """A telegraphed execution: lower rung, far lower lethality (Al Asad, 8 January 2020)."""
+
+    rung: Rung
+    lethality: Lethality
+    signal: dict[Literal["limited", "aggressive"], Probability] | None = None
+
+
+class ActionType(Strict):
+    """One entry of the action catalogue, with its event-data codes."""
+
+    label: str
+    rung: Rung
+    lethal_rung: Rung | None = None
+    cameo: str = Field(pattern=r"^[0-9]{2,4}$")
+    plover: str | None = None
+    rivera: RiveraCategory
+    lethality: Lethality = Lethality()
+    warned: WarnedVariant | None = None
+    hits: Target = "forces"
+    covert: bool = False
+    p_detect: Probability = 1.0
+    attribution_ambiguity: Probability = 0.0
+    signal: dict[Literal["limited", "aggressive"], Probability] | None = None
+
+    @model_validator(mode="after")
+    def _lethal_rung_not_below_rung(self) -> ActionType:
+        if self.lethal_rung is not None and self.lethal_rung < self.rung:
+            raise ValueError("lethal_rung must not be below rung")
+        return self
+
+
+# --- actors -----------------------------------------------------------------------------------
+
+
+class LeadershipActions(Strict):
+    """Which catalogue actions a leadership uses for each kind of move."""
+
+    strike_proxy: str | None = None
+    strike_state: str | None = None
+    retaliate: str | None = None
+    rhetoric: str | None = None
+    message: str | None = None
+
+
+class ChallengerRules(Strict):
+    """Type-dependent rules of a leadership in rule mode (MODEL.md §5)."""
+
+    retaliation: dict[Literal["limited", "aggressive"], Probability] = {
+        "limited": 0.7,
+        "aggressive": 0.95,
+    }
+    campaign_order_daily: dict[Literal["limited", "aggressive"], Probability] = {
+        "limited": 0.0,
+        "aggressive": 0.02,
+    }
+    campaign_mean_days: Annotated[float, Field(ge=1.0)] = 20.0
+    p_warning_delivered: Probability = 0.9
+
+
+class Leadership(Strict):
+    role: Literal["leadership"]
+    name: str
+    nationality: ActorId
+    type_prior: Probability = 0.5
+    prior_trust: Probability = 0.5
+    doctrine: Doctrine = "restraint"
+    rhetoric: Rhetoric = "measured"
+    decision: Literal["rule", "logit"] = "rule"
+    audience_cost: NonNegative = 1.0
+    enforcement: Probability = 0.5
+    initial_alert: Probability = 0.0
+    assumed_control: dict[str, Probability] = {}
+    rules: ChallengerRules = ChallengerRules()
+    actions: LeadershipActions = LeadershipActions()
+
+
+class Faction(Strict):
+    role: Literal["faction"]
+    name: str
+    nationality: ActorId
+    principal: str
+    control: Probability
+    base_hazard: Annotated[float, Field(ge=0.0, le=1.0)]
+    action: str
+
+
+class Proxy(Strict):
+    role: Literal["proxy"]
+    name: str
+    nationality: ActorId
+    principal: str
+    control: Probability
+    base_hazard: Annotated[float, Field(ge=0.0, le=1.0)]
+    action: str
+    grievance: NonNegative = 0.0
+
+
+class Host(Strict):
+    role: Literal["host"]
+    name: str
+    nationality: ActorId
+
+
+class Coalition(Strict):
+    role: Literal["coalition"]
+    name: str
+    nationality: ActorId
+    posture: Probability = 0.5
+
+
+Actor = Annotated[Leadership | Faction | Proxy | Host | Coalition, Field(discriminator="role")]
+
+
+# --- channel, perception, attribution ---------------------------------------------------------
+
+
+class PerKind(Strict):
+    none: NonNegative
+    indirect: NonNegative
+    hotline: NonNegative
+
+
+class Channel(Strict):
+    """The line between the two leaderships (MODEL.md §6)."""
+
+    kind: ChannelKind = "none"
+    carries_c2: bool = False
+    noise: PerKind = PerKind(none=1.5, indirect=1.0, hotline=0.4)
+    latency_hours: PerKind = PerKind(none=0.0, indirect=12.0, hotline=0.0)
+    lr_msg: PerKind = PerKind(none=1.0, indirect=1.3, hotline=2.0)
+    lr_c2: Annotated[float, Field(ge=1.0, le=20.0)] = 2.0
+
+
+class Perception(Strict):
+    expectation_bias: NonNegative = 0.5
+    report_lag_mean_days: NonNegative = 1.0
+    initial_injury_share: Probability = 0.1
+    misperception_gap: Annotated[int, Field(ge=1, le=14)] = 2
+
+
+class Attribution(Strict):
+    accuracy: Annotated[float, Field(ge=0.5, le=1.0)] = 0.75
+    delay_days: Annotated[int, Field(ge=0, le=60)] = 2
+    confirmation_bias: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    assumed_order_share: Probability = 0.5
+
+
+# --- red lines --------------------------------------------------------------------------------
+
+RED_LINE_FIELD = re.compile(
+    r"^(reported_deaths|reported_injuries)\.[A-Z][A-Z0-9_]*$"
+    r"|^(p_ordered|perceived_rung|target|perceived_actor_role)$"
+)
+
+
+class Condition(Strict):
+    """One comparison on a perceived event field."""
+
+    field: str
+    op: Literal[">=", ">", "<=", "<", "==", "!="]
+    value: float | str
+
+    @model_validator(mode="after")
+    def _known_field(self) -> Condition:
+        if not RED_LINE_FIELD.match(self.field):
+            raise ValueError(
+                f"unknown perceived field {self.field!r}; red lines may read reported_deaths.<NAT>, "
+                "reported_injuries.<NAT>, p_ordered, perceived_rung, target, perceived_actor_role"
+            )
+        categorical = self.field in ("target", "perceived_actor_role")
+        if categorical != isinstance(self.value, str):
+            kind = "a name" if categorical else "a number"
+            raise ValueError(f"field {self.field!r} compares with {kind}, got {self.value!r}")
+        if categorical and self.op not in ("==", "!="):
+            raise ValueError(f"field {self.field!r} supports only == and !=")
+        if self.field == "p_ordered" and not 0.0 <= float(self.value) <= 1.0:
+            raise ValueError("p_ordered is a probability: the value must lie in [0, 1]")
+        return self
+
+
+class RedLine(Strict):
+    """A commitment: when every condition holds on a perceived event, the bound response follows."""
+
+    owner: str
+    description: str = ""
+    when: Annotated[list[Condition], Field(min_length=1)]
+    response: Literal["strike_proxy", "strike_state", "retaliate"]
+    enforcement: Probability = 0.95
+    audience_cost: NonNegative = 1.0
+    public: bool = True
+
+
+# --- doctrines, hazards, stocks, decisions, outcomes ------------------------------------------
+
+
+class Doctrines(Strict):
+    attack_threshold: Rung = 7
+    gtft_forgiveness: Probability = 1.0 / 3.0
+    retaliatory_trust_threshold: Probability = 0.6
+
+
+class Hazards(Strict):
+    accident_per_max_alert_day: Probability = 5e-3
+    accident_actor: str | None = None
+    accident_action: str | None = None
+    loss_of_control_per_day: Probability = 1e-4
+    loss_of_control_actor: str | None = None
+    loss_of_control_action: str | None = None
+    ordered_multiplier: Annotated[float, Field(ge=1.0)] = 4.0
+    enforcement_effect: Probability = 0.35
+
+
+class Stocks(Strict):
+    grievance_sensitivity: NonNegative = 0.5
+    grievance_per_strike: NonNegative = 1.0
+    grievance_per_inflammatory_day: NonNegative = 0.02
+    grievance_half_life_days: Annotated[float, Field(gt=0.0)] = 30.0
+    alert_per_hostile_event: Probability = 0.25
+    alert_half_life_days: Annotated[float, Field(gt=0.0)] = 10.0
+    commitment_per_inflammatory_day: NonNegative = 0.05
+    commitment_half_life_days: Annotated[float, Field(gt=0.0)] = 60.0
+    hostility_half_life_days: Annotated[float, Field(gt=0.0)] = 30.0
+
+
+class RhetoricEffects(Strict):
+    inflammatory_likelihood_ratio: Annotated[float, Field(gt=0.0, le=1.0)] = 0.97
+    daily_probability: Probability = 0.3
+
+
+class Logit(Strict):
+    precision: NonNegative = 2.0
+    war_cost: NonNegative = 10.0
+    proxy_risk_share: Probability = 0.25
+    deterrence_value: dict[Literal["none", "strike_proxy", "strike_state"], float] = {
+        "none": 0.0,
+        "strike_proxy": 1.0,
+        "strike_state": 2.0,
+    }
+    action_cost: dict[Literal["none", "strike_proxy", "strike_state"], NonNegative] = {
+        "none": 0.0,
+        "strike_proxy": 0.3,
+        "strike_state": 1.5,
+    }
+
+
+class Outcomes(Strict):
+    war_exchanges: Annotated[int, Field(ge=2, le=10)] = 3
+    war_exchange_window_days: Annotated[int, Field(ge=1, le=365)] = 30
+    war_rung: Rung = 12
+    declared_war_days: Annotated[int, Field(ge=1, le=365)] = 7
+    war_battle_deaths: Annotated[int, Field(ge=1)] = 1000
+    stable_window_days: Annotated[int, Field(ge=7, le=365)] = 90
+    stable_rung: Rung = 4
+    stable_quiet_share: Probability = 0.8
+    base_attack_rate_per_day: NonNegative | None = None
+    reprisal_cycle_exchanges: Annotated[int, Field(ge=1)] = 2
+
+
+class Dyad(Strict):
+    defender: str
+    challenger: str
+
+
+# --- strategic fronts -------------------------------------------------------------------------
+
+
+class HostFront(Strict):
+    diplomacy: Probability = 0.0
+    sanctions_threat: bool = False
+
+
+class MaritimeFront(Strict):
+    posture: Probability = 0.5
+
+
+class NuclearFront(Strict):
+    dialogue: bool = False
+
+
+class Fronts(Strict):
+    host: HostFront = HostFront()
+    maritime: MaritimeFront = MaritimeFront()
+    nuclear: NuclearFront = NuclearFront()
+
+
+class InitialEvent(Strict):
+    """The event that opens the scenario on day 0 (for us-iran-2020, the warned Al Asad strike)."""
+
+    actor: str
+    action: str
+    warned: bool = False
+    deaths: Annotated[int, Field(ge=0)] = 0
+
+
+# --- the scenario -----------------------------------------------------------------------------
+
+
+class Scenario(Strict):
+    """A validated, immutable crisis scenario."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    title: str = ""
+    description: str = ""
+    start_date: dt.date
+    days: Annotated[int, Field(ge=1, le=MAX_DAYS)] = 365
+    dyad: Dyad
+    actors: Annotated[dict[ActorId, Actor], Field(min_length=2, max_length=MAX_ACTORS)]
+    actions: dict[str, ActionType] = {}
+    initial_event: InitialEvent | None = None
+    channel: Channel = Channel()
+    perception: Perception = Perception()
+    attribution: Attribution = Attribution()
+    red_lines: dict[str, RedLine] = {}
+    doctrines: Doctrines = Doctrines()
+    hazards: Hazards = Hazards()
+    stocks: Stocks = Stocks()
+    rhetoric: RhetoricEffects = RhetoricEffects()
+    logit: Logit = Logit()
+    outcomes: Outcomes = Outcomes()
+    fronts: Fronts = Fronts()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_default_catalogue(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("actions", {}), dict):
+            return {**data, "actions": {**default_catalogue(), **data.get("actions", {})}}
+        return data
+
+    @model_validator(mode="after")
+    def _cross_references(self, info: ValidationInfo) -> Scenario:
+        if info.context and info.context.get("defer_references"):
+            return self
+        errors = list(cross_reference_errors(self))
+        if errors:
+            raise ValueError("; ".join(f"{path}: {msg}" for path, msg in errors))
+        return self
+
+
+@cache
+def default_catalogue() -> dict[str, dict]:
+    """The shipped action catalogue (catalogue.yaml), as plain data."""
+    text = (files("crisislab.scenario") / "catalogue.yaml").read_text(encoding="utf-8")
+    return _plain(YAML(typ="safe", pure=True).load(text))
+
+
+def _plain(node: object) -> dict:
+    return dict(node) if isinstance(node, dict) else {}
+
+
+def cross_reference_errors(s: Scenario) -> Iterator[tuple[str, str]]:
+    """Yield (dotted path, message) for references that point nowhere."""
+    leaders = {k for k, a in s.actors.items() if isinstance(a, Leadership)}
+    for side in ("defender", "challenger"):
+        ref = getattr(s.dyad, side)
+        if ref not in leaders:
+            yield f"dyad.{side}", f"{ref!r} is not a leadership actor (leaderships: {sorted(leaders)})"
+    if s.dyad.defender == s.dyad.challenger:
+        yield "dyad", "defender and challenger must differ"
+
+    def action(path: str, ref: str | None):
+        if ref is not None and ref not in s.actions:
+            return path, f"unknown action type {ref!r}"
+        return None
+
+    checks: list[tuple[str, str | None]] = []
+    for aid, actor in s.actors.items():
+        if isinstance(actor, Faction | Proxy):
+            if actor.principal not in leaders:
+                yield f"actors.{aid}.principal", (
+                    f"{actor.principal!r} is not a leadership actor (leaderships: {sorted(leaders)})"
+                )
+            checks.append((f"actors.{aid}.action", actor.action))
+        if isinstance(actor, Leadership):
+            for move, ref in actor.actions.model_dump().items():
+                checks.append((f"actors.{aid}.actions.{move}", ref))
+            for ref in actor.assumed_control:
+                if ref not in s.actors:
+                    yield f"actors.{aid}.assumed_control.{ref}", f"unknown actor {ref!r}"
+    for path, ref in checks:
+        problem = action(path, ref)
+        if problem:
+            yield problem
+    for rid, line in s.red_lines.items():
+        if line.owner not in leaders:
+            yield f"red_lines.{rid}.owner", f"{line.owner!r} is not a leadership actor"
+    for which in ("accident", "loss_of_control"):
+        actor_ref = getattr(s.hazards, f"{which}_actor")
+        if actor_ref is not None and actor_ref not in s.actors:
+            yield f"hazards.{which}_actor", f"unknown actor {actor_ref!r}"
+        problem = action(f"hazards.{which}_action", getattr(s.hazards, f"{which}_action"))
+        if problem:
+            yield problem
+    if s.initial_event is not None:
+        if s.initial_event.actor not in s.actors:
+            yield "initial_event.actor", f"unknown actor {s.initial_event.actor!r}"
+        problem = action("initial_event.action", s.initial_event.action)
+        if problem:
+            yield problem

@@ -1,0 +1,76 @@
+"""The entry point of the engine: simulate N runs of a scenario, chunk by chunk."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from crisislab.engine.compiled import compile_scenario
+from crisislab.engine.random import BLOCK_RUNS
+from crisislab.engine.step import Engine
+from crisislab.results import SimulationResult
+from crisislab.scenario.loader import Problem, ScenarioError, load_scenario, with_overrides
+from crisislab.scenario.schema import Scenario
+
+MAX_RUNS = 10_000_000
+DEFAULT_CHUNK_BLOCKS = 16
+
+
+def resolve(scenario: Scenario | str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """A Scenario from an object, a built-in name or a path, with overrides applied."""
+    if isinstance(scenario, Scenario):
+        return with_overrides(scenario, overrides or {})
+    return load_scenario(scenario, overrides or {})
+
+
+def simulate_chunk(scenario: Scenario, seed: int, first_block: int, n_blocks: int,
+                   trace_run: int | None = None) -> tuple[dict[str, np.ndarray], list | None]:
+    """Simulate whole blocks [first_block, first_block + n_blocks); a pure function of its inputs."""
+    engine = Engine(compile_scenario(scenario), seed, first_block, n_blocks, trace_run)
+    columns = engine.run()
+    return columns, engine.trace.records if engine.trace else None
+
+
+def chunk_plan(runs: int, chunk_blocks: int) -> list[tuple[int, int]]:
+    """(first block, number of blocks) for each chunk covering `runs` runs."""
+    blocks = math.ceil(runs / BLOCK_RUNS)
+    return [(b, min(chunk_blocks, blocks - b)) for b in range(0, blocks, chunk_blocks)]
+
+
+def simulate(
+    scenario: Scenario | str | Path,
+    runs: int = 10_000,
+    seed: int = 0,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    days: int | None = None,
+    chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
+    executor: Executor | None = None,
+) -> SimulationResult:
+    """Run `runs` independent runs of a scenario and return their per-run table and summary.
+
+    Results depend only on (scenario, overrides, runs, seed): not on chunk size or executor.
+    """
+    if not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
+        raise ScenarioError([Problem("--runs", "runs", f"must be an integer in 1..{MAX_RUNS}, "
+                                     f"got {runs!r}")])
+    if not isinstance(seed, int) or seed < 0:
+        raise ScenarioError([Problem("--seed", "seed", f"must be a non-negative integer, "
+                                     f"got {seed!r}")])
+    merged = dict(overrides or {})
+    if days is not None:
+        merged["days"] = days
+    resolved = resolve(scenario, merged)
+    plan = chunk_plan(runs, max(1, chunk_blocks))
+    if executor is None:
+        parts = [simulate_chunk(resolved, seed, b, n)[0] for b, n in plan]
+    else:
+        futures = [executor.submit(simulate_chunk, resolved, seed, b, n) for b, n in plan]
+        parts = [f.result()[0] for f in futures]
+    columns = {k: np.concatenate([p[k] for p in parts])[:runs] for k in parts[0]}
+    return SimulationResult(resolved, runs, seed, merged, columns)
