@@ -21,15 +21,18 @@ MAX_RUNS = 10_000_000
 DEFAULT_CHUNK_BLOCKS = 16
 
 
-def resolve(scenario: Scenario | str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+def resolve(
+    scenario: Scenario | str | Path, overrides: Mapping[str, Any] | None = None
+) -> Scenario:
     """A Scenario from an object, a built-in name or a path, with overrides applied."""
     if isinstance(scenario, Scenario):
         return with_overrides(scenario, overrides or {})
     return load_scenario(scenario, overrides or {})
 
 
-def simulate_chunk(scenario: Scenario, seed: int, first_block: int, n_blocks: int,
-                   trace_run: int | None = None) -> tuple[dict[str, np.ndarray], list | None]:
+def simulate_chunk(
+    scenario: Scenario, seed: int, first_block: int, n_blocks: int, trace_run: int | None = None
+) -> tuple[dict[str, np.ndarray], list | None]:
     """Simulate whole blocks [first_block, first_block + n_blocks); a pure function of its inputs."""
     engine = Engine(compile_scenario(scenario), seed, first_block, n_blocks, trace_run)
     columns = engine.run()
@@ -57,11 +60,13 @@ def simulate(
     Results depend only on (scenario, overrides, runs, seed): not on chunk size or executor.
     """
     if not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
-        raise ScenarioError([Problem("--runs", "runs", f"must be an integer in 1..{MAX_RUNS}, "
-                                     f"got {runs!r}")])
+        raise ScenarioError(
+            [Problem("--runs", "runs", f"must be an integer in 1..{MAX_RUNS}, got {runs!r}")]
+        )
     if not isinstance(seed, int) or seed < 0:
-        raise ScenarioError([Problem("--seed", "seed", f"must be a non-negative integer, "
-                                     f"got {seed!r}")])
+        raise ScenarioError(
+            [Problem("--seed", "seed", f"must be a non-negative integer, got {seed!r}")]
+        )
     merged = dict(overrides or {})
     if days is not None:
         merged["days"] = days

@@ -42,8 +42,14 @@ def update_with_ratio(mu, ratio, gamma: float = 1.0):
     return prob(odds(mu) * biased_ratio(ratio, mu, gamma))
 
 
-def group_observation_ratio(observed, base_hazard: float, assumed_control: float,
-                            order_share: float, ordered_multiplier: float, p_detect: float):
+def group_observation_ratio(
+    observed,
+    base_hazard: float,
+    assumed_control: float,
+    order_share: float,
+    ordered_multiplier: float,
+    p_detect: float,
+):
     """Likelihood ratio limited:aggressive of seeing (or not seeing) a group act today.
 
     The observer's model: under a limited principal the group acts at rate
@@ -52,8 +58,14 @@ def group_observation_ratio(observed, base_hazard: float, assumed_control: float
     If c_hat exceeds the true control, unordered attacks read as evidence of aggression.
     """
     h_lim = min(1.0, base_hazard * (1.0 - assumed_control)) * p_detect
-    h_agg = min(1.0, base_hazard * (order_share * ordered_multiplier
-                                    + (1.0 - order_share) * (1.0 - assumed_control))) * p_detect
+    h_agg = (
+        min(
+            1.0,
+            base_hazard
+            * (order_share * ordered_multiplier + (1.0 - order_share) * (1.0 - assumed_control)),
+        )
+        * p_detect
+    )
     seen = max(h_lim, EPS) / max(h_agg, EPS)
     unseen = (1.0 - h_lim) / max(1.0 - h_agg, EPS)
     return np.where(observed, seen, unseen)

@@ -196,7 +196,8 @@ def compile_scenario(s: Scenario) -> Compiled:
         a = s.actors[side_ids[i]]
         assert isinstance(a, Leadership)
         moves = a.actions
-        pick = (lambda ref: actions[ref] if ref else None)
+        def pick(ref):
+            return actions[ref] if ref else None
         return Side(
             id=side_ids[i],
             name=a.name,
@@ -273,7 +274,9 @@ def compile_scenario(s: Scenario) -> Compiled:
         accident_group=group_ids.index(h.accident_actor) if h.accident_actor in group_ids else None,
         accident_action=actions[h.accident_action] if h.accident_action else None,
         loc_group=(
-            group_ids.index(h.loss_of_control_actor) if h.loss_of_control_actor in group_ids else None
+            group_ids.index(h.loss_of_control_actor)
+            if h.loss_of_control_actor in group_ids
+            else None
         ),
         loc_action=actions[h.loss_of_control_action] if h.loss_of_control_action else None,
     )

@@ -53,8 +53,9 @@ def doctrine_response(
     return np.where(trigger, chosen, NONE).astype(np.int8)
 
 
-def war_risk_of_state_strike(belief: np.ndarray, retaliation: tuple[float, float],
-                             p_warning_delivered: float) -> np.ndarray:
+def war_risk_of_state_strike(
+    belief: np.ndarray, retaliation: tuple[float, float], p_warning_delivered: float
+) -> np.ndarray:
     """One-step look-ahead: the chance a state strike is answered by a direct strike at war rung.
 
     A limited adversary answers warned (reaching war rung only when the warning fails);
@@ -84,7 +85,9 @@ def logit_response(
     risk = war_risk_of_state_strike(belief, adversary_retaliation, adversary_warning)
     dv, cost = params.deterrence_value, params.action_cost
     eu_none = dv["none"] - cost["none"] - audience_weight * commitment
-    eu_proxy = dv["strike_proxy"] - cost["strike_proxy"] - params.war_cost * params.proxy_risk_share * risk
+    eu_proxy = (
+        dv["strike_proxy"] - cost["strike_proxy"] - params.war_cost * params.proxy_risk_share * risk
+    )
     eu_state = dv["strike_state"] - cost["strike_state"] - params.war_cost * risk
     eu_proxy = np.where(state_perpetrator, -np.inf, eu_proxy)
     eu = np.stack([eu_none, eu_proxy, eu_state])

@@ -50,7 +50,9 @@ class BlockStreams:
             out[:, b * BLOCK_RUNS : (b + 1) * BLOCK_RUNS] = gen.random((rows, BLOCK_RUNS))
         return out
 
-    def sparse(self, idx: np.ndarray, n_uniform: int, n_normal: int) -> tuple[np.ndarray, np.ndarray]:
+    def sparse(
+        self, idx: np.ndarray, n_uniform: int, n_normal: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Uniforms [n_uniform, len(idx)] and normals [n_normal, len(idx)] for the listed runs only.
 
         `idx` must be sorted. Each block draws for its own runs, so what a run gets depends only

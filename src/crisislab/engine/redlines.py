@@ -8,12 +8,19 @@ import numpy as np
 
 from crisislab.engine.state import Slots
 
-OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
-       "==": operator.eq, "!=": operator.ne}
+OPS = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 
 
-def condition_holds(condition: tuple[str, int, str, float], slots: Slots,
-                    p_ordered: np.ndarray) -> np.ndarray:
+def condition_holds(
+    condition: tuple[str, int, str, float], slots: Slots, p_ordered: np.ndarray
+) -> np.ndarray:
     """[runs, slots] mask of where one compiled condition holds on perceived fields only."""
     field, nationality, op, value = condition
     if field == "reported_deaths":

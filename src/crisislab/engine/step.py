@@ -34,8 +34,11 @@ from crisislab.engine.state import NEVER, Ledger, View, World
 from crisislab.engine.trace import Trace
 
 EVENT_UNIFORMS = 8
-STATE_TARGETS = (TARGETS.index("forces"), TARGETS.index("territory"),
-                 TARGETS.index("senior_commander"))
+STATE_TARGETS = (
+    TARGETS.index("forces"),
+    TARGETS.index("territory"),
+    TARGETS.index("senior_commander"),
+)
 DIRECT_RUNG = 9
 SLOT_MEMORY_DAYS = 30
 OVERT_ODDS = 1e12  # an overt act by a leadership is known to be ordered by it
@@ -44,8 +47,14 @@ OVERT_ODDS = 1e12  # an overt act by a leadership is known to be ordered by it
 class Engine:
     """Simulates one chunk (a whole number of blocks of runs) of a compiled scenario."""
 
-    def __init__(self, compiled: Compiled, seed: int, first_block: int, n_blocks: int,
-                 trace_run: int | None = None) -> None:
+    def __init__(
+        self,
+        compiled: Compiled,
+        seed: int,
+        first_block: int,
+        n_blocks: int,
+        trace_run: int | None = None,
+    ) -> None:
         self.c = compiled
         s = compiled.scenario
         self.days = s.days
@@ -99,7 +108,7 @@ class Engine:
     # --- one day ------------------------------------------------------------------------------
 
     def step(self, t: int, u: np.ndarray, z: np.ndarray) -> None:
-        c, w, led = self.c, self.world, self.ledger
+        c, _w, led = self.c, self.world, self.ledger
         alive = ~led.war
         led.day_rung[:] = 0
         self.seen[:] = False
@@ -132,15 +141,29 @@ class Engine:
             hazard = h.accident_per_max_alert_day * self.views[g.side].alert
             hit = alive & (u[rows.start] < hazard)
             self.ledger.accidents += hit
-            self._emit(t, hit, g.side, c.accident_group, c.accident_action,
-                       ordered=np.zeros(self.runs, bool), kind="accident")
+            self._emit(
+                t,
+                hit,
+                g.side,
+                c.accident_group,
+                c.accident_action,
+                ordered=np.zeros(self.runs, bool),
+                kind="accident",
+            )
         if c.loc_group is not None and c.loc_action is not None:
             g = c.groups[c.loc_group]
             rows = self.rows_hazard["loss_of_control"]
             hazard = h.loss_of_control_per_day * self.world.rung_level
             hit = alive & (u[rows.start] < hazard)
-            self._emit(t, hit, g.side, c.loc_group, c.loc_action,
-                       ordered=np.zeros(self.runs, bool), kind="loss of control")
+            self._emit(
+                t,
+                hit,
+                g.side,
+                c.loc_group,
+                c.loc_action,
+                ordered=np.zeros(self.runs, bool),
+                kind="loss of control",
+            )
 
     # --- 2. orders ----------------------------------------------------------------------------
 
@@ -172,8 +195,17 @@ class Engine:
         group = self._group_index(ev.actor)
         everyone = np.ones(self.runs, bool)
         warned = np.full(self.runs, ev.warned)
-        self._emit(t, everyone, side, group, action, ordered=everyone,
-                   warned=warned, forced_deaths=ev.deaths, kind="opening event")
+        self._emit(
+            t,
+            everyone,
+            side,
+            group,
+            action,
+            ordered=everyone,
+            warned=warned,
+            forced_deaths=ev.deaths,
+            kind="opening event",
+        )
         if ev.warned:
             self._send_message(t, u, side, everyone)
 
@@ -191,35 +223,52 @@ class Engine:
                         w.grievance[:, gi] += hit * self.c.scenario.stocks.grievance_per_strike
                         if side == DEFENDER:
                             self.ledger.proxy_strikes += hit
-                        self._emit(t, hit, side, -1, spec.strike_proxy,
-                                   ordered=hit, victim=g.nationality, kind="response",
-                                   struck_group=gi)
+                        self._emit(
+                            t,
+                            hit,
+                            side,
+                            -1,
+                            spec.strike_proxy,
+                            ordered=hit,
+                            victim=g.nationality,
+                            kind="response",
+                            struck_group=gi,
+                        )
             if spec.strike_state is not None:
                 hit = kind == decisions.STRIKE_STATE
-                self._emit(t, hit, side, -1,
-                           spec.strike_state, ordered=hit, kind="response")
+                self._emit(t, hit, side, -1, spec.strike_state, ordered=hit, kind="response")
             if spec.retaliate is not None:
                 hit = kind == decisions.RETALIATE
                 intends_warning = w.limited[:, side]
                 delivered = u[self.rows_side[side].start + 7] < spec.p_warning_delivered
-                self._emit(t, hit, side, -1, spec.retaliate, ordered=hit,
-                           warned=intends_warning & delivered, intended_warned=intends_warning,
-                           kind="retaliation")
+                self._emit(
+                    t,
+                    hit,
+                    side,
+                    -1,
+                    spec.retaliate,
+                    ordered=hit,
+                    warned=intends_warning & delivered,
+                    intended_warned=intends_warning,
+                    kind="retaliation",
+                )
                 self._send_message(t, u, side, hit)
 
-    def _group_acts(self, t: int, u: np.ndarray, z: np.ndarray, alive: np.ndarray,
-                    effort: np.ndarray) -> None:
+    def _group_acts(
+        self, t: int, u: np.ndarray, z: np.ndarray, alive: np.ndarray, effort: np.ndarray
+    ) -> None:
         c, w = self.c, self.world
         h, st = c.scenario.hazards, c.scenario.stocks
         for i, g in enumerate(c.groups):
             under_orders = w.campaign[:, g.side]
             control = np.minimum(1.0, g.control + h.enforcement_effect * effort[:, g.side])
-            rate = g.base_hazard * np.exp(st.grievance_sensitivity * w.grievance[:, i]) * np.where(
-                under_orders, h.ordered_multiplier, 1.0 - control
+            rate = (
+                g.base_hazard
+                * np.exp(st.grievance_sensitivity * w.grievance[:, i])
+                * np.where(under_orders, h.ordered_multiplier, 1.0 - control)
             )
             acts = alive & (u[self.rows_group.start + i] < np.minimum(rate, 1.0))
-            self._emit(t, acts, g.side, i, g.action,
-                       ordered=under_orders, kind="group act")
+            self._emit(t, acts, g.side, i, g.action, ordered=under_orders, kind="group act")
 
     def _rhetoric(self, t: int, u: np.ndarray, alive: np.ndarray) -> None:
         c, w, led = self.c, self.world, self.ledger
@@ -235,25 +284,37 @@ class Engine:
                     w.grievance[:, i] += speak * st.grievance_per_inflammatory_day
             listener = self.views[1 - side]
             ratio = np.where(speak, rh.inflammatory_likelihood_ratio, 1.0)
-            listener.belief = beliefs.update_with_ratio(
-                listener.belief, ratio, self._gamma()
-            )
+            listener.belief = beliefs.update_with_ratio(listener.belief, ratio, self._gamma())
             listener.alert = np.minimum(
-                1.0, listener.alert + speak * st.alert_per_hostile_event * spec.rhetoric.plain.rung / 7
+                1.0,
+                listener.alert + speak * st.alert_per_hostile_event * spec.rhetoric.plain.rung / 7,
             )
             led.goldstein += speak * spec.rhetoric.goldstein
             led.rivera += speak * spec.rhetoric.rivera
-            np.maximum(led.day_rung, speak * spec.rhetoric.plain.rung, out=led.day_rung,
-                       casting="unsafe")
+            np.maximum(
+                led.day_rung, speak * spec.rhetoric.plain.rung, out=led.day_rung, casting="unsafe"
+            )
             if self.trace:
                 self.trace.rhetoric(t, side, speak)
 
     # --- events: truth, then perception by the other side -------------------------------------
 
-    def _emit(self, t: int, mask: np.ndarray, side: int, group: int, action: Action, *, ordered: np.ndarray,
-              warned: np.ndarray | None = None, intended_warned: np.ndarray | None = None,
-              victim: int | None = None, forced_deaths: int | None = None, kind: str,
-              struck_group: int | None = None) -> None:
+    def _emit(
+        self,
+        t: int,
+        mask: np.ndarray,
+        side: int,
+        group: int,
+        action: Action,
+        *,
+        ordered: np.ndarray,
+        warned: np.ndarray | None = None,
+        intended_warned: np.ndarray | None = None,
+        victim: int | None = None,
+        forced_deaths: int | None = None,
+        kind: str,
+        struck_group: int | None = None,
+    ) -> None:
         idx = np.flatnonzero(mask)
         if idx.size == 0:
             return
@@ -268,8 +329,10 @@ class Engine:
 
         def pick(attr: str) -> np.ndarray:
             base = getattr(plain, attr)
-            return np.where(warned_now, getattr(alt, attr), base) if alt is not None else np.full(
-                idx.size, base
+            return (
+                np.where(warned_now, getattr(alt, attr), base)
+                if alt is not None
+                else np.full(idx.size, base)
             )
 
         p_kill, d_mean, i_mean = pick("p_kill"), pick("deaths_mean"), pick("injuries_mean")
@@ -319,7 +382,9 @@ class Engine:
             ratio = self._signal_ratio(action, perceived)
             if ratio is not None:
                 d = idx[det]
-                view.belief[d] = beliefs.update_with_ratio(view.belief[d], ratio[det], self._gamma())
+                view.belief[d] = beliefs.update_with_ratio(
+                    view.belief[d], ratio[det], self._gamma()
+                )
         hostile = det & (perceived >= s.doctrines.attack_threshold)
         view.alert[idx[det]] = np.minimum(
             1.0,
@@ -328,15 +393,46 @@ class Engine:
         )
         w.hostility[idx[hostile]] += perceived[hostile] / 14.0
         if hostile.any():
-            self._open_slot(t, ur, idx, hostile, observer, side, group, role, action, perceived,
-                            victim, deaths, injuries, is_ordered)
+            self._open_slot(
+                t,
+                ur,
+                idx,
+                hostile,
+                observer,
+                side,
+                group,
+                role,
+                action,
+                perceived,
+                victim,
+                deaths,
+                injuries,
+                is_ordered,
+            )
         if self.trace:
-            self.trace.event(t, kind, idx, side, group, action, is_ordered, rung,
-                             warned_now, intended_warned, deaths, injuries, victim, det,
-                             perceived, view, struck_group)
+            self.trace.event(
+                t,
+                kind,
+                idx,
+                side,
+                group,
+                action,
+                is_ordered,
+                rung,
+                warned_now,
+                intended_warned,
+                deaths,
+                injuries,
+                victim,
+                det,
+                perceived,
+                view,
+                struck_group,
+            )
 
-    def _direct_exchange(self, t: int, idx: np.ndarray, side: int, rung: np.ndarray,
-                         kind: str) -> None:
+    def _direct_exchange(
+        self, t: int, idx: np.ndarray, side: int, rung: np.ndarray, kind: str
+    ) -> None:
         led, o = self.ledger, self.c.scenario.outcomes
         direct = rung >= DIRECT_RUNG
         if t > 0:
@@ -346,16 +442,34 @@ class Engine:
         high = idx[rung >= o.war_rung]
         if high.size == 0:
             return
-        within = (t - led.chain_start[high] <= o.war_exchange_window_days) & (led.chain_len[high] > 0)
+        within = (t - led.chain_start[high] <= o.war_exchange_window_days) & (
+            led.chain_len[high] > 0
+        )
         same = within & (led.chain_side[high] == side)
         alternate = within & (led.chain_side[high] != side)
-        led.chain_len[high] = np.where(alternate, led.chain_len[high] + 1,
-                                       np.where(same, led.chain_len[high], 1))
+        led.chain_len[high] = np.where(
+            alternate, led.chain_len[high] + 1, np.where(same, led.chain_len[high], 1)
+        )
         led.chain_start[high] = np.where(within, led.chain_start[high], t)
         led.chain_side[high] = side
 
-    def _open_slot(self, t, ur, idx, hostile, observer, side, group, role, action, perceived,
-                   victim, deaths, injuries, is_ordered) -> None:
+    def _open_slot(
+        self,
+        t,
+        ur,
+        idx,
+        hostile,
+        observer,
+        side,
+        group,
+        role,
+        action,
+        perceived,
+        victim,
+        deaths,
+        injuries,
+        is_ordered,
+    ) -> None:
         c, s = self.c, self.c.scenario
         view, transit = self.views[observer], self.world.transit[observer]
         rows = idx[hostile]
@@ -373,10 +487,14 @@ class Engine:
             sl.prior_odds[rows, k] = OVERT_ODDS
         else:
             g = c.groups[group]
-            sl.prior_odds[rows, k] = beliefs.odds(beliefs.prior_ordered(
-                view.belief[rows], g.assumed_control, s.attribution.assumed_order_share,
-                s.hazards.ordered_multiplier,
-            ))
+            sl.prior_odds[rows, k] = beliefs.odds(
+                beliefs.prior_ordered(
+                    view.belief[rows],
+                    g.assumed_control,
+                    s.attribution.assumed_order_share,
+                    s.hazards.ordered_multiplier,
+                )
+            )
         lag_p = 1.0 / (1.0 + s.perception.report_lag_mean_days)
         lag = np.floor(np.log(ur[4][hostile]) / math.log1p(-lag_p)) if lag_p < 1.0 else 0.0
         transit.deaths[rows, k] = deaths[hostile]
@@ -426,8 +544,9 @@ class Engine:
         sends = mask & (limited | (u[r + 2] < 1.0 / max(c.lr_msg, 1.0)))
         transit = self.world.transit[1 - side]
         arrival = t + self._latency(u[r + 3])
-        transit.message_day[:] = np.where(sends, np.minimum(transit.message_day, arrival),
-                                          transit.message_day)
+        transit.message_day[:] = np.where(
+            sends, np.minimum(transit.message_day, arrival), transit.message_day
+        )
         self.ledger.goldstein += sends * c.sides[side].message.goldstein
         self.ledger.rivera += sends * c.sides[side].message.rivera
         if self.trace:
@@ -444,8 +563,11 @@ class Engine:
         for i, g in enumerate(self.c.groups):
             view = self.views[1 - g.side]
             ratio = beliefs.group_observation_ratio(
-                self.seen[:, i], g.base_hazard, g.assumed_control,
-                s.attribution.assumed_order_share, s.hazards.ordered_multiplier,
+                self.seen[:, i],
+                g.base_hazard,
+                g.assumed_control,
+                s.attribution.assumed_order_share,
+                s.hazards.ordered_multiplier,
                 g.action.p_detect,
             )
             view.belief = beliefs.update_with_ratio(view.belief, ratio, self._gamma())
@@ -455,8 +577,7 @@ class Engine:
     def p_ordered(self, observer: int) -> np.ndarray:
         """[runs, slots] posterior that each perceived event was ordered by the adversary."""
         sl = self.views[observer].slots
-        return beliefs.attribution_posterior(sl.prior_odds, sl.evidence, sl.disavowed,
-                                             self.c.lr_c2)
+        return beliefs.attribution_posterior(sl.prior_odds, sl.evidence, sl.disavowed, self.c.lr_c2)
 
     def _red_lines(self, t: int, u: np.ndarray, alive: np.ndarray) -> dict[int, tuple]:
         """Evaluate every red line; return per owner (enforced mask, response kind, slot group)."""
@@ -466,8 +587,13 @@ class Engine:
         defender_nat = self.c.sides[DEFENDER].nationality
         if t >= self.window_start:
             sl = self.views[DEFENDER].slots
-            attributed = (sl.active & (sl.day >= self.window_start) & (sl.victim == defender_nat)
-                          & (sl.reported_deaths > 0) & (p_ord[DEFENDER] >= 0.5))
+            attributed = (
+                sl.active
+                & (sl.day >= self.window_start)
+                & (sl.victim == defender_nat)
+                & (sl.reported_deaths > 0)
+                & (p_ord[DEFENDER] >= 0.5)
+            )
             led.window_attributed_deaths |= attributed.any(axis=1)
         for i, line in enumerate(self.c.red_lines):
             view = self.views[line.owner]
@@ -481,13 +607,16 @@ class Engine:
                 continue
             slot = holds.argmax(axis=1)
             group = sl.group[np.arange(self.runs), slot]
-            rho = decisions.enforcement(line.enforcement, w.commitment[:, line.owner],
-                                        self.c.sides[line.owner].audience_cost)
+            rho = decisions.enforcement(
+                line.enforcement,
+                w.commitment[:, line.owner],
+                self.c.sides[line.owner].audience_cost,
+            )
             enforced = fire & (u[self.rows_side[line.owner].start + 4] < rho)
             led.red_line_fired[:, line.owner] += fire
             led.red_line_unenforced[:, line.owner] += fire & ~enforced
-            led.audience_cost[:, line.owner] += (fire & ~enforced) * line.audience_cost * (
-                1.0 + w.commitment[:, line.owner]
+            led.audience_cost[:, line.owner] += (
+                (fire & ~enforced) * line.audience_cost * (1.0 + w.commitment[:, line.owner])
             )
             previous = out.get(line.owner)
             kind = np.where(enforced, line.response, 0)
@@ -501,8 +630,9 @@ class Engine:
 
     # --- 9. responses -------------------------------------------------------------------------
 
-    def _choose_responses(self, t: int, u: np.ndarray, alive: np.ndarray,
-                          fired: dict[int, tuple]) -> None:
+    def _choose_responses(
+        self, t: int, u: np.ndarray, alive: np.ndarray, fired: dict[int, tuple]
+    ) -> None:
         """Each side answers today's perceived attacks (doctrine) or fired red lines (bound).
 
         Only runs with something to answer are touched; the rest keep no pending response.
@@ -532,13 +662,26 @@ class Engine:
             if spec.logit:
                 adversary = c.sides[1 - side]
                 kind = decisions.logit_response(
-                    trigger, state_perpetrator, belief, commitment, spec.audience_cost,
-                    adversary.retaliation, adversary.p_warning_delivered, s.logit, u[r + 5, idx],
+                    trigger,
+                    state_perpetrator,
+                    belief,
+                    commitment,
+                    spec.audience_cost,
+                    adversary.retaliation,
+                    adversary.p_warning_delivered,
+                    s.logit,
+                    u[r + 5, idx],
                 )
             else:
                 kind = decisions.doctrine_response(
-                    spec.doctrine, trigger, state_perpetrator, belief, commitment,
-                    spec.audience_cost, u[r + 5, idx], s.doctrines,
+                    spec.doctrine,
+                    trigger,
+                    state_perpetrator,
+                    belief,
+                    commitment,
+                    spec.audience_cost,
+                    u[r + 5, idx],
+                    s.doctrines,
                 )
             if side in fired:
                 enforced, bound, bound_group = (a[idx] for a in fired[side])
@@ -548,8 +691,9 @@ class Engine:
             limited = w.limited[idx, side]
             p_ret = np.where(limited, spec.retaliation[0], spec.retaliation[1])
             kind = np.where((kind == decisions.RETALIATE) & (u[r + 6, idx] >= p_ret), 0, kind)
-            kind = np.where((kind == decisions.STRIKE_PROXY) & (group < 0),
-                            decisions.STRIKE_STATE, kind)
+            kind = np.where(
+                (kind == decisions.STRIKE_PROXY) & (group < 0), decisions.STRIKE_STATE, kind
+            )
             w.pending[idx, side] = kind
             w.pending_group[idx, side] = np.where(kind == decisions.STRIKE_PROXY, group, -1)
             if t > 0:
@@ -598,8 +742,9 @@ class Engine:
         """The observer reads a leadership's act as the variant nearest the perceived rung."""
         plain, alt = action.plain, action.warned
         if alt is None:
-            return None if plain.signal_ratio is None else np.full(perceived.shape,
-                                                                    plain.signal_ratio)
+            return (
+                None if plain.signal_ratio is None else np.full(perceived.shape, plain.signal_ratio)
+            )
         reads_warned = np.abs(perceived - alt.rung) < np.abs(perceived - plain.rung)
         return np.where(reads_warned, alt.signal_ratio or 1.0, plain.signal_ratio or 1.0)
 

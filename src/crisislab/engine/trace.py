@@ -28,8 +28,9 @@ class Trace:
         self._add(
             0,
             "types",
-            types={c.sides[i].id: ("limited" if world.limited[k, i] else "aggressive")
-                   for i in (0, 1)},
+            types={
+                c.sides[i].id: ("limited" if world.limited[k, i] else "aggressive") for i in (0, 1)
+            },
             beliefs={c.sides[i].id: float(views[i].belief[k]) for i in (0, 1)},
         )
 
@@ -39,15 +40,34 @@ class Trace:
         elif stop[self.k]:
             self._add(day, "orders", actor=self.c.sides[side].id, order="restrain")
 
-    def event(self, day, kind, idx, side, group, action: Action, ordered, rung, warned,
-              intended_warned, deaths, injuries, victim, detected, perceived, view,
-              struck_group) -> None:
+    def event(
+        self,
+        day,
+        kind,
+        idx,
+        side,
+        group,
+        action: Action,
+        ordered,
+        rung,
+        warned,
+        intended_warned,
+        deaths,
+        injuries,
+        victim,
+        detected,
+        perceived,
+        view,
+        struck_group,
+    ) -> None:
         where = np.flatnonzero(idx == self.k)
         if where.size == 0:
             return
         i = int(where[0])
         intended = action.plain.rung
-        if (intended_warned is not None and action.warned is not None and intended_warned[self.k]) or (intended_warned is None and warned[i] and action.warned is not None):
+        if (
+            intended_warned is not None and action.warned is not None and intended_warned[self.k]
+        ) or (intended_warned is None and warned[i] and action.warned is not None):
             intended = action.warned.rung
         observer = self.c.sides[1 - side].id
         self._add(
@@ -96,21 +116,35 @@ class Trace:
             reported_deaths=int(slots.reported_deaths[k, s]),
         )
 
-    def response(self, day: int, side: int, idx: np.ndarray, kind_: np.ndarray,
-                 group_: np.ndarray, trigger_: np.ndarray) -> None:
+    def response(
+        self,
+        day: int,
+        side: int,
+        idx: np.ndarray,
+        kind_: np.ndarray,
+        group_: np.ndarray,
+        trigger_: np.ndarray,
+    ) -> None:
         where = np.flatnonzero(idx == self.k)
         if where.size == 0:
             return
         k = int(where[0])
         kind, group, trigger = kind_, group_, trigger_
         if kind[k] > 0:
-            target = (self.c.groups[int(group[k])].id if group[k] >= 0 and kind[k] == 1
-                      else self.c.sides[1 - side].id)
-            self._add(day, "decision", actor=self.c.sides[side].id,
-                      response=RESPONSES[int(kind[k])], target=target)
+            target = (
+                self.c.groups[int(group[k])].id
+                if group[k] >= 0 and kind[k] == 1
+                else self.c.sides[1 - side].id
+            )
+            self._add(
+                day,
+                "decision",
+                actor=self.c.sides[side].id,
+                response=RESPONSES[int(kind[k])],
+                target=target,
+            )
         elif trigger[k]:
-            self._add(day, "decision", actor=self.c.sides[side].id, response="none",
-                      target=None)
+            self._add(day, "decision", actor=self.c.sides[side].id, response="none", target=None)
 
     def beliefs(self, day: int, before, views) -> None:
         k = self.k
@@ -121,5 +155,9 @@ class Trace:
 
     def war(self, day: int, war_now: np.ndarray, ledger) -> None:
         if war_now[self.k]:
-            self._add(day, "war", exchanges=int(ledger.chain_len[self.k]),
-                      battle_deaths=float(ledger.battle_deaths[self.k]))
+            self._add(
+                day,
+                "war",
+                exchanges=int(ledger.chain_len[self.k]),
+                battle_deaths=float(ledger.battle_deaths[self.k]),
+            )

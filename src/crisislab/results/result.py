@@ -60,15 +60,17 @@ class SimulationResult:
                 "inadvertent": share(c["war_inadvertent"]),
             },
             "checkpoints": {
-                f"war_by_day_{d}": share((c["war_day"] >= 0) & (c["war_day"] < d))
-                for d in (30, 90)
+                f"war_by_day_{d}": share((c["war_day"] >= 0) & (c["war_day"] < d)) for d in (30, 90)
             },
             "test": {k: share(c[k]) for k in ("intended", "perceived", "both")},
             "flags": {
                 "red_line_fired": share(c["red_line_fired"]),
                 "limited_reprisal_cycle": share(c["limited_reprisal_cycle"]),
-                **{k: share(c[k]) for k in ("host_expulsion", "follow_on_withdrawal",
-                                             "breakout_crisis") if k in c},
+                **{
+                    k: share(c[k])
+                    for k in ("host_expulsion", "follow_on_withdrawal", "breakout_crisis")
+                    if k in c
+                },
             },
             "metrics": {
                 "us_deaths_mean": mean("defender_deaths"),

@@ -38,10 +38,16 @@ class Story:
     def why(self) -> str:
         r = self.row
         if self.outcome == "war":
-            kind = "a spiral (the challenger was limited)" if r["war_spiral"] else (
-                "a deterrence failure (the challenger was aggressive)")
-            origin = (" It began with an unordered lethal event (inadvertent)."
-                      if r["war_inadvertent"] else "")
+            kind = (
+                "a spiral (the challenger was limited)"
+                if r["war_spiral"]
+                else ("a deterrence failure (the challenger was aggressive)")
+            )
+            origin = (
+                " It began with an unordered lethal event (inadvertent)."
+                if r["war_inadvertent"]
+                else ""
+            )
             return f"War on day {int(r['war_day'])}: {kind}.{origin}"
         parts = [
             f"{int(r['group_attacks'])} proxy or faction attacks",
@@ -62,42 +68,59 @@ def _describe(rec: dict[str, Any]) -> str:
     kind = rec["kind"]
     if kind == "types":
         types = ", ".join(f"{k} is {v}" for k, v in rec["types"].items())
-        beliefs = ", ".join(f"{k} believes the other limited with p={v:.2f}"
-                            for k, v in rec["beliefs"].items())
+        beliefs = ", ".join(
+            f"{k} believes the other limited with p={v:.2f}" for k, v in rec["beliefs"].items()
+        )
         return f"hidden types: {types}; {beliefs}."
     if kind == "event":
-        who = rec["actor"] + (f" on orders of {rec['ordered_by']}" if rec["ordered_by"]
-                              and rec["ordered_by"] != rec["actor"] else
-                              "" if rec["ordered_by"] else " without orders")
+        who = rec["actor"] + (
+            f" on orders of {rec['ordered_by']}"
+            if rec["ordered_by"] and rec["ordered_by"] != rec["actor"]
+            else ""
+            if rec["ordered_by"]
+            else " without orders"
+        )
         target = f" against {rec['target']}" if rec["target"] else ""
-        truth = (f"{who}: {rec['label']}{target} (CAMEO {rec['cameo']}); intended rung "
-                 f"{rec['intended_rung']}, executed rung {rec['executed_rung']}"
-                 f"{', warned' if rec['warned'] else ''}; {rec['deaths']} {rec['victims']} dead, "
-                 f"{rec['injuries']} injured.")
+        truth = (
+            f"{who}: {rec['label']}{target} (CAMEO {rec['cameo']}); intended rung "
+            f"{rec['intended_rung']}, executed rung {rec['executed_rung']}"
+            f"{', warned' if rec['warned'] else ''}; {rec['deaths']} {rec['victims']} dead, "
+            f"{rec['injuries']} injured."
+        )
         if not rec["detected"]:
             return f"[{rec['source']}] {truth} {rec['observer']} did not detect it."
-        return (f"[{rec['source']}] {truth} {rec['observer']} perceives rung "
-                f"{rec['perceived_rung']} by {rec['perceived_actor']}.")
+        return (
+            f"[{rec['source']}] {truth} {rec['observer']} perceives rung "
+            f"{rec['perceived_rung']} by {rec['perceived_actor']}."
+        )
     if kind == "orders":
         verb = "orders its proxies to attack" if rec["order"] == "go" else "restrains its proxies"
         return f"{rec['actor']} {verb}."
     if kind == "rhetoric":
         return f"{rec['actor']} makes an inflammatory statement."
     if kind == "message":
-        return (f"{rec['actor']} sends a message that the matter is concluded "
-                f"(arrives day {rec['arrives']}).")
+        return (
+            f"{rec['actor']} sends a message that the matter is concluded "
+            f"(arrives day {rec['arrives']})."
+        )
     if kind == "red_line":
         enforced = "enforced" if rec["enforced"] else "NOT enforced (audience cost paid)"
-        return (f"{rec['owner']}'s red line '{rec['red_line']}' fires: P(ordered)="
-                f"{rec['p_ordered']:.2f}, reported deaths {rec['reported_deaths']}; {enforced}.")
+        return (
+            f"{rec['owner']}'s red line '{rec['red_line']}' fires: P(ordered)="
+            f"{rec['p_ordered']:.2f}, reported deaths {rec['reported_deaths']}; {enforced}."
+        )
     if kind == "decision":
         if rec["response"] == "none":
             return f"{rec['actor']} perceives an attack and chooses not to respond."
         return f"{rec['actor']} decides: {rec['response'].replace('_', ' ')} against {rec['target']} (tomorrow)."
     if kind == "belief":
-        return (f"{rec['observer']}'s belief that the other side is limited moves "
-                f"{rec['before']:.2f} -> {rec['after']:.2f}.")
+        return (
+            f"{rec['observer']}'s belief that the other side is limited moves "
+            f"{rec['before']:.2f} -> {rec['after']:.2f}."
+        )
     if kind == "war":
-        return (f"WAR: {rec['exchanges']} alternating direct exchanges, "
-                f"{rec['battle_deaths']:.0f} battle deaths.")
+        return (
+            f"WAR: {rec['exchanges']} alternating direct exchanges, "
+            f"{rec['battle_deaths']:.0f} battle deaths."
+        )
     return ""

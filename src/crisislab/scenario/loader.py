@@ -57,7 +57,9 @@ class ScenarioError(ValueError):
 def builtin_names() -> list[str]:
     """Names of the scenarios shipped with crisislab."""
     folder = files("crisislab.scenario") / "builtin"
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def _builtin_text(name: str) -> str:
@@ -79,8 +81,14 @@ def read_source(name_or_path: str | Path) -> tuple[str, str]:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ScenarioError(
-            [Problem(ref, "", f"file is {size / 1e6:.1f} MB; scenario files are limited to "
-                              f"{MAX_FILE_BYTES / 1e6:.0f} MB")]
+            [
+                Problem(
+                    ref,
+                    "",
+                    f"file is {size / 1e6:.1f} MB; scenario files are limited to "
+                    f"{MAX_FILE_BYTES / 1e6:.0f} MB",
+                )
+            ]
         )
     raw = path.read_bytes()
     if b"\x00" in raw:
@@ -238,10 +246,7 @@ def apply_overrides(label: str, data: dict, overrides: Mapping[str, Any]) -> dic
             continue
         node = out
         for part in parts[:-1]:
-            if isinstance(node, list):
-                node = node[int(part)]
-            else:
-                node = node.setdefault(str(part), {})
+            node = node[int(part)] if isinstance(node, list) else node.setdefault(str(part), {})
         if isinstance(node, list):
             node[int(parts[-1])] = value
         else:
@@ -282,8 +287,7 @@ def _validate_overridden(label: str, data: dict, overrides: Mapping[str, Any]) -
         return validate(label, data, {})
     except ScenarioError as exc:
         raise ScenarioError(
-            Problem("--set", p.path, p.message) if p.path in overrides else p
-            for p in exc.problems
+            Problem("--set", p.path, p.message) if p.path in overrides else p for p in exc.problems
         ) from None
 
 

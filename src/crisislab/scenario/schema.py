@@ -412,7 +412,10 @@ def cross_reference_errors(s: Scenario) -> Iterator[tuple[str, str]]:
     for side in ("defender", "challenger"):
         ref = getattr(s.dyad, side)
         if ref not in leaders:
-            yield f"dyad.{side}", f"{ref!r} is not a leadership actor (leaderships: {sorted(leaders)})"
+            yield (
+                f"dyad.{side}",
+                f"{ref!r} is not a leadership actor (leaderships: {sorted(leaders)})",
+            )
     if s.dyad.defender == s.dyad.challenger:
         yield "dyad", "defender and challenger must differ"
 
@@ -425,8 +428,11 @@ def cross_reference_errors(s: Scenario) -> Iterator[tuple[str, str]]:
     for aid, actor in s.actors.items():
         if isinstance(actor, Faction | Proxy):
             if actor.principal not in leaders:
-                yield f"actors.{aid}.principal", (
-                    f"{actor.principal!r} is not a leadership actor (leaderships: {sorted(leaders)})"
+                yield (
+                    f"actors.{aid}.principal",
+                    (
+                        f"{actor.principal!r} is not a leadership actor (leaderships: {sorted(leaders)})"
+                    ),
                 )
             checks.append((f"actors.{aid}.action", actor.action))
         if isinstance(actor, Leadership):
