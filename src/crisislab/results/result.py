@@ -12,6 +12,7 @@ import pandas as pd
 from crisislab.engine.outcomes import OUTCOMES
 from crisislab.engine.random import BLOCK_RUNS
 from crisislab.scenario.schema import Scenario
+from crisislab.results.story import Story, story
 from crisislab.stats import wilson_interval
 
 
@@ -88,14 +89,8 @@ class SimulationResult:
             },
         }
 
-    def story(self, run: int):
-        """Re-simulate the block holding `run` with tracing and narrate it."""
-        from crisislab.results.story import Story
-        from crisislab.simulate import simulate_chunk
-
+    def story(self, run: int) -> Story:
+        """Narrate run `run` of this result (re-simulating only its block, with tracing)."""
         if not 0 <= run < self.n_runs:
             raise IndexError(f"run {run} is outside 0..{self.n_runs - 1}")
-        block, offset = divmod(run, BLOCK_RUNS)
-        columns, records = simulate_chunk(self.scenario, self.seed, block, 1, trace_run=offset)
-        row = {k: v[offset] for k, v in columns.items()}
-        return Story(self.scenario, run, self.seed, records or [], row)
+        return story(self.scenario, run, self.seed)

@@ -10,6 +10,22 @@ from crisislab.engine.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
 
 
+def story(scenario, run: int = 0, seed: int = 0, overrides=None) -> Story:
+    """Simulate only the block holding `run` (with tracing) and return its narration.
+
+    The run is the same as run `run` of `simulate(scenario, runs, seed, overrides)` for any
+    `runs > run`, because each block of runs has its own random stream.
+    """
+    from crisislab.engine.random import BLOCK_RUNS
+    from crisislab.simulate import resolve, simulate_chunk
+
+    resolved = resolve(scenario, overrides)
+    block, offset = divmod(run, BLOCK_RUNS)
+    columns, records = simulate_chunk(resolved, seed, block, 1, trace_run=offset)
+    row = {k: v[offset] for k, v in columns.items()}
+    return Story(resolved, run, seed, records or [], row)
+
+
 @dataclass
 class Story:
     scenario: Scenario

@@ -117,19 +117,22 @@ def parse_yaml(label: str, text: str) -> tuple[Any, dict[Path_, tuple[int, int]]
     return _to_plain(node, (), positions), positions
 
 
+def _remember(positions: dict[Path_, tuple[int, int]], path: Path_, where: Any) -> None:
+    if isinstance(where, tuple | list) and len(where) >= 2:
+        positions[path] = (int(where[0]) + 1, int(where[1]) + 1)
+
+
 def _to_plain(node: Any, path: Path_, positions: dict[Path_, tuple[int, int]]) -> Any:
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
-            line, col = node.lc.key(key)
-            positions[(*path, str(key))] = (line + 1, col + 1)
+            _remember(positions, (*path, str(key)), node.lc.key(key))
             out[str(key)] = _to_plain(value, (*path, str(key)), positions)
         return out
     if isinstance(node, CommentedSeq):
         items = []
         for i, value in enumerate(node):
-            line, col = node.lc.item(i)
-            positions[(*path, i)] = (line + 1, col + 1)
+            _remember(positions, (*path, i), node.lc.item(i))
             items.append(_to_plain(value, (*path, i), positions))
         return items
     if isinstance(node, str):

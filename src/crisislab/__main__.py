@@ -1,0 +1,5 @@
+"""`python -m crisislab` runs the command line."""
+
+from crisislab.cli import main
+
+main()
