@@ -30,6 +30,7 @@ from crisislab.scenario.loader import (
 )
 from crisislab.scenario.schema import Faction, Leadership, Proxy
 from crisislab.simulate import MAX_RUNS, chunk_plan, simulate
+from crisislab.stats import wilson_interval
 
 app = typer.Typer(
     add_completion=False,
@@ -288,9 +289,15 @@ def demo(
     runs: RunsOpt = 10_000,
     seed: SeedOpt = 1,
     days: DaysOpt = 365,
+    fronts_runs: Annotated[
+        int, typer.Option(min=1, max=MAX_RUNS, help="Runs per doctrine for the fronts table.")
+    ] = 4096,
+    fronts_days: Annotated[
+        int, typer.Option(min=1, max=3650, help="Horizon of the fronts table.")
+    ] = 730,
     workers: WorkersOpt = 0,
 ) -> None:
-    """Compare the four US doctrines on us-iran-2020 and explain the table."""
+    """Compare the four US doctrines on us-iran-2020, explain the table, then the long term."""
     name = "us-iran-2020"
     out.print(
         f"[bold]crisislab demo[/bold]: {name}, {runs} runs per doctrine, {days} days, seed {seed}"
@@ -309,6 +316,61 @@ def demo(
         out.print(table)
     for sentence in interpret(summaries):
         out.print(sentence)
+    long_term: dict[str, dict[str, Any]] = {}
+    with _executor(workers, fronts_runs * len(DOCTRINES)) as pool:
+        for doctrine in DOCTRINES:
+            result = simulate(
+                name,
+                fronts_runs,
+                seed,
+                {"actors.USA.doctrine": doctrine},
+                days=fronts_days,
+                executor=pool,
+            )
+            long_term[doctrine] = result.summary()
+    out.print(
+        _fronts_table(
+            long_term,
+            f"The long term: strategic fronts over {fronts_days} days "
+            f"({fronts_runs} runs per doctrine)",
+            RECOMMENDED,
+        )
+    )
+
+
+def _fronts_table(summaries: dict[str, dict[str, Any]], title: str, mark: str) -> Table:
+    table = Table(title=title, header_style="bold")
+    for col in (
+        "policy",
+        "P(host expulsion) [95% CI]",
+        "follow-on withdrawal",
+        "P(breakout crisis) [95% CI]",
+        "maritime incidents (mean)",
+        "median day: expulsion",
+        "median day: breakout crisis",
+        "P(war)",
+    ):
+        table.add_column(col, justify="left" if col == "policy" else "right")
+    day = lambda v: "—" if v is None else f"{v:.0f}"  # noqa: E731
+    for name, s in summaries.items():
+        n = s["runs"]
+        flags, tte = s["flags"], s["time_to_event"]
+        table.add_row(
+            f"{name} ★ recommended" if name == mark else name,
+            _fmt_p(_with_ci(flags["host_expulsion"], n)),
+            f"{flags['follow_on_withdrawal']:.3f}",
+            _fmt_p(_with_ci(flags["breakout_crisis"], n)),
+            f"{s['metrics']['maritime_incidents_mean']:.2f}",
+            day(tte["host_expulsion_day_median"]),
+            day(tte["breakout_crisis_day_median"]),
+            f"{s['outcomes']['war']['p']:.3f}",
+        )
+    return table
+
+
+def _with_ci(p: float, n: int) -> dict[str, Any]:
+    lo, hi = wilson_interval(round(p * n), n)
+    return {"p": p, "ci": [lo, hi]}
 
 
 def interpret(summaries: dict[str, dict[str, Any]]) -> list[str]:

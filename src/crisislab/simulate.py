@@ -33,7 +33,7 @@ def resolve(
 def simulate_chunk(
     scenario: Scenario, seed: int, first_block: int, n_blocks: int, trace_run: int | None = None
 ) -> tuple[dict[str, np.ndarray], list | None]:
-    """Simulate whole blocks [first_block, first_block + n_blocks); a pure function of its inputs."""
+    """Simulate blocks [first_block, first_block + n_blocks): a pure function of its inputs."""
     engine = Engine(compile_scenario(scenario), seed, first_block, n_blocks, trace_run)
     columns = engine.run()
     return columns, engine.trace.records if engine.trace else None

@@ -20,7 +20,8 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     denom = 1.0 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denom
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # the interval always contains p; clamping also absorbs rounding (0 of 5 gave 2.8e-17 > 0)
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
 
 
 def _z(confidence: float) -> float:

@@ -84,7 +84,12 @@ def prior_ordered(mu, assumed_control: float, order_share: float, ordered_multip
 
 
 def evidence_ratio(accuracy: float, says_ordered):
-    """Likelihood ratio ordered:unordered of an attribution finding with the given accuracy."""
+    """Likelihood ratio ordered:unordered of an attribution finding with the given accuracy.
+
+    A perfectly accurate finding (accuracy 1, allowed by the schema) is capped at odds 1/EPS so
+    that the update stays finite.
+    """
+    accuracy = min(accuracy, 1.0 - EPS)
     r = accuracy / (1.0 - accuracy)
     return np.where(says_ordered, r, 1.0 / r)
 

@@ -196,8 +196,10 @@ def compile_scenario(s: Scenario) -> Compiled:
         a = s.actors[side_ids[i]]
         assert isinstance(a, Leadership)
         moves = a.actions
+
         def pick(ref):
             return actions[ref] if ref else None
+
         return Side(
             id=side_ids[i],
             name=a.name,

@@ -76,7 +76,7 @@ def logit_response(
     params: Logit,
     u: np.ndarray,
 ) -> np.ndarray:
-    """Quantal response: P(a) proportional to exp(lambda EU(a)) over none / strike proxy / strike state.
+    """Quantal response: P(a) ~ exp(lambda EU(a)) over none, strike proxy, strike state.
 
     EU(a) = deterrence value - action cost - war cost x war risk(a) - audience cost(a).
     Not responding costs the decider's public commitment; striking a proxy carries a share of

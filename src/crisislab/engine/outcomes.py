@@ -66,6 +66,7 @@ def summarise(engine: Engine) -> dict[str, np.ndarray]:
         "belief_defender": belief_def,
         "belief_challenger": engine.views[CHALLENGER].belief,
     }
+    columns.update(engine.fronts.columns())
     for i, nat in enumerate(c.nationalities):
         columns[f"deaths_{nat}"] = led.deaths[:, i]
     return columns

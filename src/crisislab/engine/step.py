@@ -28,6 +28,7 @@ from crisislab.engine.compiled import (
     Compiled,
     decay_factor,
 )
+from crisislab.engine.fronts import FrontState
 from crisislab.engine.random import BLOCK_RUNS, BlockStreams, DrawPlan
 from crisislab.engine.redlines import condition_holds
 from crisislab.engine.state import NEVER, Ledger, View, World
@@ -40,6 +41,7 @@ STATE_TARGETS = (
     TARGETS.index("senior_commander"),
 )
 DIRECT_RUNG = 9
+FORCES, SHIPPING = TARGETS.index("forces"), TARGETS.index("shipping")
 SLOT_MEMORY_DAYS = 30
 OVERT_ODDS = 1e12  # an overt act by a leadership is known to be ordered by it
 
@@ -65,6 +67,7 @@ class Engine:
         self.rows_hazard = {"accident": p.uniforms(1), "loss_of_control": p.uniforms(1)}
         self.rows_group = p.uniforms(max(len(groups), 1))
         self.rows_side = {side: p.uniforms(8) for side in (0, 1)}
+        self.fronts = FrontState(self)
         self.streams = BlockStreams(seed, first_block, n_blocks, self.plan)
         n_lines = len(compiled.red_lines)
         self.world = World(self.runs, 2, len(groups), len(compiled.nationalities))
@@ -120,6 +123,7 @@ class Engine:
             self._initial_event(t, u, z)
         self._execute_responses(t, u, z, alive)
         self._group_acts(t, u, z, alive, enforcement)
+        self.fronts.maritime_incidents(t, u, alive)
         self._rhetoric(t, u, alive)
         self._deliver(t)
         self._p_ord = {o: self.p_ordered(o) for o in (DEFENDER, CHALLENGER)}
@@ -127,6 +131,7 @@ class Engine:
         fired = self._red_lines(t, u, alive)
         self._choose_responses(t, u, alive, fired)
         self._stocks(t, u)
+        self.fronts.step(t, u, alive)
         self._outcomes(t, alive)
         if self.trace and beliefs_before is not None:
             self.trace.beliefs(t, beliefs_before, self.views)
@@ -141,7 +146,7 @@ class Engine:
             hazard = h.accident_per_max_alert_day * self.views[g.side].alert
             hit = alive & (u[rows.start] < hazard)
             self.ledger.accidents += hit
-            self._emit(
+            self.emit(
                 t,
                 hit,
                 g.side,
@@ -155,7 +160,7 @@ class Engine:
             rows = self.rows_hazard["loss_of_control"]
             hazard = h.loss_of_control_per_day * self.world.rung_level
             hit = alive & (u[rows.start] < hazard)
-            self._emit(
+            self.emit(
                 t,
                 hit,
                 g.side,
@@ -176,6 +181,8 @@ class Engine:
             r = self.rows_side[side].start
             limited = w.limited[:, side]
             p_start = np.where(limited, spec.campaign_daily[0], spec.campaign_daily[1])
+            if side == CHALLENGER:
+                p_start = p_start * self.fronts.deterrence_factor()
             start = alive & ~w.campaign[:, side] & (u[r] < p_start) & (t > 0)
             stop = w.campaign[:, side] & (u[r] < 1.0 / spec.campaign_mean_days)
             w.campaign[:, side] = (w.campaign[:, side] | start) & ~stop
@@ -191,11 +198,11 @@ class Engine:
         ev = self.c.scenario.initial_event
         assert ev is not None
         side = self._side_of(ev.actor)
-        action = self._action(ev.action)
+        action = self.action(ev.action)
         group = self._group_index(ev.actor)
         everyone = np.ones(self.runs, bool)
         warned = np.full(self.runs, ev.warned)
-        self._emit(
+        self.emit(
             t,
             everyone,
             side,
@@ -223,7 +230,7 @@ class Engine:
                         w.grievance[:, gi] += hit * self.c.scenario.stocks.grievance_per_strike
                         if side == DEFENDER:
                             self.ledger.proxy_strikes += hit
-                        self._emit(
+                        self.emit(
                             t,
                             hit,
                             side,
@@ -236,12 +243,12 @@ class Engine:
                         )
             if spec.strike_state is not None:
                 hit = kind == decisions.STRIKE_STATE
-                self._emit(t, hit, side, -1, spec.strike_state, ordered=hit, kind="response")
+                self.emit(t, hit, side, -1, spec.strike_state, ordered=hit, kind="response")
             if spec.retaliate is not None:
                 hit = kind == decisions.RETALIATE
                 intends_warning = w.limited[:, side]
                 delivered = u[self.rows_side[side].start + 7] < spec.p_warning_delivered
-                self._emit(
+                self.emit(
                     t,
                     hit,
                     side,
@@ -267,8 +274,10 @@ class Engine:
                 * np.exp(st.grievance_sensitivity * w.grievance[:, i])
                 * np.where(under_orders, h.ordered_multiplier, 1.0 - control)
             )
+            if g.side == CHALLENGER and g.action.hits == FORCES:
+                rate = rate * self.fronts.target_presence()
             acts = alive & (u[self.rows_group.start + i] < np.minimum(rate, 1.0))
-            self._emit(t, acts, g.side, i, g.action, ordered=under_orders, kind="group act")
+            self.emit(t, acts, g.side, i, g.action, ordered=under_orders, kind="group act")
 
     def _rhetoric(self, t: int, u: np.ndarray, alive: np.ndarray) -> None:
         c, w, led = self.c, self.world, self.ledger
@@ -299,7 +308,7 @@ class Engine:
 
     # --- events: truth, then perception by the other side -------------------------------------
 
-    def _emit(
+    def emit(
         self,
         t: int,
         mask: np.ndarray,
@@ -314,7 +323,11 @@ class Engine:
         forced_deaths: int | None = None,
         kind: str,
         struck_group: int | None = None,
+        front_event: bool = False,
     ) -> None:
+        """Execute one kind of event in the runs of `mask`: draw its casualties (truth), then
+        let the other side perceive it. `front_event` marks acts outside the core dyad's
+        attack count (maritime incidents)."""
         idx = np.flatnonzero(mask)
         if idx.size == 0:
             return
@@ -361,7 +374,8 @@ class Engine:
         new_episode = lethal & (t - led.last_lethal_day[idx] > s.outcomes.war_exchange_window_days)
         led.episode_unordered[idx[new_episode]] = ~is_ordered[new_episode]
         led.last_lethal_day[idx[lethal]] = t
-        if group >= 0:
+        self.fronts.on_event(idx, action, rung, deaths, victim)
+        if group >= 0 and not front_event:
             led.group_attacks[idx] += 1
             if t >= self.window_start:
                 led.window_attacks[idx] += 1
@@ -376,7 +390,7 @@ class Engine:
         perceived = np.clip(np.rint(rung + bias + c.sigma * noise), 0, 14).astype(np.int64)
         mis = det & (np.abs(perceived - rung) >= s.perception.misperception_gap)
         led.misperceptions[idx] += mis
-        if group >= 0:
+        if group >= 0 and not front_event:
             self.seen[idx[det], group] = True
         if role == ROLES.index("leadership"):
             ratio = self._signal_ratio(action, perceived)
@@ -385,7 +399,7 @@ class Engine:
                 view.belief[d] = beliefs.update_with_ratio(
                     view.belief[d], ratio[det], self._gamma()
                 )
-        hostile = det & (perceived >= s.doctrines.attack_threshold)
+        hostile = det & (perceived >= self._threshold(action.hits))
         view.alert[idx[det]] = np.minimum(
             1.0,
             view.alert[idx[det]]
@@ -645,7 +659,12 @@ class Engine:
             r = self.rows_side[side].start
             w.pending[:, side] = 0
             w.pending_group[:, side] = -1
-            new = sl.active & (sl.day == t) & (sl.perceived_rung >= s.doctrines.attack_threshold)
+            threshold = np.where(
+                sl.target == SHIPPING,
+                s.doctrines.shipping_attack_threshold,
+                s.doctrines.attack_threshold,
+            )
+            new = sl.active & (sl.day == t) & (sl.perceived_rung >= threshold)
             trigger_all = new.any(axis=1) & alive
             enforced_all = fired[side][0] if side in fired else np.zeros(self.runs, bool)
             idx = np.flatnonzero(trigger_all | enforced_all)
@@ -654,8 +673,8 @@ class Engine:
             trigger = trigger_all[idx]
             worst = np.where(new[idx], sl.perceived_rung[idx], -1).argmax(axis=1)
             p_ord = self._p_ord[side][idx, worst]
-            proxy_act = sl.role[idx, worst] == ROLES.index("proxy")
-            state_perpetrator = ~proxy_act | (p_ord >= 0.5)
+            leadership_act = sl.role[idx, worst] == ROLES.index("leadership")
+            state_perpetrator = leadership_act | (p_ord >= 0.5)
             group = sl.group[idx, worst].astype(np.int64)
             commitment = w.commitment[idx, side]
             belief = view.belief[idx]
@@ -735,6 +754,10 @@ class Engine:
 
     # --- helpers ------------------------------------------------------------------------------
 
+    def _threshold(self, hits: int) -> int:
+        d = self.c.scenario.doctrines
+        return d.shipping_attack_threshold if hits == SHIPPING else d.attack_threshold
+
     def _gamma(self) -> float:
         return self.c.scenario.attribution.confirmation_bias
 
@@ -757,7 +780,7 @@ class Engine:
     def _group_index(self, actor: str) -> int:
         return next((i for i, g in enumerate(self.c.groups) if g.id == actor), -1)
 
-    def _action(self, action_id: str) -> Action:
+    def action(self, action_id: str) -> Action:
         from crisislab.engine.compiled import compile_action
 
         return compile_action(action_id, self.c.scenario.actions[action_id])

@@ -153,6 +153,10 @@ class Trace:
             if abs(new - old) >= 0.02:
                 self._add(day, "belief", observer=self.c.sides[i].id, before=old, after=new)
 
+    def front(self, day: int, mask: np.ndarray, text: str) -> None:
+        if mask[self.k]:
+            self._add(day, "front", text=text)
+
     def war(self, day: int, war_now: np.ndarray, ledger) -> None:
         if war_now[self.k]:
             self._add(

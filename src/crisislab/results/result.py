@@ -10,14 +10,19 @@ import numpy as np
 import pandas as pd
 
 from crisislab.engine.outcomes import OUTCOMES
-from crisislab.engine.random import BLOCK_RUNS
-from crisislab.scenario.schema import Scenario
 from crisislab.results.story import Story, story
+from crisislab.scenario.schema import Scenario
 from crisislab.stats import wilson_interval
 
 
 def _round(x: float) -> float:
     return round(float(x), 6)
+
+
+def _median_day(days: np.ndarray) -> float | None:
+    """Median day of an event among the runs where it happened (None if it never did)."""
+    happened = days[days >= 0]
+    return _round(np.median(happened)) if happened.size else None
 
 
 @dataclass
@@ -47,7 +52,6 @@ class SimulationResult:
         outcome = c["outcome"]
         share = lambda mask: _round(np.count_nonzero(mask) / n)  # noqa: E731
         mean = lambda col: _round(np.mean(c[col]))  # noqa: E731
-        war_days = c["war_day"][c["war_day"] >= 0]
         return {
             "scenario": self.scenario.name,
             "runs": n,
@@ -64,6 +68,16 @@ class SimulationResult:
                 f"war_by_day_{d}": share((c["war_day"] >= 0) & (c["war_day"] < d)) for d in (30, 90)
             },
             "test": {k: share(c[k]) for k in ("intended", "perceived", "both")},
+            "time_to_event": {
+                f"{name}_day_median": _median_day(c[col])
+                for name, col in (
+                    ("host_expulsion", "host_expulsion_day"),
+                    ("withdrawal", "withdrawal_day"),
+                    ("follow_on_withdrawal", "follow_on_day"),
+                    ("breakout_crisis", "breakout_crisis_day"),
+                    ("war", "war_day"),
+                )
+            },
             "flags": {
                 "red_line_fired": share(c["red_line_fired"]),
                 "limited_reprisal_cycle": share(c["limited_reprisal_cycle"]),
@@ -84,7 +98,6 @@ class SimulationResult:
                 "proxy_attacks_mean": mean("group_attacks"),
                 "proxy_strikes_mean": mean("proxy_strikes"),
                 "belief_defender_mean": mean("belief_defender"),
-                "war_day_median": _round(np.median(war_days)) if war_days.size else None,
                 **{f"{k}_mean": mean(k) for k in ("maritime_incidents",) if k in c},
             },
         }

@@ -128,12 +128,15 @@ def _describe(rec: dict[str, Any]) -> str:
     if kind == "decision":
         if rec["response"] == "none":
             return f"{rec['actor']} perceives an attack and chooses not to respond."
-        return f"{rec['actor']} decides: {rec['response'].replace('_', ' ')} against {rec['target']} (tomorrow)."
+        response = rec["response"].replace("_", " ")
+        return f"{rec['actor']} decides: {response} against {rec['target']} (tomorrow)."
     if kind == "belief":
         return (
             f"{rec['observer']}'s belief that the other side is limited moves "
             f"{rec['before']:.2f} -> {rec['after']:.2f}."
         )
+    if kind == "front":
+        return f"[front] {rec['text']}."
     if kind == "war":
         return (
             f"WAR: {rec['exchanges']} alternating direct exchanges, "

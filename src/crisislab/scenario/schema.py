@@ -223,7 +223,8 @@ class Condition(Strict):
     def _known_field(self) -> Condition:
         if not RED_LINE_FIELD.match(self.field):
             raise ValueError(
-                f"unknown perceived field {self.field!r}; red lines may read reported_deaths.<NAT>, "
+                f"unknown perceived field {self.field!r}; red lines may read "
+                "reported_deaths.<NAT>, "
                 "reported_injuries.<NAT>, p_ordered, perceived_rung, target, perceived_actor_role"
             )
         categorical = self.field in ("target", "perceived_actor_role")
@@ -254,6 +255,7 @@ class RedLine(Strict):
 
 class Doctrines(Strict):
     attack_threshold: Rung = 7
+    shipping_attack_threshold: Rung = 6
     gtft_forgiveness: Probability = 1.0 / 3.0
     retaliatory_trust_threshold: Probability = 0.6
 
@@ -324,16 +326,54 @@ class Dyad(Strict):
 
 
 class HostFront(Strict):
+    """Expulsion pressure in the host nation (MODEL.md §10); off when `actor` is not set."""
+
+    actor: str | None = None
     diplomacy: Probability = 0.0
     sanctions_threat: bool = False
+    initial_pressure: NonNegative = 0.55
+    per_strike: NonNegative = 0.08
+    per_host_death: NonNegative = 0.01
+    half_life_days: Annotated[float, Field(gt=0.0)] = 90.0
+    diplomacy_effect: NonNegative = 0.004
+    sanctions_effect: NonNegative = 0.003
+    threshold: Annotated[float, Field(gt=0.0)] = 1.0
+    days_above: Annotated[int, Field(ge=1, le=365)] = 14
+    withdrawal_lag_days: Annotated[int, Field(ge=0, le=3650)] = 180
+    follow_on_probability: Probability = 0.7
+    follow_on_lag_days: Annotated[int, Field(ge=0, le=3650)] = 90
+    soil_targets: list[Target] = ["proxy"]
+    presence_after_withdrawal: Probability = 0.2
+    deterrence_loss: NonNegative = 0.5
 
 
 class MaritimeFront(Strict):
+    """Attacks on shipping and energy, deterred by a partner coalition's posture."""
+
+    actor: str | None = None
+    action: str = "ship_seizure"
     posture: Probability = 0.5
+    base_hazard: Probability = 0.005
+    hostility_sensitivity: NonNegative = 0.5
+    deterrence_effect: Probability = 0.5
 
 
 class NuclearFront(Strict):
+    """Breakout time, eroded without a dialogue and restored with one."""
+
+    enabled: bool = False
     dialogue: bool = False
+    breakout_months: NonNegative = 6.0
+    step_months: NonNegative = 0.5
+    step_days: Annotated[int, Field(ge=1, le=365)] = 60
+    max_months: NonNegative = 12.0
+    crisis_threshold_months: NonNegative = 3.0
+    dialogue_start_daily: Probability = 0.0005
+    dialogue_start_after_quiet: Probability = 0.01
+    quiet_days_for_opportunity: Annotated[int, Field(ge=1, le=365)] = 90
+    dialogue_collapse_daily: Probability = 0.002
+    preventive_strike: bool = False
+    preventive_strike_probability: Probability = 0.5
 
 
 class Fronts(Strict):
@@ -431,7 +471,8 @@ def cross_reference_errors(s: Scenario) -> Iterator[tuple[str, str]]:
                 yield (
                     f"actors.{aid}.principal",
                     (
-                        f"{actor.principal!r} is not a leadership actor (leaderships: {sorted(leaders)})"
+                        f"{actor.principal!r} is not a leadership actor "
+                        f"(leaderships: {sorted(leaders)})"
                     ),
                 )
             checks.append((f"actors.{aid}.action", actor.action))
@@ -453,6 +494,16 @@ def cross_reference_errors(s: Scenario) -> Iterator[tuple[str, str]]:
         if actor_ref is not None and actor_ref not in s.actors:
             yield f"hazards.{which}_actor", f"unknown actor {actor_ref!r}"
         problem = action(f"hazards.{which}_action", getattr(s.hazards, f"{which}_action"))
+        if problem:
+            yield problem
+    host = s.fronts.host.actor
+    if host is not None and not isinstance(s.actors.get(host), Host):
+        yield "fronts.host.actor", f"{host!r} is not a host actor"
+    sea = s.fronts.maritime.actor
+    if sea is not None:
+        if not isinstance(s.actors.get(sea), Faction | Proxy):
+            yield "fronts.maritime.actor", f"{sea!r} is not a faction or proxy actor"
+        problem = action("fronts.maritime.action", s.fronts.maritime.action)
         if problem:
             yield problem
     if s.initial_event is not None:

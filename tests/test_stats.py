@@ -1,0 +1,83 @@
+"""Wilson score intervals (crisislab.stats), checked against hand computation and published tables."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crisislab.stats import wilson_interval
+
+
+def hand_wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """(p + z²/2n ± z sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n), written out once more by hand."""
+    p = k / n
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    denom = 1 + z * z / n
+    return (centre - half) / denom, (centre + half) / denom
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "lo", "hi"),
+    [
+        (0, 10, 0.0, 0.2775),  # the docstring's example: never the degenerate (0, 0)
+        (5, 10, 0.2366, 0.7634),  # symmetric about 1/2
+        (60, 100, 0.5020, 0.6906),
+        (10, 10, 0.7225, 1.0),  # mirror image of 0 of 10
+    ],
+)
+def test_wilson_interval_matches_hand_computed_values(k, n, lo, hi):
+    got = wilson_interval(k, n)
+    assert got == pytest.approx((lo, hi), abs=5e-5)
+    assert got == pytest.approx(hand_wilson(k, n), abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "lo", "hi"),
+    [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)],
+)
+def test_wilson_interval_reproduces_newcombe_1998_table(k, n, lo, hi):
+    """Newcombe (1998), Statistics in Medicine 17:857-872, method 3 (score, no continuity corr.)."""
+    assert wilson_interval(k, n) == pytest.approx((lo, hi), abs=5e-5)
+
+
+def test_wilson_interval_width_shrinks_like_one_over_root_n():
+    lo1, hi1 = wilson_interval(300, 1000)
+    lo2, hi2 = wilson_interval(1200, 4000)
+    assert (hi1 - lo1) / (hi2 - lo2) == pytest.approx(2.0, rel=0.01)
+
+
+def test_wilson_interval_other_confidence_levels():
+    # z for 90% is 1.6449; for 99% 2.5758
+    assert wilson_interval(5, 10, 0.90) == pytest.approx(
+        hand_wilson(5, 10, 1.6448536269514722), abs=1e-9
+    )
+    assert wilson_interval(5, 10, 0.99) == pytest.approx(
+        hand_wilson(5, 10, 2.5758293035489004), abs=1e-9
+    )
+    lo90, hi90 = wilson_interval(5, 10, 0.90)
+    lo99, hi99 = wilson_interval(5, 10, 0.99)
+    assert lo99 < lo90 and hi90 < hi99
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "confidence"), [(-1, 10, 0.95), (11, 10, 0.95), (0, 0, 0.95), (1, 2, 1.0)]
+)
+def test_wilson_interval_rejects_impossible_inputs(k, n, confidence):
+    with pytest.raises(ValueError):
+        wilson_interval(k, n, confidence)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 10**6).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_wilson_interval_lies_in_unit_interval_and_contains_the_estimate(kn):
+    k, n = kn
+    lo, hi = wilson_interval(k, n)
+    assert 0.0 <= lo <= k / n <= hi <= 1.0
+    # symmetric under swapping successes and failures
+    lo2, hi2 = wilson_interval(n - k, n)
+    assert lo == pytest.approx(1 - hi2, abs=1e-12)
+    assert hi == pytest.approx(1 - lo2, abs=1e-12)
