@@ -1,4 +1,4 @@
-"""Wilson score intervals (crisislab.stats), checked against hand computation and published tables."""
+"""Wilson score intervals (crisislab.stats): hand computation and a published table."""
 
 from __future__ import annotations
 
@@ -37,7 +37,12 @@ def test_wilson_interval_matches_hand_computed_values(k, n, lo, hi):
 
 @pytest.mark.parametrize(
     ("k", "n", "lo", "hi"),
-    [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)],
+    [
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+    ],
 )
 def test_wilson_interval_reproduces_newcombe_1998_table(k, n, lo, hi):
     """Newcombe (1998), Statistics in Medicine 17:857-872, method 3 (score, no continuity corr.)."""

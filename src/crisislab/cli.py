@@ -38,7 +38,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate interstate crises in which intent and perception diverge.",
 )
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DOCTRINES = ("restraint", "gtft", "proportional", "retaliatory")
@@ -108,8 +108,12 @@ def _comparison_tables(
     rows: list[tuple[str, dict[str, Any]]], title: str, mark: str | None = None
 ) -> list[Table]:
     """Two tables: outcome probabilities with intervals, then the mechanisms behind them."""
-    label = lambda name: f"{name} ★ recommended" if mark and name == mark else name  # noqa: E731
-    outcomes = Table(title=title, header_style="bold")
+    label = lambda name: f"{name} ★" if mark and name == mark else name  # noqa: E731
+    outcomes = Table(
+        title=title,
+        header_style="bold",
+        caption="★ the analysis's recommended policy" if mark else None,
+    )
     outcomes.add_column("policy")
     for name in OUTCOMES:
         outcomes.add_column(f"P({name.replace('_', ' ')}) [95% CI]", justify="right")
@@ -342,21 +346,25 @@ def _fronts_table(summaries: dict[str, dict[str, Any]], title: str, mark: str) -
     table = Table(title=title, header_style="bold")
     for col in (
         "policy",
-        "P(host expulsion) [95% CI]",
-        "follow-on withdrawal",
-        "P(breakout crisis) [95% CI]",
-        "maritime incidents (mean)",
-        "median day: expulsion",
-        "median day: breakout crisis",
+        "P(expulsion) [95% CI]",
+        "P(follow-on)",
+        "P(breakout) [95% CI]",
+        "ship incidents",
+        "day: expulsion",
+        "day: breakout",
         "P(war)",
     ):
-        table.add_column(col, justify="left" if col == "policy" else "right")
+        table.add_column(col, justify="left" if col == "policy" else "right", no_wrap=True)
+    table.caption = (
+        "follow-on: withdrawal from the neighbouring theatre; ship incidents: mean "
+        "per run; day: median day among runs where the event happens"
+    )
     day = lambda v: "—" if v is None else f"{v:.0f}"  # noqa: E731
     for name, s in summaries.items():
         n = s["runs"]
         flags, tte = s["flags"], s["time_to_event"]
         table.add_row(
-            f"{name} ★ recommended" if name == mark else name,
+            f"{name} ★" if name == mark else name,
             _fmt_p(_with_ci(flags["host_expulsion"], n)),
             f"{flags['follow_on_withdrawal']:.3f}",
             _fmt_p(_with_ci(flags["breakout_crisis"], n)),

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crisislab.engine import decisions, redlines, state
+from crisislab.engine import beliefs, decisions, redlines, state
 from crisislab.engine.compiled import DEFENDER, ROLES, TARGETS, compile_scenario
 from crisislab.engine.decisions import NONE, RETALIATE, STRIKE_PROXY, STRIKE_STATE
 from crisislab.scenario.loader import load_scenario
@@ -176,7 +176,10 @@ def test_a_committed_gtft_leader_forgives_less():
 # --- logit (quantal response) -----------------------------------------------------------------
 
 
-def logit_probabilities(belief, commitment=0.0, weight=1.0, state_perpetrator=False, p=Logit()):
+LOGIT = Logit()
+
+
+def logit_probabilities(belief, commitment=0.0, weight=1.0, state_perpetrator=False, p=LOGIT):
     """EU by hand: deterrence value - cost - war cost x risk (x share for a proxy) - audience."""
     risk = belief * 0.7 * (1 - 0.9) + (1 - belief) * 0.95
     eu = np.array(
@@ -194,7 +197,7 @@ def logit_probabilities(belief, commitment=0.0, weight=1.0, state_perpetrator=Fa
     return w / w.sum()
 
 
-def logit_choices(n, belief, commitment=0.0, state_perpetrator=False, params=Logit(), seed=8):
+def logit_choices(n, belief, commitment=0.0, state_perpetrator=False, params=LOGIT, seed=8):
     u = np.random.default_rng(seed).random(n)
     kind = decisions.logit_response(
         np.ones(n, bool),
@@ -365,9 +368,7 @@ def scenario_pair():
     """Two worlds the US cannot tell apart: KH's true control and Iran's type prior differ, the
     US model of them (assumed control, its own prior) does not."""
     loose = load_scenario("us-iran-2020", {"actors.KH.control": 0.3, "actors.IRN.type_prior": 0.0})
-    tight = load_scenario(
-        "us-iran-2020", {"actors.KH.control": 0.95, "actors.IRN.type_prior": 1.0}
-    )
+    tight = load_scenario("us-iran-2020", {"actors.KH.control": 0.95, "actors.IRN.type_prior": 1.0})
     return compile_scenario(loose), compile_scenario(tight)
 
 
@@ -389,7 +390,9 @@ def test_hidden_truth_does_not_reach_what_the_defender_decides_with():
     st.sampled_from(DOCTRINES),
     st.booleans(),
 )
-def test_decisions_are_identical_for_identical_perceptions_whatever_the_truth(seed, doctrine, logit):
+def test_decisions_are_identical_for_identical_perceptions_whatever_the_truth(
+    seed, doctrine, logit
+):
     """Same perceived inputs (belief, attack seen, perceived perpetrator, P(ordered)) in two worlds
     with different true control and challenger type: the same responses and red-line verdicts."""
     rng = np.random.default_rng(seed)
@@ -403,9 +406,7 @@ def test_decisions_are_identical_for_identical_perceptions_whatever_the_truth(se
     for compiled in scenario_pair():
         s, us = compiled.scenario, compiled.sides[DEFENDER]
         kh = next(g for g in compiled.groups if g.id == "KH")
-        p0 = rng_free_prior = None  # noqa: F841 - the prior is computed from assumed control only
-        from crisislab.engine import beliefs
-
+        # the prior reads the US model of KH (assumed control), never KH's true control
         p0 = beliefs.prior_ordered(
             perceived_belief,
             kh.assumed_control,
