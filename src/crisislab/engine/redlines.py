@@ -6,7 +6,7 @@ import operator
 
 import numpy as np
 
-from crisislab.engine.state import Slots
+from crisislab.engine.state import SlotRows
 
 OPS = {
     ">=": operator.ge,
@@ -19,9 +19,9 @@ OPS = {
 
 
 def condition_holds(
-    condition: tuple[str, int, str, float], slots: Slots, p_ordered: np.ndarray
+    condition: tuple[str, int, str, float], slots: SlotRows, p_ordered: np.ndarray
 ) -> np.ndarray:
-    """[runs, slots] mask of where one compiled condition holds on perceived fields only."""
+    """[rows, slots] mask of where one compiled condition holds, on perceived fields only."""
     field, nationality, op, value = condition
     if field == "reported_deaths":
         left = np.where(slots.victim == nationality, slots.reported_deaths, 0)

@@ -59,6 +59,21 @@ class Slots:
         self.fired = _zeros(r, SLOTS, max(self.red_lines, 1), dtype=bool)
         self.next = _zeros(r, dtype=np.int16)
 
+    def take(self, rows: np.ndarray) -> SlotRows:
+        """Copies of the perceived fields of the listed runs (for work on open slots only)."""
+        return SlotRows(
+            rows=rows,
+            active=self.active[rows],
+            day=self.day[rows],
+            group=self.group[rows],
+            role=self.role[rows],
+            target=self.target[rows],
+            perceived_rung=self.perceived_rung[rows],
+            victim=self.victim[rows],
+            reported_deaths=self.reported_deaths[rows],
+            reported_injuries=self.reported_injuries[rows],
+        )
+
     def claim(self, rows: np.ndarray) -> np.ndarray:
         """Take the next slot of each listed run (overwriting the oldest), reset it, return it."""
         k = self.next[rows].astype(np.intp)
@@ -70,6 +85,22 @@ class Slots:
         self.reported_injuries[rows, k] = 0
         self.fired[rows, k] = False
         return k
+
+
+@dataclass
+class SlotRows:
+    """The perceived fields of some runs' slots: what red lines and responses read."""
+
+    rows: np.ndarray
+    active: np.ndarray
+    day: np.ndarray
+    group: np.ndarray
+    role: np.ndarray
+    target: np.ndarray
+    perceived_rung: np.ndarray
+    victim: np.ndarray
+    reported_deaths: np.ndarray
+    reported_injuries: np.ndarray
 
 
 @dataclass

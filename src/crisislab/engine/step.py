@@ -31,7 +31,7 @@ from crisislab.engine.compiled import (
 from crisislab.engine.fronts import FrontState
 from crisislab.engine.random import BLOCK_RUNS, BlockStreams, DrawPlan
 from crisislab.engine.redlines import condition_holds
-from crisislab.engine.state import NEVER, Ledger, View, World
+from crisislab.engine.state import NEVER, SLOTS, Ledger, View, World
 from crisislab.engine.trace import Trace
 
 EVENT_UNIFORMS = 8
@@ -126,7 +126,6 @@ class Engine:
         self.fronts.maritime_incidents(t, u, alive)
         self._rhetoric(t, u, alive)
         self._deliver(t)
-        self._p_ord = {o: self.p_ordered(o) for o in (DEFENDER, CHALLENGER)}
         self._observe_groups()
         fired = self._red_lines(t, u, alive)
         self._choose_responses(t, u, alive, fired)
@@ -534,18 +533,36 @@ class Engine:
     # --- 6. delivery --------------------------------------------------------------------------
 
     def _deliver(self, t: int) -> None:
+        """Move due reports, findings, disavowals and messages from transit into the views.
+
+        Only runs with an open slot are touched; afterwards `_open` holds, per observer, those
+        runs, their perceived slot fields and P(ordered) for each slot.
+        """
+        self._open = {}
         for observer in (DEFENDER, CHALLENGER):
             view, transit = self.views[observer], self.world.transit[observer]
             sl = view.slots
-            due = sl.active & (transit.report_day <= t)
-            np.copyto(sl.reported_deaths, transit.deaths, where=due)
-            np.copyto(sl.reported_injuries, transit.injuries, where=due)
-            np.copyto(sl.evidence, transit.finding, where=sl.active & (transit.finding_day <= t))
-            sl.disavowed |= sl.active & (transit.c2_day <= t)
-            arrived = transit.message_day <= t
-            if arrived.any():
-                ratio = np.where(arrived, self.c.lr_msg, 1.0)
-                view.belief = beliefs.update_with_ratio(view.belief, ratio, self._gamma())
+            rows = np.flatnonzero(sl.active.any(axis=1))
+            active = sl.active[rows]
+            due = active & (transit.report_day[rows] <= t)
+            sl.reported_deaths[rows] = np.where(due, transit.deaths[rows], sl.reported_deaths[rows])
+            sl.reported_injuries[rows] = np.where(
+                due, transit.injuries[rows], sl.reported_injuries[rows]
+            )
+            found = active & (transit.finding_day[rows] <= t)
+            sl.evidence[rows] = np.where(found, transit.finding[rows], sl.evidence[rows])
+            sl.disavowed[rows] |= active & (transit.c2_day[rows] <= t)
+            p_ord = beliefs.attribution_posterior(
+                sl.prior_odds[rows], sl.evidence[rows], sl.disavowed[rows], self.c.lr_c2
+            )
+            self._open[observer] = (sl.take(rows), p_ord)
+            # update only the runs whose message arrived: a ratio of 1 still moves a belief by
+            # rounding, which would make a run depend on the other runs of its chunk
+            arrived = np.flatnonzero(transit.message_day <= t)
+            if arrived.size:
+                view.belief[arrived] = beliefs.update_with_ratio(
+                    view.belief[arrived], self.c.lr_msg, self._gamma()
+                )
                 transit.message_day[arrived] = NEVER
 
     def _send_message(self, t: int, u: np.ndarray, side: int, mask: np.ndarray) -> None:
@@ -588,59 +605,74 @@ class Engine:
 
     # --- 8. red lines -------------------------------------------------------------------------
 
-    def p_ordered(self, observer: int) -> np.ndarray:
-        """[runs, slots] posterior that each perceived event was ordered by the adversary."""
-        sl = self.views[observer].slots
-        return beliefs.attribution_posterior(sl.prior_odds, sl.evidence, sl.disavowed, self.c.lr_c2)
-
     def _red_lines(self, t: int, u: np.ndarray, alive: np.ndarray) -> dict[int, tuple]:
-        """Evaluate every red line; return per owner (enforced mask, response kind, slot group)."""
+        """Evaluate every red line on open slots.
+
+        Returns per owner the full-length (enforced mask, response kind, slot group).
+        """
         led, w = self.ledger, self.world
         out: dict[int, tuple] = {}
-        p_ord = self._p_ord
-        defender_nat = self.c.sides[DEFENDER].nationality
         if t >= self.window_start:
-            sl = self.views[DEFENDER].slots
+            slots, p_ord = self._open[DEFENDER]
             attributed = (
-                sl.active
-                & (sl.day >= self.window_start)
-                & (sl.victim == defender_nat)
-                & (sl.reported_deaths > 0)
-                & (p_ord[DEFENDER] >= 0.5)
+                slots.active
+                & (slots.day >= self.window_start)
+                & (slots.victim == self.c.sides[DEFENDER].nationality)
+                & (slots.reported_deaths > 0)
+                & (p_ord >= 0.5)
             )
-            led.window_attributed_deaths |= attributed.any(axis=1)
+            led.window_attributed_deaths[slots.rows] |= attributed.any(axis=1)
         for i, line in enumerate(self.c.red_lines):
-            view = self.views[line.owner]
-            sl = view.slots
-            holds = sl.active & ~sl.fired[:, :, i] & alive[:, None]
+            owner = line.owner
+            slots, p_ord = self._open[owner]
+            rows = slots.rows
+            fired_before = self.views[owner].slots.fired[rows, :, i]
+            holds = slots.active & ~fired_before & alive[rows, None]
             for cond in line.conditions:
-                holds &= condition_holds(cond, sl, p_ord[line.owner])
-            sl.fired[:, :, i] |= holds
-            fire = holds.any(axis=1)
-            if not fire.any():
+                holds &= condition_holds(cond, slots, p_ord)
+            self.views[owner].slots.fired[rows, :, i] = fired_before | holds
+            fire_rows = holds.any(axis=1)
+            if not fire_rows.any():
                 continue
-            slot = holds.argmax(axis=1)
-            group = sl.group[np.arange(self.runs), slot]
+            fire = np.zeros(self.runs, bool)
+            fire[rows[fire_rows]] = True
+            slot = np.zeros(self.runs, np.intp)
+            slot[rows] = holds.argmax(axis=1)
+            group = np.full(self.runs, -1, np.int64)
+            group[rows] = slots.group[np.arange(rows.size), slot[rows]]
             rho = decisions.enforcement(
-                line.enforcement,
-                w.commitment[:, line.owner],
-                self.c.sides[line.owner].audience_cost,
+                line.enforcement, w.commitment[:, owner], self.c.sides[owner].audience_cost
             )
-            enforced = fire & (u[self.rows_side[line.owner].start + 4] < rho)
-            led.red_line_fired[:, line.owner] += fire
-            led.red_line_unenforced[:, line.owner] += fire & ~enforced
-            led.audience_cost[:, line.owner] += (
-                (fire & ~enforced) * line.audience_cost * (1.0 + w.commitment[:, line.owner])
+            enforced = fire & (u[self.rows_side[owner].start + 4] < rho)
+            led.red_line_fired[:, owner] += fire
+            led.red_line_unenforced[:, owner] += fire & ~enforced
+            led.audience_cost[:, owner] += (
+                (fire & ~enforced) * line.audience_cost * (1.0 + w.commitment[:, owner])
             )
-            previous = out.get(line.owner)
+            previous = out.get(owner)
             kind = np.where(enforced, line.response, 0)
             if previous is not None:
                 kind = np.where(previous[1] > 0, previous[1], kind)
                 group = np.where(previous[1] > 0, previous[2], group)
-            out[line.owner] = (kind > 0, kind, group)
+            out[owner] = (kind > 0, kind, group)
             if self.trace:
-                self.trace.red_line(t, line, fire, enforced, sl, slot, p_ord[line.owner])
+                self.trace.red_line(
+                    t,
+                    line,
+                    fire,
+                    enforced,
+                    self.views[owner].slots,
+                    slot,
+                    self._p_ordered_full(owner),
+                )
         return out
+
+    def _p_ordered_full(self, observer: int) -> np.ndarray:
+        """[runs, slots] P(ordered), for narration only."""
+        slots, p_ord = self._open[observer]
+        full = np.zeros((self.runs, SLOTS))
+        full[slots.rows] = p_ord
+        return full
 
     # --- 9. responses -------------------------------------------------------------------------
 
@@ -655,27 +687,34 @@ class Engine:
         for side in (DEFENDER, CHALLENGER):
             spec = c.sides[side]
             view = self.views[side]
-            sl = view.slots
             r = self.rows_side[side].start
             w.pending[:, side] = 0
             w.pending_group[:, side] = -1
             threshold = np.where(
-                sl.target == SHIPPING,
+                self._open[side][0].target == SHIPPING,
                 s.doctrines.shipping_attack_threshold,
                 s.doctrines.attack_threshold,
             )
-            new = sl.active & (sl.day == t) & (sl.perceived_rung >= threshold)
-            trigger_all = new.any(axis=1) & alive
+            open_slots, p_open = self._open[side]
+            rows = open_slots.rows
+            new = (
+                open_slots.active & (open_slots.day == t) & (open_slots.perceived_rung >= threshold)
+            )
+            trigger_all = np.zeros(self.runs, bool)
+            trigger_all[rows] = new.any(axis=1)
+            trigger_all &= alive
             enforced_all = fired[side][0] if side in fired else np.zeros(self.runs, bool)
             idx = np.flatnonzero(trigger_all | enforced_all)
             if idx.size == 0:
                 continue
+            at = np.searchsorted(rows, idx)  # every such run has an open slot
             trigger = trigger_all[idx]
-            worst = np.where(new[idx], sl.perceived_rung[idx], -1).argmax(axis=1)
-            p_ord = self._p_ord[side][idx, worst]
-            leadership_act = sl.role[idx, worst] == ROLES.index("leadership")
+            new_i = new[at]
+            worst = np.where(new_i, open_slots.perceived_rung[at], -1).argmax(axis=1)
+            p_ord = p_open[at, worst]
+            leadership_act = open_slots.role[at, worst] == ROLES.index("leadership")
             state_perpetrator = leadership_act | (p_ord >= 0.5)
-            group = sl.group[idx, worst].astype(np.int64)
+            group = open_slots.group[at, worst].astype(np.int64)
             commitment = w.commitment[idx, side]
             belief = view.belief[idx]
             if spec.logit:
@@ -727,10 +766,28 @@ class Engine:
         w.grievance *= d["grievance"]
         w.commitment *= d["commitment"]
         w.hostility *= d["hostility"]
-        for view in self.views:
+        for view, transit in zip(self.views, w.transit, strict=True):
             view.alert *= d["alert"]
-            view.slots.active &= (t - view.slots.day) < SLOT_MEMORY_DAYS
+            self._close_settled_slots(t, view, transit)
         w.rung_level = np.maximum(w.rung_level - 1.0, self.ledger.day_rung)
+
+    def _close_settled_slots(self, t: int, view: View, transit) -> None:
+        """Close slots whose perceived fields can no longer change, or that are too old.
+
+        Once its casualty report, attribution finding and any disavowal have arrived, a slot's
+        red-line predicates are fixed: it has fired or it never will.
+        """
+        sl = view.slots
+        rows = np.flatnonzero(sl.active.any(axis=1))
+        if rows.size == 0:
+            return
+        settled = (
+            (transit.report_day[rows] <= t)
+            & ((transit.finding_day[rows] <= t) | (transit.finding_day[rows] == NEVER))
+            & ((transit.c2_day[rows] <= t) | (transit.c2_day[rows] == NEVER))
+        )
+        too_old = (t - sl.day[rows]) >= SLOT_MEMORY_DAYS - 1
+        sl.active[rows] &= ~(settled | too_old)
 
     # --- 11. outcomes -------------------------------------------------------------------------
 
