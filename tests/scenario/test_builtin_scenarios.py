@@ -277,7 +277,7 @@ SCENARIO_WORDS = [
 
 def _engine_sources() -> list[Path]:
     package = Path(crisislab.__file__).parent
-    return sorted((package / "engine").rglob("*.py")) + [package / "simulate.py"]
+    return [*sorted((package / "engine").rglob("*.py")), package / "simulate.py"]
 
 
 def test_engine_sources_exist():

@@ -83,6 +83,11 @@ def prior_ordered(mu, assumed_control: float, order_share: float, ordered_multip
     return ordered / np.maximum(ordered + unordered, EPS)
 
 
+def effective_accuracy(accuracy: float, ambiguity: float) -> float:
+    """An ambiguous act makes findings about it less informative: q' = 1/2 + (q - 1/2)(1 - a)."""
+    return 0.5 + (accuracy - 0.5) * (1.0 - ambiguity)
+
+
 def evidence_ratio(accuracy: float, says_ordered):
     """Likelihood ratio ordered:unordered of an attribution finding with the given accuracy.
 

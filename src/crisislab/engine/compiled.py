@@ -100,6 +100,7 @@ class RedLineSpec:
     response: int
     enforcement: float
     audience_cost: float
+    public: bool
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,7 @@ def compile_scenario(s: Scenario) -> Compiled:
             response=RESPONSES.index(r.response),
             enforcement=r.enforcement,
             audience_cost=r.audience_cost,
+            public=r.public,
         )
         for rid, r in s.red_lines.items()
         if r.owner in side_ids

@@ -177,9 +177,11 @@ class FrontState:
         opportunity = self.quiet_streak >= n.quiet_days_for_opportunity
         p_start = n.dialogue_start_daily + opportunity * n.dialogue_start_after_quiet
         start = alive & ~self.dialogue & (u[self.rows["dialogue"].start] < p_start)
+        # a direct exchange ends a dialogue; the opening event (day 0) is the scenario's premise,
+        # not an exchange (as in Engine._direct_exchange), so it leaves a day-0 dialogue standing
         collapse = self.dialogue & (
             (u[self.rows["collapse"].start] < n.dialogue_collapse_daily)
-            | (e.ledger.day_rung >= DIRECT_RUNG)
+            | ((e.ledger.day_rung >= DIRECT_RUNG) & (t > 0))
         )
         self.dialogue = (self.dialogue | start) & ~collapse
         if t > 0 and t % n.step_days == 0:

@@ -67,6 +67,18 @@ class Engine:
         self.rows_hazard = {"accident": p.uniforms(1), "loss_of_control": p.uniforms(1)}
         self.rows_group = p.uniforms(max(len(groups), 1))
         self.rows_side = {side: p.uniforms(8) for side in (0, 1)}
+        self._can_execute = {
+            side: np.array(
+                [
+                    True,
+                    *(
+                        getattr(compiled.sides[side], move) is not None
+                        for move in ("strike_proxy", "strike_state", "retaliate")
+                    ),
+                ]
+            )
+            for side in (DEFENDER, CHALLENGER)
+        }  # a response a side has no action for is not taken (and is no order)
         self.fronts = FrontState(self)
         self.streams = BlockStreams(seed, first_block, n_blocks, self.plan)
         n_lines = len(compiled.red_lines)
@@ -126,7 +138,7 @@ class Engine:
         self.fronts.maritime_incidents(t, u, alive)
         self._rhetoric(t, u, alive)
         self._deliver(t)
-        self._observe_groups()
+        self._observe_groups(alive)
         fired = self._red_lines(t, u, alive)
         self._choose_responses(t, u, alive, fired)
         self._stocks(t, u)
@@ -517,7 +529,7 @@ class Engine:
         if role == ROLES.index("leadership"):
             transit.finding_day[rows, k] = NEVER
         else:
-            acc = s.attribution.accuracy
+            acc = beliefs.effective_accuracy(s.attribution.accuracy, action.ambiguity)
             truth = is_ordered[hostile]
             says = np.where(truth, ur[5][hostile] < acc, ur[5][hostile] >= acc)
             transit.finding[rows, k] = beliefs.evidence_ratio(acc, says)
@@ -589,7 +601,8 @@ class Engine:
 
     # --- 7. beliefs from group behaviour ------------------------------------------------------
 
-    def _observe_groups(self) -> None:
+    def _observe_groups(self, alive: np.ndarray) -> None:
+        """Kydd update from each group seen acting (or not) today, in runs still in play."""
         s = self.c.scenario
         for i, g in enumerate(self.c.groups):
             view = self.views[1 - g.side]
@@ -601,6 +614,7 @@ class Engine:
                 s.hazards.ordered_multiplier,
                 g.action.p_detect,
             )
+            ratio = np.where(alive, ratio, 1.0)
             view.belief = beliefs.update_with_ratio(view.belief, ratio, self._gamma())
 
     # --- 8. red lines -------------------------------------------------------------------------
@@ -640,14 +654,15 @@ class Engine:
             slot[rows] = holds.argmax(axis=1)
             group = np.full(self.runs, -1, np.int64)
             group[rows] = slots.group[np.arange(rows.size), slot[rows]]
+            commitment = w.commitment[:, owner] * line.public
             rho = decisions.enforcement(
-                line.enforcement, w.commitment[:, owner], self.c.sides[owner].audience_cost
+                line.enforcement, commitment, self.c.sides[owner].audience_cost
             )
             enforced = fire & (u[self.rows_side[owner].start + 4] < rho)
             led.red_line_fired[:, owner] += fire
             led.red_line_unenforced[:, owner] += fire & ~enforced
             led.audience_cost[:, owner] += (
-                (fire & ~enforced) * line.audience_cost * (1.0 + w.commitment[:, owner])
+                (fire & ~enforced) * line.public * line.audience_cost * (1.0 + commitment)
             )
             previous = out.get(owner)
             kind = np.where(enforced, line.response, 0)
@@ -741,6 +756,7 @@ class Engine:
                     u[r + 5, idx],
                     s.doctrines,
                 )
+            enforced = np.zeros(idx.size, bool)
             if side in fired:
                 enforced, bound, bound_group = (a[idx] for a in fired[side])
                 kind = np.where(enforced, bound, kind)
@@ -752,10 +768,11 @@ class Engine:
             kind = np.where(
                 (kind == decisions.STRIKE_PROXY) & (group < 0), decisions.STRIKE_STATE, kind
             )
+            kind = np.where(self._can_execute[side][kind], kind, decisions.NONE)
             w.pending[idx, side] = kind
             w.pending_group[idx, side] = np.where(kind == decisions.STRIKE_PROXY, group, -1)
-            if t > 0:
-                self.ledger.orders[idx, side] += kind > 0
+            if t > 0:  # answers bound by a red line are not counted as escalation orders
+                self.ledger.orders[idx, side] += (kind > 0) & ~enforced
             if self.trace:
                 self.trace.response(t, side, idx, kind, group, trigger)
 

@@ -99,7 +99,14 @@ class Trace:
 
     def message(self, day: int, side: int, sends: np.ndarray, arrival: np.ndarray) -> None:
         if sends[self.k]:
-            self._add(day, "message", actor=self.c.sides[side].id, arrives=int(arrival[self.k]))
+            message = self.c.sides[side].message
+            self._add(
+                day,
+                "message",
+                actor=self.c.sides[side].id,
+                arrives=int(arrival[self.k]),
+                label=message.label if message else "message",
+            )
 
     def red_line(self, day, line, fire, enforced, slots, slot, p_ordered) -> None:
         k = self.k

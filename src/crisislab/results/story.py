@@ -115,10 +115,7 @@ def _describe(rec: dict[str, Any]) -> str:
     if kind == "rhetoric":
         return f"{rec['actor']} makes an inflammatory statement."
     if kind == "message":
-        return (
-            f"{rec['actor']} sends a message that the matter is concluded "
-            f"(arrives day {rec['arrives']})."
-        )
+        return f"{rec['actor']} sends a {rec['label']} (arrives day {rec['arrives']})."
     if kind == "red_line":
         enforced = "enforced" if rec["enforced"] else "NOT enforced (audience cost paid)"
         return (

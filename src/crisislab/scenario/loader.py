@@ -247,9 +247,14 @@ def apply_overrides(label: str, data: dict, overrides: Mapping[str, Any]) -> dic
         if not known:
             problems.append(Problem("--set", dotted, f"unknown override path: {reason}"))
             continue
-        node = out
+        node, known_node = out, reference
         for part in parts[:-1]:
-            node = node[int(part)] if isinstance(node, list) else node.setdefault(str(part), {})
+            key: str | int = int(part) if isinstance(node, list) else str(part)
+            known_node = known_node[key]
+            if isinstance(node, dict) and key not in node:
+                # a section the file leaves to defaults: start from the full default entry
+                node[key] = copy.deepcopy(known_node)
+            node = node[key]
         if isinstance(node, list):
             node[int(parts[-1])] = value
         else:

@@ -14,7 +14,14 @@ from functools import cache
 from importlib.resources import files
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from ruamel.yaml import YAML
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -76,10 +83,18 @@ class ActionType(Strict):
     lethality: Lethality = Lethality()
     warned: WarnedVariant | None = None
     hits: Target = "forces"
-    covert: bool = False
     p_detect: Probability = 1.0
     attribution_ambiguity: Probability = 0.0
     signal: dict[Literal["limited", "aggressive"], Probability] | None = None
+
+    @field_validator("cameo")
+    @classmethod
+    def _known_cameo(cls, code: str) -> str:
+        from crisislab.scenario import codebooks
+
+        if not codebooks.is_cameo_code(code):
+            raise ValueError(f"{code!r} is not a CAMEO event code (see the CAMEO codebook)")
+        return code
 
     @model_validator(mode="after")
     def _lethal_rung_not_below_rung(self) -> ActionType:
@@ -164,7 +179,6 @@ class Coalition(Strict):
     role: Literal["coalition"]
     name: str
     nationality: ActorId
-    posture: Probability = 0.5
 
 
 Actor = Annotated[Leadership | Faction | Proxy | Host | Coalition, Field(discriminator="role")]
@@ -491,8 +505,15 @@ def cross_reference_errors(s: Scenario) -> Iterator[tuple[str, str]]:
             yield f"red_lines.{rid}.owner", f"{line.owner!r} is not a leadership actor"
     for which in ("accident", "loss_of_control"):
         actor_ref = getattr(s.hazards, f"{which}_actor")
-        if actor_ref is not None and actor_ref not in s.actors:
-            yield f"hazards.{which}_actor", f"unknown actor {actor_ref!r}"
+        if actor_ref is not None:
+            actor = s.actors.get(actor_ref)
+            if not isinstance(actor, Faction | Proxy):
+                yield f"hazards.{which}_actor", f"{actor_ref!r} is not a faction or proxy actor"
+            elif actor.principal not in (s.dyad.defender, s.dyad.challenger):
+                yield (
+                    f"hazards.{which}_actor",
+                    (f"{actor_ref!r} serves {actor.principal!r}, which is not in the dyad"),
+                )
         problem = action(f"hazards.{which}_action", getattr(s.hazards, f"{which}_action"))
         if problem:
             yield problem
