@@ -55,9 +55,10 @@ def measure(runs: int, workers: int, chunk_blocks: int | None) -> dict[str, Any]
     import numpy as np
 
     from crisislab.engine.random import BLOCK_RUNS
-    from crisislab.simulate import DEFAULT_CHUNK_BLOCKS, chunk_plan, simulate
+    from crisislab.simulate import balanced_chunk_blocks, chunk_plan, simulate
 
-    blocks = chunk_plan(runs, chunk_blocks or DEFAULT_CHUNK_BLOCKS)
+    chunk_blocks = chunk_blocks or balanced_chunk_blocks(runs, max(1, workers))
+    blocks = chunk_plan(runs, chunk_blocks)
     kwargs: dict[str, Any] = {"days": DAYS}
     if chunk_blocks is not None:
         kwargs["chunk_blocks"] = chunk_blocks
@@ -80,7 +81,7 @@ def measure(runs: int, workers: int, chunk_blocks: int | None) -> dict[str, Any]
         "days": DAYS,
         "workers": workers,
         "chunks": len(blocks),
-        "chunk_runs": (chunk_blocks or DEFAULT_CHUNK_BLOCKS) * BLOCK_RUNS,
+        "chunk_runs": chunk_blocks * BLOCK_RUNS,
         "wall_seconds": round(wall, 3),
         "run_days_per_second": round(runs * DAYS / wall),
         "peak_rss_self_bytes": self_peak,

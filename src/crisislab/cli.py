@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crisislab.engine.outcomes import OUTCOMES
+from crisislab.engine.random import BLOCK_RUNS
 from crisislab.results.story import story as make_story
 from crisislab.scenario.loader import (
     Problem,
@@ -29,7 +31,7 @@ from crisislab.scenario.loader import (
     parse_override,
 )
 from crisislab.scenario.schema import Faction, Leadership, Proxy
-from crisislab.simulate import MAX_RUNS, chunk_plan, simulate
+from crisislab.simulate import MAX_RUNS, simulate
 from crisislab.stats import wilson_interval
 
 app = typer.Typer(
@@ -72,7 +74,7 @@ def _overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
 def _executor(workers: int, runs: int) -> Iterator[Executor | None]:
     """A process pool when it pays (results are identical either way)."""
     if workers == 0:
-        chunks = len(chunk_plan(runs, 16))
+        chunks = math.ceil(runs / BLOCK_RUNS)
         workers = min(os.cpu_count() or 1, chunks) if runs >= PARALLEL_FROM_RUNS else 1
     if workers <= 1:
         yield None

@@ -18,7 +18,7 @@ from crisislab.scenario.loader import Problem, ScenarioError, load_scenario, wit
 from crisislab.scenario.schema import Scenario
 
 MAX_RUNS = 10_000_000
-DEFAULT_CHUNK_BLOCKS = 16
+MAX_CHUNK_BLOCKS = 32  # 32,768 runs: large enough to amortise the day loop, small in memory
 
 
 def resolve(
@@ -45,6 +45,15 @@ def chunk_plan(runs: int, chunk_blocks: int) -> list[tuple[int, int]]:
     return [(b, min(chunk_blocks, blocks - b)) for b in range(0, blocks, chunk_blocks)]
 
 
+def balanced_chunk_blocks(runs: int, workers: int) -> int:
+    """Blocks per chunk: at most MAX_CHUNK_BLOCKS, in a number of chunks that fills the workers."""
+    blocks = math.ceil(runs / BLOCK_RUNS)
+    workers = max(1, int(workers))
+    chunks = math.ceil(blocks / MAX_CHUNK_BLOCKS)
+    chunks = math.ceil(chunks / workers) * workers
+    return max(1, math.ceil(blocks / chunks))
+
+
 def simulate(
     scenario: Scenario | str | Path,
     runs: int = 10_000,
@@ -52,12 +61,14 @@ def simulate(
     overrides: Mapping[str, Any] | None = None,
     *,
     days: int | None = None,
-    chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
+    chunk_blocks: int | None = None,
     executor: Executor | None = None,
 ) -> SimulationResult:
     """Run `runs` independent runs of a scenario and return their per-run table and summary.
 
     Results depend only on (scenario, overrides, runs, seed): not on chunk size or executor.
+    `chunk_blocks` (blocks of 1024 runs per chunk) is chosen to balance the executor's workers
+    when not given.
     """
     if not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
         raise ScenarioError(
@@ -71,6 +82,8 @@ def simulate(
     if days is not None:
         merged["days"] = days
     resolved = resolve(scenario, merged)
+    if chunk_blocks is None:
+        chunk_blocks = balanced_chunk_blocks(runs, getattr(executor, "_max_workers", 1))
     plan = chunk_plan(runs, max(1, chunk_blocks))
     if executor is None:
         parts = [simulate_chunk(resolved, seed, b, n)[0] for b, n in plan]

@@ -146,7 +146,7 @@ def test_expulsion_order_comes_on_the_days_above_th_consecutive_day_above_thresh
         if t == 5:
             assert f.expulsion_day[0] == NOT_YET  # six days above: not yet
     assert f.expulsion_day[:4].tolist() == [6, 10, NOT_YET, NOT_YET]  # days 0-6 and 4-10
-    assert f.days_above[:4].tolist() == [12, 7, 0, 0]
+    assert f.days_above[:4].tolist() == [12, 8, 0, 0]
 
 
 def test_withdrawal_comes_exactly_withdrawal_lag_days_after_the_order():

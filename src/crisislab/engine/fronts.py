@@ -49,10 +49,7 @@ class FrontState:
         partners = [a.nationality for a in c.scenario.actors.values() if a.role == "coalition"]
         self.sea_victim = c.nationalities.index(partners[0]) if partners else None
         plan = engine.plan
-        self.rows = {
-            name: plan.uniforms(1)
-            for name in ("maritime", "follow_on", "dialogue", "collapse", "preventive")
-        }
+        self.rows = {name: plan.uniforms(1) for name in ("maritime", "dialogue", "collapse")}
         self.decay = decay_factor(f.host.half_life_days)
         self.pressure = np.full(runs, f.host.initial_pressure if self.host_on else 0.0)
         self.days_above = np.zeros(runs, np.int32)
@@ -154,7 +151,9 @@ class FrontState:
             & (t - self.expulsion_day >= h.withdrawal_lag_days)
         )
         self.withdrawal_day[leave] = t
-        follows = leave & (u[self.rows["follow_on"].start] < h.follow_on_probability)
+        follows = np.zeros_like(leave)
+        left = np.flatnonzero(leave)
+        follows[left] = self.engine.draw(left, 1)[0] < h.follow_on_probability
         self.follow_on_due[follows] = t + h.follow_on_lag_days
         onward = (self.follow_on_day < 0) & (self.follow_on_due <= t)
         self.follow_on_day[onward] = t
@@ -198,7 +197,9 @@ class FrontState:
         )
         self.crisis_day[crisis] = t
         if n.preventive_strike and crisis.any():
-            strike = crisis & (u[self.rows["preventive"].start] < n.preventive_strike_probability)
+            strike = np.zeros_like(crisis)
+            rows = np.flatnonzero(crisis)
+            strike[rows] = e.draw(rows, 1)[0] < n.preventive_strike_probability
             e.world.pending[strike, DEFENDER] = decisions.STRIKE_STATE  # executed tomorrow
             if trace:
                 trace.front(t, strike, "the defender decides on a preventive strike")

@@ -65,7 +65,8 @@ class BlockStreams:
             lo, hi = cuts[b], cuts[b + 1]
             if hi > lo:
                 u[:, lo:hi] = gen.random((n_uniform, hi - lo))
-                z[:, lo:hi] = gen.standard_normal((n_normal, hi - lo))
+                if n_normal:
+                    z[:, lo:hi] = gen.standard_normal((n_normal, hi - lo))
         return u, z
 
     def day(self) -> tuple[np.ndarray, np.ndarray]:

@@ -66,7 +66,7 @@ class Engine:
         p = self.plan
         self.rows_hazard = {"accident": p.uniforms(1), "loss_of_control": p.uniforms(1)}
         self.rows_group = p.uniforms(max(len(groups), 1))
-        self.rows_side = {side: p.uniforms(8) for side in (0, 1)}
+        self.rows_side = {side: p.uniforms(2) for side in (0, 1)}  # campaign, rhetoric
         self._can_execute = {
             side: np.array(
                 [
@@ -258,7 +258,9 @@ class Engine:
             if spec.retaliate is not None:
                 hit = kind == decisions.RETALIATE
                 intends_warning = w.limited[:, side]
-                delivered = u[self.rows_side[side].start + 7] < spec.p_warning_delivered
+                delivered = np.zeros(self.runs, bool)
+                rows = np.flatnonzero(hit)
+                delivered[rows] = self.draw(rows, 1)[0] < spec.p_warning_delivered
                 self.emit(
                     t,
                     hit,
@@ -582,11 +584,14 @@ class Engine:
         c = self.c
         if not c.channel_open or c.sides[side].message is None:
             return
-        r = self.rows_side[side].start
-        limited = self.world.limited[:, side]
-        sends = mask & (limited | (u[r + 2] < 1.0 / max(c.lr_msg, 1.0)))
+        rows = np.flatnonzero(mask)
+        lie, delay = self.draw(rows, 2)
+        sent = self.world.limited[rows, side] | (lie < 1.0 / max(c.lr_msg, 1.0))
+        sends = np.zeros(self.runs, bool)
+        sends[rows] = sent
+        arrival = np.full(self.runs, NEVER, np.int64)
+        arrival[rows] = t + self._latency(delay)
         transit = self.world.transit[1 - side]
-        arrival = t + self._latency(u[r + 3])
         transit.message_day[:] = np.where(
             sends, np.minimum(transit.message_day, arrival), transit.message_day
         )
@@ -658,7 +663,9 @@ class Engine:
             rho = decisions.enforcement(
                 line.enforcement, commitment, self.c.sides[owner].audience_cost
             )
-            enforced = fire & (u[self.rows_side[owner].start + 4] < rho)
+            enforced = np.zeros(self.runs, bool)
+            fired_rows = np.flatnonzero(fire)
+            enforced[fired_rows] = self.draw(fired_rows, 1)[0] < rho[fired_rows]
             led.red_line_fired[:, owner] += fire
             led.red_line_unenforced[:, owner] += fire & ~enforced
             led.audience_cost[:, owner] += (
@@ -702,7 +709,6 @@ class Engine:
         for side in (DEFENDER, CHALLENGER):
             spec = c.sides[side]
             view = self.views[side]
-            r = self.rows_side[side].start
             w.pending[:, side] = 0
             w.pending_group[:, side] = -1
             threshold = np.where(
@@ -722,6 +728,7 @@ class Engine:
             idx = np.flatnonzero(trigger_all | enforced_all)
             if idx.size == 0:
                 continue
+            draws = self.draw(idx, 2)  # doctrine (forgiveness or logit), retaliation
             at = np.searchsorted(rows, idx)  # every such run has an open slot
             trigger = trigger_all[idx]
             new_i = new[at]
@@ -743,7 +750,7 @@ class Engine:
                     adversary.retaliation,
                     adversary.p_warning_delivered,
                     s.logit,
-                    u[r + 5, idx],
+                    draws[0],
                 )
             else:
                 kind = decisions.doctrine_response(
@@ -753,7 +760,7 @@ class Engine:
                     belief,
                     commitment,
                     spec.audience_cost,
-                    u[r + 5, idx],
+                    draws[0],
                     s.doctrines,
                 )
             enforced = np.zeros(idx.size, bool)
@@ -764,7 +771,7 @@ class Engine:
             # a retaliation happens with the type's probability; a proxy strike needs a proxy
             limited = w.limited[idx, side]
             p_ret = np.where(limited, spec.retaliation[0], spec.retaliation[1])
-            kind = np.where((kind == decisions.RETALIATE) & (u[r + 6, idx] >= p_ret), 0, kind)
+            kind = np.where((kind == decisions.RETALIATE) & (draws[1] >= p_ret), 0, kind)
             kind = np.where(
                 (kind == decisions.STRIKE_PROXY) & (group < 0), decisions.STRIKE_STATE, kind
             )
@@ -783,19 +790,18 @@ class Engine:
         w.grievance *= d["grievance"]
         w.commitment *= d["commitment"]
         w.hostility *= d["hostility"]
-        for view, transit in zip(self.views, w.transit, strict=True):
+        for side, (view, transit) in enumerate(zip(self.views, w.transit, strict=True)):
             view.alert *= d["alert"]
-            self._close_settled_slots(t, view, transit)
+            self._close_settled_slots(t, view, transit, self._open[side][0].rows)
         w.rung_level = np.maximum(w.rung_level - 1.0, self.ledger.day_rung)
 
-    def _close_settled_slots(self, t: int, view: View, transit) -> None:
+    def _close_settled_slots(self, t: int, view: View, transit, rows: np.ndarray) -> None:
         """Close slots whose perceived fields can no longer change, or that are too old.
 
         Once its casualty report, attribution finding and any disavowal have arrived, a slot's
         red-line predicates are fixed: it has fired or it never will.
         """
-        sl = view.slots
-        rows = np.flatnonzero(sl.active.any(axis=1))
+        sl = view.slots  # `rows`: the runs with open slots today (none open after delivery)
         if rows.size == 0:
             return
         settled = (
@@ -827,6 +833,10 @@ class Engine:
                 self.trace.war(t, war_now, led)
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def draw(self, rows: np.ndarray, n: int) -> np.ndarray:
+        """n fresh uniforms for each listed run (sorted), from each run's own block stream."""
+        return self.streams.sparse(rows, n, 0)[0]
 
     def _threshold(self, hits: int) -> int:
         d = self.c.scenario.doctrines
