@@ -50,7 +50,16 @@ def _maxrss_bytes(who: int) -> int:
     return int(rss if sys.platform == "darwin" else rss * 1024)
 
 
-def measure(runs: int, workers: int, chunk_blocks: int | None) -> dict[str, Any]:
+NO_FRONTS = {
+    "fronts.host.actor": None,
+    "fronts.maritime.actor": None,
+    "fronts.nuclear.enabled": False,
+}
+
+
+def measure(
+    runs: int, workers: int, chunk_blocks: int | None, fronts: bool = True
+) -> dict[str, Any]:
     """One timed simulate() call; meant to run in a fresh interpreter (see `--child`)."""
     import numpy as np
 
@@ -59,7 +68,7 @@ def measure(runs: int, workers: int, chunk_blocks: int | None) -> dict[str, Any]
 
     chunk_blocks = chunk_blocks or balanced_chunk_blocks(runs, max(1, workers))
     blocks = chunk_plan(runs, chunk_blocks)
-    kwargs: dict[str, Any] = {"days": DAYS}
+    kwargs: dict[str, Any] = {"days": DAYS, "overrides": None if fronts else NO_FRONTS}
     if chunk_blocks is not None:
         kwargs["chunk_blocks"] = chunk_blocks
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
@@ -77,6 +86,7 @@ def measure(runs: int, workers: int, chunk_blocks: int | None) -> dict[str, Any]
     outcome = result.columns["outcome"]
     return {
         "runs": runs,
+        "fronts": fronts,
         "simulated_runs": simulated_runs,
         "days": DAYS,
         "workers": workers,
@@ -162,9 +172,11 @@ def _numpy_config() -> dict[str, Any]:
     }
 
 
-def _child(runs: int, workers: int, chunk_blocks: int | None) -> dict[str, Any]:
+def _child(runs: int, workers: int, chunk_blocks: int | None, fronts: bool) -> dict[str, Any]:
     """Measure one size in a fresh interpreter and return its JSON record."""
     cmd = [sys.executable, __file__, "--child", str(runs), "--workers", str(workers)]
+    if not fronts:
+        cmd.append("--without-fronts")
     if chunk_blocks is not None:
         cmd += ["--chunk-blocks", str(chunk_blocks)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -177,13 +189,14 @@ def _mb(n: int) -> str:
 
 def table(records: list[dict[str, Any]]) -> str:
     head = (
-        f"{'runs':>9} {'workers':>7} {'chunks':>6} {'wall s':>8} {'run-days/s':>12} "
+        f"{'runs':>9} {'fronts':>6} {'workers':>7} {'chunks':>6} {'wall s':>8} {'run-days/s':>12} "
         f"{'parent peak':>11} {'child peak':>10} {'bound':>9}"
     )
     lines = [head, "-" * len(head)]
     for r in records:
         lines.append(
-            f"{r['runs']:>9,} {r['workers']:>7} {r['chunks']:>6} {r['wall_seconds']:>8.1f} "
+            f"{r['runs']:>9,} {'on' if r.get('fronts', True) else 'off':>6} "
+            f"{r['workers']:>7} {r['chunks']:>6} {r['wall_seconds']:>8.1f} "
             f"{r['run_days_per_second']:>12,} {_mb(r['peak_rss_self_bytes']):>11} "
             f"{_mb(r['peak_rss_largest_child_bytes']):>10} "
             f"{_mb(r['peak_memory_bound_bytes']):>9}"
@@ -217,12 +230,22 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="blocks of 1024 runs per chunk (default: simulate's own default)",
     )
+    parser.add_argument(
+        "--compare-fronts",
+        action="store_true",
+        help="also measure each size with the strategic fronts switched off",
+    )
+    parser.add_argument("--without-fronts", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child is not None:
-        print(json.dumps(measure(args.child, args.workers, args.chunk_blocks)))
+        print(
+            json.dumps(
+                measure(args.child, args.workers, args.chunk_blocks, fronts=not args.without_fronts)
+            )
+        )
         return 0
 
     sizes = args.runs or list(DEFAULT_RUNS)
@@ -231,7 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     records = []
     for n in sizes:
         print(f"simulating {n:,} runs x {DAYS} days on {args.workers} worker(s) ...", flush=True)
-        records.append(_child(n, args.workers, args.chunk_blocks))
+        records.append(_child(n, args.workers, args.chunk_blocks, True))
+        if args.compare_fronts:
+            print("  ... and again without the strategic fronts", flush=True)
+            records.append(_child(n, args.workers, args.chunk_blocks, False))
     report = {
         "benchmark": "engine_speed",
         "scenario": SCENARIO,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import typing
+from functools import cache
 
 import numpy as np
 import pytest
@@ -364,6 +365,7 @@ def test_the_perceived_slot_table_holds_no_true_fields():
     assert {"deaths", "ordered"} <= transit_fields
 
 
+@cache
 def scenario_pair():
     """Two worlds the US cannot tell apart: KH's true control and Iran's type prior differ, the
     US model of them (assumed control, its own prior) does not."""

@@ -122,12 +122,12 @@ LEVERS = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(LEVERS, st.integers(0, 2**31 - 1))
 def test_chunking_never_changes_a_run_whatever_the_levers(levers, seed):
     """Every mechanism touches a run only through that run's own history and random stream."""
-    whole = simulate(SCENARIO, runs=2 * BLOCK_RUNS, seed=seed, overrides=levers, days=40)
+    whole = simulate(SCENARIO, runs=2 * BLOCK_RUNS, seed=seed, overrides=levers, days=30)
     split = simulate(
-        SCENARIO, runs=2 * BLOCK_RUNS, seed=seed, overrides=levers, days=40, chunk_blocks=1
+        SCENARIO, runs=2 * BLOCK_RUNS, seed=seed, overrides=levers, days=30, chunk_blocks=1
     )
     assert_same_columns(whole.columns, split.columns)
