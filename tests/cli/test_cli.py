@@ -298,3 +298,32 @@ def test_installed_entry_point_exits_2_on_bad_input(tmp_path):
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr and "unknown override path" in proc.stderr
+
+
+def test_a_single_field_of_a_default_catalogue_entry_can_be_overridden(capsys):
+    code, out, err = cli(
+        capsys,
+        "run",
+        "us-iran-2020",
+        "--runs",
+        "1024",
+        "--days",
+        "30",
+        "--set",
+        "actions.proxy_rocket_attack.lethality.p_kill=0.5",
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["overrides"] == {
+        "actions.proxy_rocket_attack.lethality.p_kill": 0.5,
+        "days": 30,
+    }
+
+
+def test_unknown_cameo_code_is_a_validation_error(capsys, tmp_path):
+    text = BUILTIN.read_text() + (
+        "actions:\n  odd_act:\n    label: odd\n    rung: 3\n    cameo: '999'\n"
+        "    rivera: posturing\n"
+    )
+    err = _bad(capsys, "validate", write(tmp_path, text))
+    assert "actions.odd_act.cameo" in err and "not a CAMEO event code" in err

@@ -198,9 +198,9 @@ def test_c2_channel_lowers_red_line_firings_when_the_challenger_is_limited():
 @pytest.mark.slow
 def test_channel_effect_on_war_is_small_next_to_the_doctrine_effect(record_property):
     """Reported, whatever its sign (365 days, restraint). P(war) with 4096 runs: none 0.110,
-    indirect 0.114, hotline 0.115, indirect+C2 0.105, hotline+C2 0.107 (checked here on 2048). Less noise alone does
-    not lower war risk here; C2 information lowers it by about a point -- within two standard
-    errors. The doctrine moves it by 34 points or more."""
+    indirect 0.114, hotline 0.115, indirect+C2 0.105, hotline+C2 0.107 (checked here on 2048).
+    Less noise alone does not lower war risk here; C2 information lowers it by about a point --
+    within two standard errors. The doctrine moves it by 34 points or more."""
     p = {}
     for kind in ("none", "indirect", "hotline"):
         for c2 in (False, True) if kind != "none" else (False,):

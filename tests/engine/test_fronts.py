@@ -59,17 +59,31 @@ def row(engine: Engine, name: str) -> int:
     return engine.fronts.rows[name].start
 
 
+def stub_draws(engine: Engine, values: np.ndarray) -> list[list[int]]:
+    """Make `engine.draw` (fresh uniforms for the listed runs) return `values` of those runs;
+    return the log of the runs of each non-empty request."""
+    asked: list[list[int]] = []
+
+    def draw(rows: np.ndarray, n: int) -> np.ndarray:
+        if rows.size:
+            asked.append(np.asarray(rows).tolist())
+        return np.tile(values[rows], (n, 1))
+
+    engine.draw = draw  # type: ignore[method-assign]
+    return asked
+
+
 def everyone(engine: Engine) -> np.ndarray:
     return np.ones(engine.runs, bool)
 
 
 @cache
-def ensemble(overrides: tuple = (), runs: int = 8192, days: int = 365, seed: int = 11):
+def ensemble(overrides: tuple = (), runs: int = 4096, days: int = 365, seed: int = 11):
     return simulate(SCENARIO, runs=runs, seed=seed, overrides=dict(overrides), days=days)
 
 
 def host_ensemble(extra: dict | None = None):
-    """Proportional US doctrine (strikes on proxies in Iraq happen), one year, 8192 runs."""
+    """Proportional US doctrine (strikes on proxies in Iraq happen), one year, 4096 runs."""
     return ensemble(tuple(sorted({**PROPORTIONAL, **(extra or {})}.items())))
 
 
@@ -170,20 +184,21 @@ def test_follow_on_needs_a_withdrawal_and_a_uniform_below_its_probability_then_w
     f = e.fronts
     f.expulsion_day[:] = 0
     f.expulsion_day[4] = NOT_YET  # run 4: never ordered out
+    f.expulsion_day[5] = 100  # run 5: ordered out later, withdraws on day 280
     draws = np.random.default_rng(3).random(e.runs)
-    draws[:5] = [0.69, 0.71, 0.0, 0.7, 0.0]
+    draws[:6] = [0.69, 0.71, 0.0, 0.7, 0.0, 0.0]
+    asked = stub_draws(e, draws)
     for t in range(180, 271):
-        u = quiet_uniforms(e)
-        # only the draw on the withdrawal day matters; later days offer a sure follow-on
-        u[row(e, "follow_on")] = draws if t == 180 else 0.0
         f.pressure[:] = 0.0
-        f._host(t, u, everyone(e))
+        f._host(t, quiet_uniforms(e), everyone(e))
         if t == 269:
             assert not (f.follow_on_day >= 0).any()
+    # one draw per run, on its withdrawal day, for the runs withdrawing that day only
+    assert asked == [np.flatnonzero(f.withdrawal_day == 180).tolist()]
     expected = draws < 0.7
-    expected[4] = False
+    expected[[4, 5]] = False
     assert ((f.follow_on_day >= 0) == expected).all()
-    assert f.follow_on_day[:5].tolist() == [270, NOT_YET, 270, NOT_YET, NOT_YET]
+    assert f.follow_on_day[:6].tolist() == [270, NOT_YET, 270, NOT_YET, NOT_YET, NOT_YET]
     assert (f.withdrawal_day[expected] == 180).all()
 
 
@@ -304,14 +319,17 @@ def test_preventive_strike_is_decided_on_the_crisis_day_with_its_probability_onl
             fronts__nuclear__preventive_strike_probability=0.5,
         )
         f = e.fronts
+        f.breakout[:] = 6.0
         f.breakout[:3] = [2.0, 2.0, 2.0]
         f.crisis_day[2] = 0  # run 2's crisis is already past
-        u = quiet_uniforms(e)
-        u[row(e, "preventive"), :3] = [0.49, 0.51, 0.0]
-        f._nuclear(7, u, everyone(e))
-        assert f.crisis_day[:3].tolist() == [7, 7, 0]
-        struck = e.world.pending[:3, DEFENDER] == decisions.STRIKE_STATE
-        assert struck.tolist() == [lever, False, False]
+        draws = np.ones(e.runs)
+        draws[:3] = [0.49, 0.51, 0.0]
+        asked = stub_draws(e, draws)
+        f._nuclear(7, quiet_uniforms(e), everyone(e))
+        assert f.crisis_day[:3].tolist() == [7, 7, 0] and not (f.crisis_day[3:] >= 0).any()
+        struck = e.world.pending[:, DEFENDER] == decisions.STRIKE_STATE
+        assert np.flatnonzero(struck).tolist() == ([0] if lever else [])
+        assert asked == ([[0, 1]] if lever else [])
 
 
 # --- 2. couplings on us-iran-2020 ensembles ------------------------------------------------------
@@ -344,8 +362,8 @@ def test_diplomacy_with_the_host_lowers_expulsions():
 
 
 def test_a_higher_maritime_posture_means_fewer_maritime_incidents():
-    low = ensemble((("fronts.maritime.posture", 0.1),), runs=2048)
-    high = ensemble((("fronts.maritime.posture", 0.9),), runs=2048)
+    low = ensemble((("fronts.maritime.posture", 0.1),), runs=1024)
+    high = ensemble((("fronts.maritime.posture", 0.9),), runs=1024)
     low_mean, high_mean = rate(low, "maritime_incidents"), rate(high, "maritime_incidents")
     assert high_mean < 0.75 * low_mean  # hazard ratio 0.55/0.95 = 0.58; measured 1.6 vs 2.9
     assert low.summary()["metrics"]["maritime_incidents_mean"] == pytest.approx(low_mean, abs=1e-6)
@@ -376,14 +394,14 @@ def test_the_preventive_strike_lever_raises_direct_exchanges_and_war_after_a_bre
 
 
 def test_a_withdrawal_lowers_proxy_attacks_on_the_defender():
-    stays = ensemble((("fronts.host.threshold", 100.0),), runs=2048)
+    stays = ensemble((("fronts.host.threshold", 100.0),), runs=1024)
     leaves = ensemble(
         (
             ("fronts.host.days_above", 1),
             ("fronts.host.threshold", 0.01),
             ("fronts.host.withdrawal_lag_days", 0),
         ),
-        runs=2048,
+        runs=1024,
     )
     assert (leaves.columns["withdrawal_day"] == 0).all()
     assert (stays.columns["withdrawal_day"] == NOT_YET).all()
@@ -462,7 +480,7 @@ def test_without_a_host_actor_there_is_no_pressure_expulsion_or_withdrawal(tmp_p
     path = tmp_path / "no-host.yaml"
     path.write_text(text.replace(line, ""), encoding="utf-8")
     assert load_scenario(path).fronts.host.actor is None
-    result = simulate(path, runs=2048, seed=11, overrides=SANCTIONS, days=365)
+    result = simulate(path, runs=1024, seed=11, overrides=SANCTIONS, days=365)
     c, s = result.columns, result.summary()
     assert rate(result, "proxy_strikes") > 0.5  # strikes on Iraqi soil still happen
     assert not c["host_expulsion"].any() and not c["follow_on_withdrawal"].any()
@@ -476,13 +494,23 @@ def test_without_a_host_actor_there_is_no_pressure_expulsion_or_withdrawal(tmp_p
 
 
 def test_front_columns_do_not_depend_on_the_chunk_size():
+    # shortened fronts so that every front event, the preventive strike's draws included,
+    # happens within 300 days
+    overrides = {
+        **SANCTIONS,
+        "fronts.host.withdrawal_lag_days": 60,
+        "fronts.host.follow_on_lag_days": 30,
+        "fronts.nuclear.breakout_months": 4,
+        "fronts.nuclear.preventive_strike": True,
+    }
+
     def run(chunk_blocks):
         return simulate(
-            SCENARIO, runs=3000, seed=23, overrides=SANCTIONS, days=450, chunk_blocks=chunk_blocks
+            SCENARIO, runs=2500, seed=23, overrides=overrides, days=300, chunk_blocks=chunk_blocks
         ).columns
 
     one, four = run(1), run(4)
-    assert one["host_expulsion"].any() and (one["withdrawal_day"] >= 0).any()
+    assert one["host_expulsion"].any() and one["follow_on_withdrawal"].any()
     assert one["breakout_crisis"].any() and one["maritime_incidents"].any()
     for name in FRONT_COLUMNS:
         assert np.array_equal(one[name], four[name]), name
