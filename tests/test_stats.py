@@ -49,6 +49,13 @@ def test_wilson_interval_reproduces_newcombe_1998_table(k, n, lo, hi):
     assert wilson_interval(k, n) == pytest.approx((lo, hi), abs=5e-5)
 
 
+@pytest.mark.parametrize("n", [1, 5, 10, 1000])
+def test_wilson_interval_at_zero_and_all_successes_ends_exactly_at_the_bound(n):
+    """0 of n starts at exactly 0, n of n ends at exactly 1 (not a rounding error beyond p)."""
+    assert wilson_interval(0, n)[0] == 0.0
+    assert wilson_interval(n, n)[1] == 1.0
+
+
 def test_wilson_interval_width_shrinks_like_one_over_root_n():
     lo1, hi1 = wilson_interval(300, 1000)
     lo2, hi2 = wilson_interval(1200, 4000)

@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from crisislab.engine import beliefs
 from crisislab.simulate import simulate
 
 FIXTURE = str(Path(__file__).parent / "fixtures" / "camp-taji.yaml")
-RUNS, SEED = 2000, 3
+RUNS, SEED = 1024, 3
 RED_LINE = "red_lines.killed_on_orders.when.1.value"  # tau
 
 # The same attacks, now read as ordered: an aggressive challenger keeps its proxy under orders,
@@ -193,3 +194,47 @@ def test_a_credible_c2_disavowal_keeps_unordered_attacks_below_tau(lr_c2, at_mos
     with_c2 = run(**MISATTRIBUTED, **{"channel.carries_c2": True, "channel.lr_c2": lr_c2}).columns
     assert with_c2["red_line_firings"].sum() <= at_most * without["red_line_firings"].sum()
     assert with_c2["red_line_fired"].mean() < without["red_line_fired"].mean()
+
+
+def test_perfect_attribution_accuracy_is_allowed_and_decisive():
+    """accuracy 1 is a valid setting (it once divided by zero): a finding settles attribution."""
+    c = run(**{**ABOVE_TAU, "attribution.accuracy": 1.0}).columns
+    assert np.all(c["red_line_firings"][c["defender_deaths"] > 0] >= 1)
+    misread = run(**MISATTRIBUTED, **{"attribution.accuracy": 1.0}).columns
+    assert np.all(np.isfinite(misread["belief_defender"]))
+
+
+# --- decisions read perceptions, never the truth ----------------------------------------------
+
+TYPE_DERIVED = {
+    "challenger_limited",
+    "intended",
+    "both",
+    "war_spiral",
+    "war_deterrence_failure",
+}
+
+
+@pytest.mark.parametrize("doctrine", ["proportional", "gtft", "retaliatory", "restraint"])
+def test_a_hidden_type_that_changes_no_behaviour_changes_no_decision(doctrine):
+    """In the fixture both challenger types behave alike (no campaign orders, no enforcement, no
+    retaliation, no C2 channel): whether it is limited is a truth the defender cannot observe,
+    and every column that is not the type itself is identical."""
+    limited = below(doctrine, **{"actors.IRN.type_prior": 1.0}).columns
+    aggressive = below(doctrine, **{"actors.IRN.type_prior": 0.0}).columns
+    assert limited["challenger_limited"].all() and not aggressive["challenger_limited"].any()
+    assert limited["group_attacks"].sum() > 1000
+    for name in limited.keys() - TYPE_DERIVED:
+        assert np.array_equal(limited[name], aggressive[name]), name
+
+
+def test_the_fixture_keeps_p_ordered_below_one_half_for_any_belief():
+    """The arithmetic in the fixture's header, with the engine's own functions."""
+    mu = np.linspace(0.0, 1.0, 101)
+    p0 = beliefs.prior_ordered(mu, 0.3, 0.05, 4.0)
+    assert p0.max() == pytest.approx(0.2 / 0.865)
+    worst = beliefs.attribution_posterior(
+        beliefs.odds(p0), beliefs.evidence_ratio(0.75, True), np.zeros(101, bool), 2.0
+    )
+    assert worst.max() == pytest.approx(0.474, abs=1e-3)
+    assert worst.max() < 0.5 < 0.7

@@ -286,7 +286,7 @@ def slots_with(**fields) -> state.Slots:
 
 def test_us_red_line_needs_reported_american_deaths_and_attribution_above_tau():
     """Injuries (TBI) and unattributed deaths do not fire it (MODEL.md §8)."""
-    usa = 2
+    usa = 2  # an index into the scenario's nationalities
     sl = slots_with(
         victim=np.array([usa, usa, usa, usa, 0]),
         reported_deaths=np.array([2, 2, 0, 1, 3]),

@@ -16,9 +16,9 @@ from crisislab.scenario.loader import ScenarioError
 from crisislab.simulate import chunk_plan, simulate
 
 SCENARIO = "us-iran-2020"
-# proportional makes every mechanism busy (strikes, retaliations, red lines, wars) in 60 days
+# proportional makes every mechanism busy (strikes, retaliations, red lines, wars) in 40 days
 BUSY = {"actors.USA.doctrine": "proportional", "channel.carries_c2": True}
-DAYS = 60
+DAYS = 40
 RUNS = 3 * BLOCK_RUNS + 500  # four blocks, the last one partial
 
 

@@ -17,7 +17,7 @@ ensembles = st.fixed_dictionaries(
     {
         "runs": st.integers(1, 2100),
         "seed": st.integers(0, 2**31 - 1),
-        "days": st.integers(20, 120),
+        "days": st.integers(20, 100),
         "overrides": st.fixed_dictionaries(
             {
                 "actors.USA.doctrine": st.sampled_from(
@@ -31,7 +31,7 @@ ensembles = st.fixed_dictionaries(
     }
 )
 
-SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def run(spec):

@@ -180,7 +180,7 @@ class FrontState:
         # not an exchange (as in Engine._direct_exchange), so it leaves a day-0 dialogue standing
         collapse = self.dialogue & (
             (u[self.rows["collapse"].start] < n.dialogue_collapse_daily)
-            | ((e.ledger.day_rung >= DIRECT_RUNG) & (t > 0))
+            | ((e.ledger.day_rung >= DIRECT_RUNG) & (t > e.t0))
         )
         self.dialogue = (self.dialogue | start) & ~collapse
         if t > 0 and t % n.step_days == 0:
@@ -215,16 +215,22 @@ class FrontState:
     # --- results ------------------------------------------------------------------------------
 
     def columns(self) -> dict[str, np.ndarray]:
+        """Per-run results; event days count from the first simulated day (-1: never)."""
+        t0 = self.engine.t0
+
+        def relative(day: np.ndarray) -> np.ndarray:
+            return np.where(day >= 0, np.maximum(day - t0, 0), NOT_YET).astype(np.int32)
+
         return {
             "host_expulsion": self.expulsion_day >= 0,
-            "host_expulsion_day": self.expulsion_day,
-            "withdrawal_day": self.withdrawal_day,
+            "host_expulsion_day": relative(self.expulsion_day),
+            "withdrawal_day": relative(self.withdrawal_day),
             "follow_on_withdrawal": self.follow_on_day >= 0,
-            "follow_on_day": self.follow_on_day,
+            "follow_on_day": relative(self.follow_on_day),
             "expulsion_pressure": self.pressure,
             "maritime_incidents": self.incidents,
             "breakout_crisis": self.crisis_day >= 0,
-            "breakout_crisis_day": self.crisis_day,
+            "breakout_crisis_day": relative(self.crisis_day),
             "breakout_months": self.breakout,
             "dialogue": self.dialogue,
         }

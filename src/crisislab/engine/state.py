@@ -112,11 +112,13 @@ class View:
     belief: np.ndarray = field(init=False)
     slots: Slots = field(init=False)
     alert: np.ndarray = field(init=False)
+    day_rung: np.ndarray = field(init=False)  # highest rung perceived today
 
     def __post_init__(self) -> None:
         self.belief = _zeros(self.runs)
         self.slots = Slots(self.runs, self.red_lines)
         self.alert = _zeros(self.runs)
+        self.day_rung = _zeros(self.runs, dtype=np.int8)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from crisislab.engine.compiled import (
 from crisislab.engine.fronts import FrontState
 from crisislab.engine.random import BLOCK_RUNS, BlockStreams, DrawPlan
 from crisislab.engine.redlines import condition_holds
+from crisislab.engine.script import Script, ScriptedEvent
 from crisislab.engine.state import NEVER, SLOTS, Ledger, View, World
 from crisislab.engine.trace import Trace
 
@@ -56,10 +57,13 @@ class Engine:
         first_block: int,
         n_blocks: int,
         trace_run: int | None = None,
+        script: Script | None = None,
     ) -> None:
         self.c = compiled
         s = compiled.scenario
         self.days = s.days
+        self.script = script
+        self.t0 = script.fork_day if script is not None else 0  # first simulated day
         self.runs = n_blocks * BLOCK_RUNS
         groups = compiled.groups
         self.plan = DrawPlan()
@@ -89,7 +93,7 @@ class Engine:
         self.trace = Trace(trace_run, compiled) if trace_run is not None else None
         o = s.outcomes
         self.window = min(o.stable_window_days, self.days)
-        self.window_start = self.days - self.window
+        self.window_start = self.t0 + self.days - self.window
         st = s.stocks
         self.decay = {
             "grievance": decay_factor(st.grievance_half_life_days),
@@ -115,24 +119,57 @@ class Engine:
 
     def run(self) -> dict[str, np.ndarray]:
         self.initialise()
-        for t in range(self.days):
+        self.replay_until(self.t0)
+        for t in range(self.t0, self.t0 + self.days):
             u, z = self.streams.day()
             self.step(t, u, z)
         return self.ledger_summary()
 
+    def replay_until(self, end: int, observe=None) -> None:
+        """Replay the script's days [0, end): observed events are perceived, attributed and
+        believed, red lines are checked, but no decision is simulated. `observe(t)` is called
+        after each day. The ledger starts afresh after the replay."""
+        for t in range(end):
+            u, z = self.streams.day()
+            self.replay_step(t, u, z)
+            if observe is not None:
+                observe(t)
+        if end > 0:
+            self.ledger = Ledger(self.runs, len(self.c.nationalities))
+
+    def replay_step(self, t: int, u: np.ndarray, z: np.ndarray) -> None:
+        alive = ~self.ledger.war
+        self._new_day()
+        assert self.script is not None
+        for event in self.script.on(t):
+            self._inject(t, event, alive)
+        self._deliver(t)
+        self._observe_groups(alive)
+        self._red_lines(t, u, alive)
+        self._stocks(t, u)
+        self.fronts.step(t, u, alive)
+
+    def _new_day(self) -> None:
+        self.ledger.day_rung[:] = 0
+        self.seen[:] = False
+        for view in self.views:
+            view.day_rung[:] = 0
+
     # --- one day ------------------------------------------------------------------------------
 
     def step(self, t: int, u: np.ndarray, z: np.ndarray) -> None:
-        c, _w, led = self.c, self.world, self.ledger
+        c, led = self.c, self.ledger
         alive = ~led.war
-        led.day_rung[:] = 0
-        self.seen[:] = False
+        self._new_day()
         beliefs_before = [v.belief.copy() for v in self.views] if self.trace else None
 
         self._hazards(t, u, z, alive)
         enforcement = self._orders(t, u, alive)
-        if t == 0 and c.scenario.initial_event is not None:
+        if t == self.t0 and self.script is None and c.scenario.initial_event is not None:
             self._initial_event(t, u, z)
+        if self.script is not None:
+            for event in self.script.on(t):
+                self._inject(t, event, alive)
         self._execute_responses(t, u, z, alive)
         self._group_acts(t, u, z, alive, enforcement)
         self.fronts.maritime_incidents(t, u, alive)
@@ -194,7 +231,7 @@ class Engine:
             p_start = np.where(limited, spec.campaign_daily[0], spec.campaign_daily[1])
             if side == CHALLENGER:
                 p_start = p_start * self.fronts.deterrence_factor()
-            start = alive & ~w.campaign[:, side] & (u[r] < p_start) & (t > 0)
+            start = alive & ~w.campaign[:, side] & (u[r] < p_start) & (t > self.t0)
             stop = w.campaign[:, side] & (u[r] < 1.0 / spec.campaign_mean_days)
             w.campaign[:, side] = (w.campaign[:, side] | start) & ~stop
             self.ledger.orders[:, side] += start
@@ -225,7 +262,51 @@ class Engine:
             kind="opening event",
         )
         if ev.warned:
-            self._send_message(t, u, side, everyone)
+            self._send_message(t, side, everyone)
+
+    def _inject(self, t: int, event: ScriptedEvent, alive: np.ndarray) -> None:
+        """An observed act, the same in every run; only what nobody observed is drawn per run.
+
+        Whether a group acted on orders is not in the record: each run draws it from the
+        observer's own prior, so the replay carries that uncertainty rather than inventing a fact.
+        """
+        side = event.side
+        if event.kind == "rhetoric":
+            self._speak(t, side, alive)
+            return
+        if event.kind == "message":
+            self._send_message(t, side, alive, mimic=False)
+            return
+        if event.ordered is not None or event.group < 0:
+            ordered = alive & (True if event.ordered is None else event.ordered)
+        else:
+            g = self.c.groups[event.group]
+            prior = beliefs.prior_ordered(
+                self.views[1 - side].belief,
+                g.assumed_control,
+                self.c.scenario.attribution.assumed_order_share,
+                self.c.scenario.hazards.ordered_multiplier,
+            )
+            rows = np.flatnonzero(alive)
+            ordered = np.zeros(self.runs, bool)
+            ordered[rows] = self.draw(rows, 1)[0] < prior[rows]
+        if event.struck_group is not None:
+            self.world.grievance[:, event.struck_group] += (
+                alive * self.c.scenario.stocks.grievance_per_strike
+            )
+        self.emit(
+            t,
+            alive,
+            side,
+            event.group,
+            event.action,
+            ordered=ordered,
+            warned=np.full(self.runs, event.warned),
+            forced_deaths=event.deaths,
+            victim=event.victim,
+            kind="observed",
+            struck_group=event.struck_group,
+        )
 
     def _execute_responses(self, t: int, u: np.ndarray, z: np.ndarray, alive: np.ndarray) -> None:
         w = self.world
@@ -272,7 +353,7 @@ class Engine:
                     intended_warned=intends_warning,
                     kind="retaliation",
                 )
-                self._send_message(t, u, side, hit)
+                self._send_message(t, side, hit)
 
     def _group_acts(
         self, t: int, u: np.ndarray, z: np.ndarray, alive: np.ndarray, effort: np.ndarray
@@ -293,31 +374,38 @@ class Engine:
             self.emit(t, acts, g.side, i, g.action, ordered=under_orders, kind="group act")
 
     def _rhetoric(self, t: int, u: np.ndarray, alive: np.ndarray) -> None:
+        rate = self.c.scenario.rhetoric.daily_probability
+        for side in (DEFENDER, CHALLENGER):
+            spec = self.c.sides[side]
+            if spec.inflammatory and spec.rhetoric is not None:
+                self._speak(t, side, alive & (u[self.rows_side[side].start + 1] < rate))
+
+    def _speak(self, t: int, side: int, speak: np.ndarray) -> None:
+        """An inflammatory statement: commitment for the speaker, grievance for the other side's
+        groups, a little less trust and more alert in the listener."""
         c, w, led = self.c, self.world, self.ledger
         st, rh = c.scenario.stocks, c.scenario.rhetoric
-        for side in (DEFENDER, CHALLENGER):
-            spec = c.sides[side]
-            if not spec.inflammatory or spec.rhetoric is None:
-                continue
-            speak = alive & (u[self.rows_side[side].start + 1] < rh.daily_probability)
-            w.commitment[:, side] += speak * st.commitment_per_inflammatory_day
-            for i, g in enumerate(c.groups):
-                if g.side != side:
-                    w.grievance[:, i] += speak * st.grievance_per_inflammatory_day
-            listener = self.views[1 - side]
-            ratio = np.where(speak, rh.inflammatory_likelihood_ratio, 1.0)
-            listener.belief = beliefs.update_with_ratio(listener.belief, ratio, self._gamma())
-            listener.alert = np.minimum(
-                1.0,
-                listener.alert + speak * st.alert_per_hostile_event * spec.rhetoric.plain.rung / 7,
-            )
-            led.goldstein += speak * spec.rhetoric.goldstein
-            led.rivera += speak * spec.rhetoric.rivera
-            np.maximum(
-                led.day_rung, speak * spec.rhetoric.plain.rung, out=led.day_rung, casting="unsafe"
-            )
-            if self.trace:
-                self.trace.rhetoric(t, side, speak)
+        action = c.sides[side].rhetoric
+        if action is None:
+            return
+        w.commitment[:, side] += speak * st.commitment_per_inflammatory_day
+        for i, g in enumerate(c.groups):
+            if g.side != side:
+                w.grievance[:, i] += speak * st.grievance_per_inflammatory_day
+        listener = self.views[1 - side]
+        rows = np.flatnonzero(speak)
+        listener.belief[rows] = beliefs.update_with_ratio(
+            listener.belief[rows], rh.inflammatory_likelihood_ratio, self._gamma()
+        )
+        listener.alert[rows] = np.minimum(
+            1.0, listener.alert[rows] + st.alert_per_hostile_event * action.plain.rung / 7
+        )
+        listener.day_rung[rows] = np.maximum(listener.day_rung[rows], action.plain.rung)
+        led.goldstein[rows] += action.goldstein
+        led.rivera[rows] += action.rivera
+        led.day_rung[rows] = np.maximum(led.day_rung[rows], action.plain.rung)
+        if self.trace:
+            self.trace.rhetoric(t, side, speak)
 
     # --- events: truth, then perception by the other side -------------------------------------
 
@@ -405,6 +493,8 @@ class Engine:
         led.misperceptions[idx] += mis
         if group >= 0 and not front_event:
             self.seen[idx[det], group] = True
+        seen_now = idx[det]
+        view.day_rung[seen_now] = np.maximum(view.day_rung[seen_now], perceived[det])
         if role == ROLES.index("leadership"):
             ratio = self._signal_ratio(action, perceived)
             if ratio is not None:
@@ -462,7 +552,7 @@ class Engine:
     ) -> None:
         led, o = self.ledger, self.c.scenario.outcomes
         direct = rung >= DIRECT_RUNG
-        if t > 0:
+        if t > self.t0:
             led.direct_exchanges[idx[direct]] += 1
         if t >= self.window_start:
             led.window_direct[idx[direct]] += 1
@@ -579,14 +669,16 @@ class Engine:
                 )
                 transit.message_day[arrived] = NEVER
 
-    def _send_message(self, t: int, u: np.ndarray, side: int, mask: np.ndarray) -> None:
-        """A 'matter concluded' message; an aggressive sender mimics it with probability 1/LR."""
+    def _send_message(self, t: int, side: int, mask: np.ndarray, mimic: bool = True) -> None:
+        """A 'matter concluded' message; an aggressive sender mimics it with probability 1/LR.
+
+        With `mimic=False` (an observed message) every listed run sends it."""
         c = self.c
         if not c.channel_open or c.sides[side].message is None:
             return
         rows = np.flatnonzero(mask)
         lie, delay = self.draw(rows, 2)
-        sent = self.world.limited[rows, side] | (lie < 1.0 / max(c.lr_msg, 1.0))
+        sent = self.world.limited[rows, side] | (lie < 1.0 / max(c.lr_msg, 1.0)) | (not mimic)
         sends = np.zeros(self.runs, bool)
         sends[rows] = sent
         arrival = np.full(self.runs, NEVER, np.int64)
@@ -778,7 +870,7 @@ class Engine:
             kind = np.where(self._can_execute[side][kind], kind, decisions.NONE)
             w.pending[idx, side] = kind
             w.pending_group[idx, side] = np.where(kind == decisions.STRIKE_PROXY, group, -1)
-            if t > 0:  # answers bound by a red line are not counted as escalation orders
+            if t > self.t0:  # answers bound by a red line are not counted as escalation orders
                 self.ledger.orders[idx, side] += (kind > 0) & ~enforced
             if self.trace:
                 self.trace.response(t, side, idx, kind, group, trigger)
@@ -827,7 +919,7 @@ class Engine:
         )
         if war_now.any():
             led.war |= war_now
-            led.war_day[war_now] = t
+            led.war_day[war_now] = t - self.t0
             led.war_inadvertent[war_now] = led.episode_unordered[war_now]
             if self.trace:
                 self.trace.war(t, war_now, led)
