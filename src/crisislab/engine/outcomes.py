@@ -67,6 +67,7 @@ def summarise(engine: Engine) -> dict[str, np.ndarray]:
         "belief_challenger": engine.views[CHALLENGER].belief,
     }
     columns.update(engine.fronts.columns())
+    columns.update({f"first_{name}_day": day for name, day in led.first_day.items()})
     for i, nat in enumerate(c.nationalities):
         columns[f"deaths_{nat}"] = led.deaths[:, i]
     return columns

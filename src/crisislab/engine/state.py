@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+FIRST_EVENTS = ("lethal_proxy_attack", "proxy_strike", "state_strike")  # observable in event data
 SLOTS = 8  # perceived hostile events an observer tracks at once (a ring buffer per run)
 NEVER = np.iinfo(np.int32).max
 
@@ -213,6 +214,7 @@ class Ledger:
     window_attacks: np.ndarray = field(init=False)
     window_quiet_days: np.ndarray = field(init=False)
     window_attributed_deaths: np.ndarray = field(init=False)
+    first_day: dict[str, np.ndarray] = field(init=False)
 
     def __post_init__(self) -> None:
         r = self.runs
@@ -245,3 +247,4 @@ class Ledger:
         self.window_attacks = _zeros(r, dtype=np.int32)
         self.window_quiet_days = _zeros(r, dtype=np.int32)
         self.window_attributed_deaths = _zeros(r, dtype=bool)
+        self.first_day = {name: np.full(r, -1, dtype=np.int32) for name in FIRST_EVENTS}

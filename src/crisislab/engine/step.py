@@ -476,6 +476,17 @@ class Engine:
         led.episode_unordered[idx[new_episode]] = ~is_ordered[new_episode]
         led.last_lethal_day[idx[lethal]] = t
         self.fronts.on_event(idx, action, rung, deaths, victim)
+        if group >= 0 and role == ROLES.index("proxy") and not front_event:
+            self._first(
+                t,
+                "lethal_proxy_attack",
+                idx[(deaths > 0) & (victim == c.sides[DEFENDER].nationality)],
+            )
+        if side == DEFENDER and role == ROLES.index("leadership"):
+            if action.hits == TARGETS.index("proxy"):
+                self._first(t, "proxy_strike", idx)
+            elif action.hits == TARGETS.index("territory"):
+                self._first(t, "state_strike", idx)
         if group >= 0 and not front_event:
             led.group_attacks[idx] += 1
             if t >= self.window_start:
@@ -925,6 +936,14 @@ class Engine:
                 self.trace.war(t, war_now, led)
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _first(self, t: int, name: str, rows: np.ndarray) -> None:
+        """Record the first day (from the first simulated day) an observable event happens."""
+        if t < self.t0 or rows.size == 0:
+            return
+        first = self.ledger.first_day[name]
+        new = rows[first[rows] < 0]
+        first[new] = t - self.t0
 
     def draw(self, rows: np.ndarray, n: int) -> np.ndarray:
         """n fresh uniforms for each listed run (sorted), from each run's own block stream."""

@@ -661,8 +661,10 @@ def _crisislab_record(row: _Row, v: Mapping[str, str]) -> EventRecord | None:
     label_given = " ".join(v.get("cameo_label", "").split())
     if not bad_code and label_given and label_given.lower() != cameo_label(code).lower():
         padded = "0" + code
-        if code.isdigit() and is_cameo_code(padded) and label_given.lower() == (
-            cameo_label(padded).lower()
+        if (
+            code.isdigit()
+            and is_cameo_code(padded)
+            and label_given.lower() == (cameo_label(padded).lower())
         ):
             row.problem(
                 "cameo_code",

@@ -1,0 +1,260 @@
+"""Timelines: curated event files with metadata pairing them to a scenario.
+
+A timeline is an event file (any format :func:`~crisislab.history.read_events` reads) plus a
+small YAML file: name, title, period, the scenario it pairs with, and ``actor_aliases`` mapping
+the event file's actor codes to the scenario's actor ids. Codes with no scenario actor (a third
+state, an unattributed militia) map to ``null``: they stay in the timeline and are listed by
+:attr:`Timeline.unmapped_actors`, so nothing is hidden. A code that the event file uses but the
+alias map does not mention at all is a problem of the timeline.
+
+Built-in timelines ship as package data in ``crisislab/history/timelines``, each with a
+``.notes.md`` file giving its sources and every correction made to the compiled data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from crisislab.history.importers import FORMATS, ImportReport, read_events
+from crisislab.history.records import EventRecord
+from crisislab.scenario.loader import Problem, ScenarioError, parse_yaml
+
+__all__ = ["MAX_TIMELINE_EVENTS", "Timeline", "load_timeline", "timeline_names"]
+
+#: A timeline is held in memory; larger event files should be streamed with read_events.
+MAX_TIMELINE_EVENTS = 100_000
+_MAX_META_BYTES = 200_000
+
+
+class _Period(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: dt.date
+    end: dt.date
+
+
+class _Meta(BaseModel):
+    """The metadata file's schema (unknown fields are refused, as in scenario files)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    title: str = ""
+    description: str = ""
+    period: _Period
+    scenario: str | None = None
+    events: str
+    format: str = "auto"
+    notes: str | None = None
+    actor_aliases: dict[str, str | None] = {}
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value != "auto" and value not in FORMATS:
+            raise ValueError(f"unknown format; use auto, {', '.join(FORMATS)}")
+        return value
+
+    @field_validator("events", "notes")
+    @classmethod
+    def _plain_name(cls, value: str | None) -> str | None:
+        if value is not None and (not value or "/" in value or "\\" in value or value[0] == "."):
+            raise ValueError("give a file name next to the metadata file, without folders")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Meta:
+        if self.period.end < self.period.start:
+            raise ValueError("period.end is before period.start")
+        return self
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A timeline's metadata and its events, sorted by date (ties keep file order).
+
+    ``report`` says what reading the event file found; a built-in timeline has no problems.
+    """
+
+    name: str
+    title: str
+    start: dt.date
+    end: dt.date
+    scenario: str | None
+    actor_aliases: Mapping[str, str | None]
+    events: tuple[EventRecord, ...]
+    report: ImportReport
+    description: str = ""
+    source: str = ""
+    notes: str | None = None
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def actor_codes(self) -> tuple[str, ...]:
+        """Every actor or target code the events use, sorted."""
+        return tuple(sorted({c for e in self.events for c in (e.actor, e.target) if c}))
+
+    @property
+    def unmapped_actors(self) -> tuple[str, ...]:
+        """Codes the events use that map to no scenario actor (``null`` in actor_aliases)."""
+        return tuple(
+            c for c in self.actor_codes if c in self.actor_aliases and not self.actor_aliases[c]
+        )
+
+    @property
+    def unaliased_actors(self) -> tuple[str, ...]:
+        """Codes the events use that actor_aliases does not mention (a timeline problem)."""
+        return tuple(c for c in self.actor_codes if c not in self.actor_aliases)
+
+    def actor_id(self, code: str) -> str | None:
+        """The scenario actor id for a timeline actor code, or None if it has none.
+
+        Raises KeyError for a code the alias map does not list, so typos are not taken for
+        deliberate ``null``\\ s.
+        """
+        try:
+            return self.actor_aliases[code]
+        except KeyError:
+            raise KeyError(
+                f"actor code {code!r} is not in the actor_aliases of timeline {self.name!r}"
+            ) from None
+
+
+def _folder() -> Traversable:
+    return files("crisislab.history") / "timelines"
+
+
+def timeline_names() -> list[str]:
+    """Names of the timelines shipped with crisislab."""
+    return sorted(
+        p.name.removesuffix(".yaml")
+        for p in _folder().iterdir()
+        if p.name.endswith(".yaml") and not p.name.startswith(".")
+    )
+
+
+def load_timeline(name_or_path: str | Path, *, strict: bool = False) -> Timeline:
+    """Load a built-in timeline by name, or a timeline metadata YAML file by path.
+
+    The events file named by the metadata is read next to it. Problems in the metadata raise
+    ScenarioError with file and line. Problems in the events (rejected rows, actor codes missing
+    from ``actor_aliases``, events outside the period) are listed in ``Timeline.problems`` and
+    ``Timeline.report``; with ``strict=True`` they raise ScenarioError instead.
+    """
+    ref = str(name_or_path)
+    if ref in timeline_names():
+        label = f"{ref}.yaml"
+        text = (_folder() / label).read_text(encoding="utf-8")
+        meta = _parse_meta(label, text)
+        if meta.name != ref:
+            raise ScenarioError([Problem(label, "name", f"must be {ref!r}, the file's name")])
+        with as_file(_folder() / meta.events) as events_path:
+            return _build(meta, label, events_path, meta.events, strict)
+    path = Path(ref)
+    if not path.is_file():
+        hint = f" (built-in timelines: {', '.join(timeline_names())})"
+        raise ScenarioError([Problem(ref, "", f"no such built-in timeline or file{hint}")])
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise ScenarioError(
+            [Problem(ref, "", "give the timeline's metadata YAML file, which names its events")]
+        )
+    if path.stat().st_size > _MAX_META_BYTES:
+        raise ScenarioError([Problem(ref, "", "this metadata file is too large to be one")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(ref, "", f"not UTF-8 text (byte {exc.start})")]) from None
+    meta = _parse_meta(ref, text)
+    events_path = path.parent / meta.events
+    return _build(meta, ref, events_path, str(events_path), strict)
+
+
+def _parse_meta(label: str, text: str) -> _Meta:
+    data, positions = parse_yaml(label, text)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(label, "", "timeline metadata must be a YAML mapping")])
+    try:
+        return _Meta.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+            where = None
+            for n in range(len(loc), 0, -1):
+                where = positions.get(tuple(str(p) for p in loc[:n]))
+                if where:
+                    break
+            message = str(err["msg"]).removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                message = "unknown field (check the spelling)"
+            problems.append(
+                Problem(label, ".".join(map(str, loc)), message, *(where or (None, None)))
+            )
+        raise ScenarioError(problems) from None
+
+
+def _build(meta: _Meta, label: str, events_path: Path, events_label: str, strict: bool) -> Timeline:
+    if not events_path.is_file():
+        raise ScenarioError([Problem(label, "events", f"events file {meta.events!r} not found")])
+    stream = read_events(events_path, meta.format, label=events_label)
+    events: list[EventRecord] = []
+    with stream:
+        for record in stream:
+            events.append(record)
+            if len(events) > MAX_TIMELINE_EVENTS:
+                raise ScenarioError(
+                    [
+                        Problem(
+                            events_label,
+                            "",
+                            f"more than {MAX_TIMELINE_EVENTS:,} events; stream large files "
+                            "with read_events instead of loading them as a timeline",
+                        )
+                    ]
+                )
+    events.sort(key=lambda e: (e.date, e.line))
+    problems: list[Problem] = list(stream.report.problems)
+    if stream.report.omitted:
+        problems.append(stream.report.error().problems[-1])
+    for record in events:
+        if not meta.period.start <= record.date <= meta.period.end:
+            problems.append(
+                Problem(
+                    events_label,
+                    "date",
+                    f"{record.date} is outside the period {meta.period.start} … "
+                    f"{meta.period.end} given in {label}",
+                    record.line,
+                )
+            )
+    timeline = Timeline(
+        name=meta.name,
+        title=meta.title,
+        start=meta.period.start,
+        end=meta.period.end,
+        scenario=meta.scenario,
+        actor_aliases=dict(meta.actor_aliases),
+        events=tuple(events),
+        report=stream.report,
+        description=meta.description.strip(),
+        source=label,
+        notes=meta.notes,
+    )
+    for code in timeline.unaliased_actors:
+        first = next(e for e in events if code in (e.actor, e.target))
+        problems.append(
+            Problem(
+                label,
+                "actor_aliases",
+                f"actor code {code!r} (first used at {first.where}) is not in actor_aliases; "
+                "map it to a scenario actor id or to null",
+            )
+        )
+    if strict and problems:
+        raise ScenarioError(problems)
+    return replace(timeline, problems=tuple(problems))
