@@ -22,6 +22,7 @@ from rich.table import Table
 
 from crisislab.engine.outcomes import OUTCOMES
 from crisislab.engine.random import BLOCK_RUNS
+from crisislab.history import load_timeline, timeline_names
 from crisislab.results.story import story as make_story
 from crisislab.scenario.loader import (
     Problem,
@@ -158,6 +159,18 @@ def scenarios() -> None:
     for name in builtin_names():
         s = load_scenario(name)
         out.print(f"{name:<24} {s.start_date}  {s.days:>4} days  {s.title}")
+
+
+@app.command()
+def timelines() -> None:
+    """List the built-in event timelines: period, number of events, the scenario each pairs with."""
+    for name in timeline_names():
+        t = load_timeline(name)
+        out.print(
+            f"{name:<24} {t.start} … {t.end}  {len(t.events):>4} events  "
+            f"scenario {t.scenario or '—'}  {t.title}",
+            markup=False,
+        )
 
 
 @app.command()

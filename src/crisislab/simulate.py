@@ -12,6 +12,7 @@ import numpy as np
 
 from crisislab.engine.compiled import compile_scenario
 from crisislab.engine.random import BLOCK_RUNS
+from crisislab.engine.script import Script
 from crisislab.engine.step import Engine
 from crisislab.results import SimulationResult
 from crisislab.scenario.loader import Problem, ScenarioError, load_scenario, with_overrides
@@ -31,10 +32,24 @@ def resolve(
 
 
 def simulate_chunk(
-    scenario: Scenario, seed: int, first_block: int, n_blocks: int, trace_run: int | None = None
+    scenario: Scenario,
+    seed: int,
+    first_block: int,
+    n_blocks: int,
+    trace_run: int | None = None,
+    script: Script | None = None,
+    daily: bool = False,
 ) -> tuple[dict[str, np.ndarray], list | None]:
     """Simulate blocks [first_block, first_block + n_blocks): a pure function of its inputs."""
-    engine = Engine(compile_scenario(scenario), seed, first_block, n_blocks, trace_run)
+    engine = Engine(
+        compile_scenario(scenario),
+        seed,
+        first_block,
+        n_blocks,
+        trace_run,
+        script=script,
+        daily=daily,
+    )
     columns = engine.run()
     return columns, engine.trace.records if engine.trace else None
 
@@ -63,10 +78,14 @@ def simulate(
     days: int | None = None,
     chunk_blocks: int | None = None,
     executor: Executor | None = None,
+    script: Script | None = None,
+    daily: bool = False,
 ) -> SimulationResult:
     """Run `runs` independent runs of a scenario and return their per-run table and summary.
 
     Results depend only on (scenario, overrides, runs, seed): not on chunk size or executor.
+    A `script` replays observed events before simulating (a fork); `daily` keeps each run's
+    daily Goldstein sums.
     `chunk_blocks` (blocks of 1024 runs per chunk) is chosen to balance the executor's workers
     when not given.
     """
@@ -86,9 +105,12 @@ def simulate(
         chunk_blocks = balanced_chunk_blocks(runs, getattr(executor, "_max_workers", 1))
     plan = chunk_plan(runs, max(1, chunk_blocks))
     if executor is None:
-        parts = [simulate_chunk(resolved, seed, b, n)[0] for b, n in plan]
+        parts = [simulate_chunk(resolved, seed, b, n, None, script, daily)[0] for b, n in plan]
     else:
-        futures = [executor.submit(simulate_chunk, resolved, seed, b, n) for b, n in plan]
+        futures = [
+            executor.submit(simulate_chunk, resolved, seed, b, n, None, script, daily)
+            for b, n in plan
+        ]
         parts = [f.result()[0] for f in futures]
     columns = {k: np.concatenate([p[k] for p in parts])[:runs] for k in parts[0]}
-    return SimulationResult(resolved, runs, seed, merged, columns)
+    return SimulationResult(resolved, runs, seed, merged, columns, script=script)

@@ -15,7 +15,7 @@ ROUNDING = 2e-6  # the summary rounds to 6 decimals
 
 ensembles = st.fixed_dictionaries(
     {
-        "runs": st.integers(1, 2100),
+        "runs": st.integers(1, 1500),
         "seed": st.integers(0, 2**31 - 1),
         "days": st.integers(20, 100),
         "overrides": st.fixed_dictionaries(

@@ -58,11 +58,13 @@ class Engine:
         n_blocks: int,
         trace_run: int | None = None,
         script: Script | None = None,
+        daily: bool = False,
     ) -> None:
         self.c = compiled
         s = compiled.scenario
         self.days = s.days
         self.script = script
+        self.daily = daily  # keep each run's daily Goldstein sum (for fan charts)
         self.t0 = script.fork_day if script is not None else 0  # first simulated day
         self.runs = n_blocks * BLOCK_RUNS
         groups = compiled.groups
@@ -120,10 +122,17 @@ class Engine:
     def run(self) -> dict[str, np.ndarray]:
         self.initialise()
         self.replay_until(self.t0)
+        series = np.zeros((self.runs, self.days), np.float32) if self.daily else None
         for t in range(self.t0, self.t0 + self.days):
             u, z = self.streams.day()
+            before = self.ledger.goldstein.copy() if series is not None else None
             self.step(t, u, z)
-        return self.ledger_summary()
+            if series is not None:
+                series[:, t - self.t0] = self.ledger.goldstein - before
+        columns = self.ledger_summary()
+        if series is not None:
+            columns["daily_goldstein"] = series
+        return columns
 
     def replay_until(self, end: int, observe=None) -> None:
         """Replay the script's days [0, end): observed events are perceived, attributed and

@@ -48,7 +48,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from crisislab.history.records import EventRecord, quad_class
 from crisislab.scenario.codebooks import (
@@ -295,6 +295,8 @@ class _Lines:
 
     def take_errors(self, start: int, end: int) -> list[tuple[int, str]]:
         """Errors on lines start..end, removed so the dict never grows beyond one row."""
+        if not self.errors:
+            return []
         found = [(n, msg) for n, msg in self.errors.items() if start <= n <= end]
         self.errors.clear()
         return found
@@ -565,14 +567,14 @@ class _Row:
         self.finish(None)
 
     def finish(self, build: Callable[[], EventRecord] | None) -> EventRecord | None:
-        """Report warnings; then the problems (row rejected) or ``build()`` (row kept)."""
-        for path, message in self.warnings:
-            self.report.add_warning(Problem(self.label, path, message, self.line))
+        """Report the problems (row rejected) or the warnings and ``build()`` (row kept)."""
         if self.problems or build is None:
             self.report.rejected += 1
             for path, message in self.problems:
                 self.report.add_problem(Problem(self.label, path, message, self.line))
             return None
+        for path, message in self.warnings:
+            self.report.add_warning(Problem(self.label, path, message, self.line))
         self.report.kept += 1
         return build()
 
@@ -721,16 +723,15 @@ def _read_gdelt(lines: _Lines, label: str, report: ImportReport) -> Iterator[Eve
     if first is None:
         return
     head = {_norm(name) for name in re.split(r"[\t,]", first)}
-    index: dict[str, int] = {}
     delimiter, width = "\t", len(GDELT_COLUMNS)
     if head & {"globaleventid", "sqldate", "eventcode"}:  # a header (BigQuery exports have one)
         delimiter = "\t" if "\t" in first else ","
         found = _header(lines, label, delimiter)
         assert found is not None
         names, header_line = found
+        index: dict[str, int] = {}
         for i, name in enumerate(names):
-            key = _GDELT_HEADER_ALIASES.get(name, name)
-            index.setdefault(key, i)
+            index.setdefault(_GDELT_HEADER_ALIASES.get(name, name), i)
         missing = [n for n in ("sqldate", "eventcode") if n not in index]
         if missing:
             raise _file_problem(
@@ -742,40 +743,124 @@ def _read_gdelt(lines: _Lines, label: str, report: ImportReport) -> Iterator[Eve
     else:
         index = dict(_GDELT_INDEX)
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-
-    def get(fields: list[str], name: str) -> str:
-        i = index.get(name)
-        return fields[i].strip() if i is not None else ""
-
+    # Column positions; a column the header lacks reads the "" appended to every row (-1).
+    at = _GdeltColumns(*(index.get(name, -1) for name in _GdeltColumns._fields))
     for start, end, fields, line_errors in _rows(lines, delimiter, quoting):
-        if _is_blank(fields) and not line_errors:
+        if not line_errors and type(fields) is list and len(fields) == width:
+            fields.append("")
+            record = _gdelt_fast(fields, at, label, start)
+            if record is not None:  # the common case: a clean row, no checks left to report
+                report.read += 1
+                report.kept += 1
+                yield record
+                continue
+        elif _is_blank(fields) and not line_errors:
             continue
         row = _Row(label, start, report)
         if _reject_raw(row, end, fields, line_errors):
             continue
-        if len(fields) != width:
+        if len(fields) != width + 1:
             message = f"expected {width} tab-separated fields, found {len(fields)}"
             if delimiter == "\t" and width == 61 and len(fields) in (57, 58):
                 message += " (this looks like a GDELT 1.0 file; only GDELT 2.0 is supported)"
             row.problem("", message + _span(start, end))
             row.reject()
             continue
-        record = _gdelt_record(row, fields, get)
+        record = _gdelt_checked(row, fields, at)
         if record is not None:
             yield record
 
 
-def _gdelt_record(
-    row: _Row, fields: list[str], get: Callable[[list[str], str], str]
-) -> EventRecord | None:
-    date = row.date("SQLDATE", get(fields, "sqldate"), "YYYYMMDD")
-    code = get(fields, "eventcode")
+class _GdeltColumns(NamedTuple):
+    globaleventid: int
+    sqldate: int
+    actor1code: int
+    actor1name: int
+    actor2code: int
+    actor2name: int
+    eventcode: int
+    quadclass: int
+    goldsteinscale: int
+    sourceurl: int
+
+
+@functools.lru_cache(maxsize=4096)
+def _yyyymmdd(text: str) -> dt.date | None:
+    """A GDELT SQLDATE, or None; cached because a file holds few distinct days."""
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _known(code: str) -> tuple[str | None, str, float, int, float | None, str] | None:
+    """``_code_facts`` plus the label for a known code; None for anything else."""
+    if not is_cameo_code(code):
+        return None
+    return (*_code_facts(code), cameo_label(code))
+
+
+def _gdelt_fast(fields: list[str], at: _GdeltColumns, label: str, line: int) -> EventRecord | None:
+    """The record of a row that passes every check, else None (the careful path reports why)."""
+    code = fields[at.eventcode].strip()
+    facts = _known(code) if len(code) <= 4 else None
+    date = _yyyymmdd(fields[at.sqldate].strip())
+    if facts is None or date is None:
+        return None
+    category, mode, gold, computed_quad, score, name = facts
+    given = fields[at.goldsteinscale].strip()
+    if given:
+        try:
+            if abs(float(given) - gold) > 1e-6:
+                return None
+        except ValueError:
+            return None
+    return _gdelt_build(fields, at, label, line, code, date, facts)
+
+
+def _gdelt_build(
+    fields: list[str],
+    at: _GdeltColumns,
+    label: str,
+    line: int,
+    code: str,
+    date: dt.date,
+    facts: tuple[str | None, str, float, int, float | None, str],
+) -> EventRecord:
+    category, mode, gold, computed_quad, score, name = facts
+    actor, target = fields[at.actor1code].strip(), fields[at.actor2code].strip()
+    who = fields[at.actor1name].strip() or actor or "?"
+    whom = fields[at.actor2name].strip() or target or "?"
+    quad = fields[at.quadclass].strip()
+    return EventRecord(
+        date=date,
+        actor=actor,
+        target=target,
+        cameo=code,
+        plover=category,
+        plover_mode=mode,
+        goldstein=gold,
+        description=f"{who} → {whom}: {name}",
+        source=fields[at.sourceurl].strip() or label,
+        line=line,
+        file=label,
+        quad=int(quad) if quad in ("1", "2", "3", "4") else computed_quad,
+        score=score,
+        event_id=fields[at.globaleventid].strip(),
+    )
+
+
+def _gdelt_checked(row: _Row, fields: list[str], at: _GdeltColumns) -> EventRecord | None:
+    """A row the fast path refused: find and report every problem, or keep it with warnings."""
+    date = row.date("SQLDATE", fields[at.sqldate], "YYYYMMDD")
+    code = fields[at.eventcode].strip()
     bad_code = _code_problem(code)
     if bad_code:
         row.problem("EventCode", bad_code)
-    quad_text = get(fields, "quadclass")
-    quad = int(quad_text) if quad_text in ("1", "2", "3", "4") else None
-    given = get(fields, "goldsteinscale")
+    given = fields[at.goldsteinscale].strip()
     if given and not bad_code:
         try:
             value = float(given)
@@ -788,30 +873,9 @@ def _gdelt_record(
                     f"Goldstein {value} differs from the codebook's {goldstein(code)} for "
                     f"{code}; the codebook value is used",
                 )
-
-    def build() -> EventRecord:
-        category, mode, gold, computed_quad, score = _code_facts(code)
-        actor, target = get(fields, "actor1code"), get(fields, "actor2code")
-        who = get(fields, "actor1name") or actor or "?"
-        whom = get(fields, "actor2name") or target or "?"
-        return EventRecord(
-            date=date,  # type: ignore[arg-type]
-            actor=actor,
-            target=target,
-            cameo=code,
-            plover=category,
-            plover_mode=mode,
-            goldstein=gold,
-            description=f"{who} → {whom}: {cameo_label(code)}",
-            source=get(fields, "sourceurl") or row.label,
-            line=row.line,
-            file=row.label,
-            quad=quad or computed_quad,
-            score=score,
-            event_id=get(fields, "globaleventid"),
-        )
-
-    return row.finish(build)
+    return row.finish(
+        lambda: _gdelt_build(fields, at, row.label, row.line, code, date, _known(code))  # type: ignore[arg-type]
+    )
 
 
 # --- PLOVER and POLECAT -----------------------------------------------------------------------
@@ -840,7 +904,7 @@ _MODE_ROOTS = {("ASSAULT", "aerial"): "19", ("ASSAULT", "drone"): "19"}
 def _plover_roots() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     """PLOVER category -> its main CAMEO root, and (category, mode) -> root where unambiguous."""
     per_category: dict[str, Counter[str]] = {}
-    per_mode: dict[tuple[str, str], set[str]] = {}
+    per_mode: dict[tuple[str, str], list[str]] = {}
     for code in all_cameo_codes():
         try:
             category, mode = plover_category(code)
@@ -848,13 +912,26 @@ def _plover_roots() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
             continue
         per_category.setdefault(category, Counter())[code[:2]] += 1
         if mode:
-            per_mode.setdefault((category, mode), set()).add(code[:2])
+            roots = per_mode.setdefault((category, mode), [])
+            if code[:2] not in roots:
+                roots.append(code[:2])
     main = {
         category: min(counts, key=lambda root: (-counts[root], root))
         for category, counts in per_category.items()
     }
-    by_mode = {key: next(iter(roots)) for key, roots in per_mode.items() if len(roots) == 1}
+    by_mode = {
+        (category, mode): root
+        for (category, mode), (root, *others) in per_mode.items()
+        if not others and _root_category(root) == category
+    }
     return main, {**by_mode, **_MODE_ROOTS}
+
+
+def _root_category(root: str) -> str | None:
+    try:
+        return plover_category(root)[0]
+    except KeyError:
+        return None
 
 
 def plover_to_cameo(category: str, mode: str = "") -> str:
@@ -866,9 +943,11 @@ def plover_to_cameo(category: str, mode: str = "") -> str:
     representative root is the root holding most of the codes that map to it (ACCUSE: 11
     "Disapprove" rather than 09 "Investigate"; ASSAULT: 18 "Assault" rather than 19 or 20;
     COERCE: 17), ties going to the lower root. When the mode's codes all sit under one root,
-    that root is used instead (ASSAULT/heavy-weapons -> 19 "Fight", ASSAULT/massacre -> 20,
-    ACCUSE/investigate -> 09); POLECAT's ASSAULT modes ``aerial`` and ``drone``, which the 2021
-    table lacks, also go to 19. CONCEDE and RETREAT both map to 08 "Yield".
+    that root is used instead, provided the root itself maps to the category
+    (ASSAULT/heavy-weapons -> 19 "Fight", ASSAULT/massacre -> 20, ACCUSE/investigate -> 09,
+    but not ASSAULT/seize -> 17, an oddity of the table); POLECAT's ASSAULT modes ``aerial``
+    and ``drone``, which the 2021 table lacks, also go to 19. CONCEDE and RETREAT both map to
+    08 "Yield". Goldstein scores of such records are those of the root code.
 
     >>> plover_to_cameo("THREATEN"), plover_to_cameo("assault", "heavy-weapons")
     ('13', '19')

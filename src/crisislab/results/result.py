@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from crisislab.engine.outcomes import OUTCOMES
+from crisislab.engine.script import Script
 from crisislab.results.story import Story, story
 from crisislab.scenario.schema import Scenario
 from crisislab.stats import wilson_interval
@@ -32,11 +33,12 @@ class SimulationResult:
     seed: int
     overrides: dict[str, Any]
     columns: dict[str, np.ndarray] = field(repr=False)
+    script: Script | None = field(default=None, repr=False)
 
     @cached_property
     def runs(self) -> pd.DataFrame:
         """One row per run: outcome class, war kind, the test of claim 1, flags and metrics."""
-        table = pd.DataFrame(self.columns)
+        table = pd.DataFrame({k: v for k, v in self.columns.items() if v.ndim == 1})
         table["outcome"] = pd.Categorical.from_codes(table["outcome"], categories=list(OUTCOMES))
         table.index.name = "run"
         return table
@@ -106,4 +108,4 @@ class SimulationResult:
         """Narrate run `run` of this result (re-simulating only its block, with tracing)."""
         if not 0 <= run < self.n_runs:
             raise IndexError(f"run {run} is outside 0..{self.n_runs - 1}")
-        return story(self.scenario, run, self.seed)
+        return story(self.scenario, run, self.seed, script=self.script)

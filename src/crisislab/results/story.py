@@ -10,7 +10,7 @@ from crisislab.engine.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
 
 
-def story(scenario, run: int = 0, seed: int = 0, overrides=None) -> Story:
+def story(scenario, run: int = 0, seed: int = 0, overrides=None, script=None) -> Story:
     """Simulate only the block holding `run` (with tracing) and return its narration.
 
     The run is the same as run `run` of `simulate(scenario, runs, seed, overrides)` for any
@@ -21,7 +21,7 @@ def story(scenario, run: int = 0, seed: int = 0, overrides=None) -> Story:
 
     resolved = resolve(scenario, overrides)
     block, offset = divmod(run, BLOCK_RUNS)
-    columns, records = simulate_chunk(resolved, seed, block, 1, trace_run=offset)
+    columns, records = simulate_chunk(resolved, seed, block, 1, trace_run=offset, script=script)
     row = {k: v[offset] for k, v in columns.items()}
     return Story(resolved, run, seed, records or [], row)
 
