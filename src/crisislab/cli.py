@@ -6,6 +6,7 @@ clear message on stderr; 1 an internal error.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import math
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -424,6 +426,152 @@ def interpret(summaries: dict[str, dict[str, Any]]) -> list[str]:
             f"{rec['flags']['red_line_fired']:.1%} of runs."
         )
     return lines
+
+
+# --- history: replay, fork, export -----------------------------------------------------------
+
+TimelineArg = Annotated[str, typer.Argument(help="A built-in timeline name or a timeline file.")]
+ScenarioOpt = Annotated[
+    str | None, typer.Option("--scenario", help="Scenario (default: the timeline's own).")
+]
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Write a figure (.png, .svg or .pdf).")
+]
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ScenarioError(
+            [Problem("--at", "at", f"expected a date YYYY-MM-DD, got {text!r}")]
+        ) from None
+
+
+@app.command()
+def replay(
+    timeline: TimelineArg,
+    scenario: ScenarioOpt = None,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=100_000)] = 1024,
+    seed: SeedOpt = 0,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    plot: PlotOpt = None,
+) -> None:
+    """Replay observed events: what each side perceived, believed and attributed, day by day."""
+    from crisislab.history.replay import replay as run_replay
+    from crisislab.report import replay_figure, save_figure
+
+    result = run_replay(timeline, scenario, runs=runs, seed=seed, overrides=_overrides(set_))
+    if plot is not None:
+        save_figure(replay_figure(result), plot)
+        err.print(f"figure written to {plot}")
+    if json_:
+        _print_json(result.to_json())
+        return
+    sides = list(result.days[0]["sides"]) if result.days else []
+    table = Table(
+        title=f"Replay of {result.timeline.name} on {result.scenario.name} ({runs} runs)",
+        header_style="bold",
+    )
+    for col in ("date", "events", "Goldstein", "Rivera"):
+        table.add_column(col, justify="right")
+    for side in sides:
+        table.add_column(f"{side} perceived rung", justify="right")
+        table.add_column(f"{side} belief", justify="right")
+        table.add_column(f"{side} red line", justify="right")
+    for day in result.days:
+        if not day["events"]:
+            continue
+        cells = [day["date"], str(day["events"]), f"{day['goldstein']:.1f}", f"{day['rivera']:.0f}"]
+        for side in sides:
+            s = day["sides"][side]
+            cells += [
+                f"{s['perceived_rung']:.1f}",
+                f"{s['belief']:.2f}",
+                f"{s['red_line_fired']:.2f}",
+            ]
+        table.add_row(*cells)
+    out.print(table)
+    for problem in result.mapped.problems:
+        out.print(f"not replayed: {problem}", markup=False)
+
+
+@app.command()
+def fork(
+    timeline: TimelineArg,
+    at: Annotated[str, typer.Option("--at", help="The fork date, YYYY-MM-DD.")],
+    scenario: ScenarioOpt = None,
+    runs: RunsOpt = 10_000,
+    seed: SeedOpt = 0,
+    days: DaysOpt = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    plot: PlotOpt = None,
+    workers: WorkersOpt = 0,
+) -> None:
+    """Simulate forward from a real day of a timeline, scored against what happened next."""
+    from crisislab.history.fork import fork as run_fork
+    from crisislab.report import fork_figure, save_figure
+
+    with _executor(workers, runs) as pool:
+        result = run_fork(
+            timeline,
+            _date(at),
+            scenario,
+            runs=runs,
+            seed=seed,
+            overrides=_overrides(set_),
+            days=days,
+            executor=pool,
+        )
+    if plot is not None:
+        save_figure(fork_figure(result), plot)
+        err.print(f"figure written to {plot}")
+    summary = result.summary()
+    if json_:
+        _print_json(summary)
+        return
+    out.print(_summary_table(summary, f"Fork of {result.timeline.name} on {at}: {runs} runs"))
+    cal = summary["calibration"]
+    table = Table(
+        title=f"Calibration: the {cal['window_days']} days after {at}", header_style="bold"
+    )
+    for col in ("event", "forecast [95% CI]", "happened", "Brier", "log score"):
+        table.add_column(col, justify="left" if col == "event" else "right")
+    for e in cal["events"].values():
+        table.add_row(
+            e["description"],
+            _fmt_p({"p": e["forecast"], "ci": e["ci"]}),
+            "yes" if e["observed"] else "no",
+            f"{e['brier']:.3f}",
+            f"{e['log_score']:.3f}",
+        )
+    table.caption = (
+        f"mean Brier {cal['mean_brier']:.3f}, mean log score "
+        f"{cal['mean_log_score']:.3f} (lower is better)"
+    )
+    out.print(table)
+
+
+@app.command()
+def export(
+    scenario: ScenarioArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=1000)] = 10,
+    seed: SeedOpt = 0,
+    days: DaysOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Write simulated runs as event data (the timeline CSV format, with CAMEO, PLOVER and
+    Goldstein codes), so simulated and real events can be analysed with the same tools."""
+    from crisislab.history.export import write_events
+
+    overrides = _overrides(set_)
+    if days is not None:
+        overrides["days"] = days
+    n = write_events(scenario, output, runs=runs, seed=seed, overrides=overrides)
+    err.print(f"{n} events of {runs} runs written to {output}")
 
 
 # --- entry point ------------------------------------------------------------------------------

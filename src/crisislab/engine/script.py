@@ -8,6 +8,7 @@ records into scripted events.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from crisislab.engine.compiled import Action
@@ -35,6 +36,7 @@ class Script:
 
     fork_day: int
     events: dict[int, list[ScriptedEvent]] = field(default_factory=dict)
+    start: dt.date | None = None  # the calendar date of day 0
 
     def on(self, day: int) -> list[ScriptedEvent]:
         return self.events.get(day, [])

@@ -4,8 +4,8 @@
 >>> timeline = load_timeline("us-iran-2019-2020")
 >>> len(timeline.events), timeline.scenario, timeline.report.ok
 (42, 'us-iran-2020', True)
->>> timeline.actor_id("IRNMIL")
-'IRGC'
+>>> timeline.actor_id("IRQ_KH")
+'KH'
 """
 
 from crisislab.history.importers import (

@@ -749,26 +749,24 @@ def _read_gdelt(lines: _Lines, label: str, report: ImportReport) -> Iterator[Eve
         if not line_errors and type(fields) is list and len(fields) == width:
             fields.append("")
             record = _gdelt_fast(fields, at, label, start)
-            if record is not None:  # the common case: a clean row, no checks left to report
+            if record is None:  # something to report: the careful path says what
+                record = _gdelt_checked(_Row(label, start, report), fields, at)
+            else:  # the common case: a clean row
                 report.read += 1
                 report.kept += 1
+            if record is not None:
                 yield record
-                continue
-        elif _is_blank(fields) and not line_errors:
+            continue
+        if _is_blank(fields) and not line_errors:
             continue
         row = _Row(label, start, report)
         if _reject_raw(row, end, fields, line_errors):
             continue
-        if len(fields) != width + 1:
-            message = f"expected {width} tab-separated fields, found {len(fields)}"
-            if delimiter == "\t" and width == 61 and len(fields) in (57, 58):
-                message += " (this looks like a GDELT 1.0 file; only GDELT 2.0 is supported)"
-            row.problem("", message + _span(start, end))
-            row.reject()
-            continue
-        record = _gdelt_checked(row, fields, at)
-        if record is not None:
-            yield record
+        message = f"expected {width} tab-separated fields, found {len(fields)}"
+        if delimiter == "\t" and width == 61 and len(fields) in (57, 58):
+            message += " (this looks like a GDELT 1.0 file; only GDELT 2.0 is supported)"
+        row.problem("", message + _span(start, end))
+        row.reject()
 
 
 class _GdeltColumns(NamedTuple):
@@ -810,7 +808,7 @@ def _gdelt_fast(fields: list[str], at: _GdeltColumns, label: str, line: int) -> 
     date = _yyyymmdd(fields[at.sqldate].strip())
     if facts is None or date is None:
         return None
-    category, mode, gold, computed_quad, score, name = facts
+    gold = facts[2]
     given = fields[at.goldsteinscale].strip()
     if given:
         try:

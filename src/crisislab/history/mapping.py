@@ -54,7 +54,10 @@ def rung_of(code: str, *, against_group: bool = False) -> int:
     """The ladder rung of a CAMEO code; aerial strikes on a group are rung 8, not 12."""
     if against_group and code.startswith("19"):
         return 8
-    return RUNG_BY_CODE.get(code, RUNG_BY_ROOT.get(code[:2], 1))
+    for n in range(len(code), 2, -1):  # the most specific code listed: 1452 falls under 145
+        if code[:n] in RUNG_BY_CODE:
+            return RUNG_BY_CODE[code[:n]]
+    return RUNG_BY_ROOT.get(code[:2], 1)
 
 
 def rivera_category(rung: int) -> str:
@@ -71,6 +74,8 @@ class MappedTimeline:
 
     start: dt.date
     end: dt.date
+    defender_nationality: int
+    hosts: frozenset[str]
     script_events: dict[int, list[ScriptedEvent]] = field(default_factory=dict)
     records_by_day: dict[int, list[Any]] = field(default_factory=dict)
     rivera_by_day: dict[int, float] = field(default_factory=dict)
@@ -83,10 +88,10 @@ class MappedTimeline:
         """The replay of every day before `fork_date` plus the observed events of that day."""
         if fork_date is None:
             last = self.day_of(self.end)
-            return Script(fork_day=last + 1, events=self.script_events)
+            return Script(fork_day=last + 1, events=self.script_events, start=self.start)
         fork = self.day_of(fork_date)
         events = {d: evs for d, evs in self.script_events.items() if d <= fork}
-        return Script(fork_day=fork, events=events)
+        return Script(fork_day=fork, events=events, start=self.start)
 
 
 def map_timeline(
@@ -99,7 +104,8 @@ def map_timeline(
     rows = sorted(records, key=lambda r: (r.date, r.line))
     if not rows:
         raise ValueError(f"{label}: no events")
-    out = MappedTimeline(start=rows[0].date, end=rows[-1].date)
+    hosts = frozenset(k for k, a in compiled.scenario.actors.items() if a.role == "host")
+    out = MappedTimeline(rows[0].date, rows[-1].date, compiled.sides[DEFENDER].nationality, hosts)
     for rec in rows:
         day = out.day_of(rec.date)
         out.records_by_day.setdefault(day, []).append(rec)
@@ -146,7 +152,15 @@ def _map(
     else:
         return skip(f"{actor} is not in the dyad (a {compiled.scenario.actors[actor].role})")
     root = rec.cameo[:2]
+    if group >= 0 and root not in KINETIC_ROOTS and not rec.cameo.startswith("145"):
+        return skip(f"{actor} is an armed group: only its violent acts are modelled")
     spec = compiled.sides[side]
+    other = {sides[1 - side]} | {g.id for g in compiled.groups if g.side != side}
+    if root in KINETIC_ROOTS and target not in other:
+        return skip(f"target {rec.target!r} is not on the other side of the dyad")
+    hosts = {k for k, a in compiled.scenario.actors.items() if a.role == "host"}
+    if target not in other | hosts:
+        return skip(f"target {rec.target!r} is neither the other side nor the host")
     if group < 0 and root in VERBAL_ROOTS and spec.rhetoric is not None:
         return ScriptedEvent(side, -1, spec.rhetoric, _text(rec), kind="rhetoric"), None
     if group < 0 and root in COOPERATIVE_ROOTS:

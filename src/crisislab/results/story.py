@@ -23,7 +23,8 @@ def story(scenario, run: int = 0, seed: int = 0, overrides=None, script=None) ->
     block, offset = divmod(run, BLOCK_RUNS)
     columns, records = simulate_chunk(resolved, seed, block, 1, trace_run=offset, script=script)
     row = {k: v[offset] for k, v in columns.items()}
-    return Story(resolved, run, seed, records or [], row)
+    start = script.start if script is not None and script.start is not None else None
+    return Story(resolved, run, seed, records or [], row, start)
 
 
 @dataclass
@@ -33,13 +34,14 @@ class Story:
     seed: int
     records: list[dict[str, Any]]
     row: dict[str, Any]
+    start: dt.date | None = None  # day 0 of a fork's replay; the scenario's start otherwise
 
     @property
     def outcome(self) -> str:
         return OUTCOMES[int(self.row["outcome"])]
 
     def date(self, day: int) -> str:
-        return (self.scenario.start_date + dt.timedelta(days=day)).isoformat()
+        return ((self.start or self.scenario.start_date) + dt.timedelta(days=day)).isoformat()
 
     def lines(self) -> list[str]:
         """One plain sentence per record, dated, then the outcome and why."""
