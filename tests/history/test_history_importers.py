@@ -420,6 +420,15 @@ def test_corrupt_zip_raises_a_scenario_error(tmp_path):
         list(read_events(path, format="gdelt"))
 
 
+def test_corrupt_gzip_raises_a_scenario_error(tmp_path):
+    path = tmp_path / "events.csv.gz"
+    path.write_bytes(gzip.compress(OWN.read_bytes())[:40])
+    with pytest.raises(ScenarioError, match="cannot read or decompress"):
+        list(read_events(path, format="crisislab"))
+    with pytest.raises(ScenarioError, match="cannot read or decompress"):
+        read_events(path)
+
+
 def test_stream_can_be_closed_early():
     with read_events(GDELT) as stream:
         first = next(stream)

@@ -85,7 +85,7 @@ def test_actor_aliases_map_the_timeline_codes_to_the_scenario_ids(timeline):
         "USAMIL": "USA",
         "IRN": "IRN",
         "IRNGOV": "IRN",
-        "IRNMIL": "IRGC",
+        "IRNMIL": "IRN",  # the IRGC acted on the leadership's orders in January 2020
         "IRQ_KH": "KH",
         "IRQ_PMF": "PMF",
         "IRQGOV": "IRQ",
@@ -105,13 +105,15 @@ def test_corrections_notes_mention_every_changed_row():
     assert len(before) == len(after) == 42
     changed = 0
     for line, (old, new) in enumerate(zip(before, after, strict=True), start=2):
-        assert {
-            k: v for k, v in old.items() if k not in ("cameo_code", "cameo_label", "goldstein")
-        } == {
-            k: v for k, v in new.items() if k not in ("cameo_code", "cameo_label", "goldstein")
-        }, f"line {line}: only the coding may change"
-        if old == new:
-            continue
+        coding = ("cameo_code", "cameo_label", "goldstein", "deaths", "victims", "warned")
+        assert {k: v for k, v in old.items() if k not in coding} == {
+            k: v for k, v in new.items() if k not in coding
+        }, f"line {line}: only the coding (and the casualty columns) may change"
+        casualty = ("deaths", "victims", "warned")
+        if {k: v for k, v in old.items() if k not in casualty} == {
+            k: v for k, v in new.items() if k not in casualty
+        }:
+            continue  # unchanged coding; casualty columns are listed in their own table
         changed += 1
         start = f"| {line} | {old['date']} | {old['actor']} |"
         rows = [row for row in table if row.startswith(start)]
@@ -121,6 +123,13 @@ def test_corrections_notes_mention_every_changed_row():
         else:
             assert any(new["cameo_label"] in row for row in rows), line
     assert changed == 22
+
+
+def test_casualty_columns_are_explained_in_the_notes():
+    notes = (FOLDER / f"{NAME}.notes.md").read_text(encoding="utf-8")
+    for row in packaged_rows():
+        if row["deaths"] or row["warned"]:
+            assert f"| {row['date']} | {row['actor']} → {row['target']} |" in notes, row
 
 
 def test_corrections_cite_the_source_of_every_row_in_the_sources_note():
@@ -149,7 +158,7 @@ def test_metadata_errors_name_the_file_line_and_field(tmp_path):
     meta = copy_builtin(tmp_path)
     text = meta.read_text(encoding="utf-8")
     text = text.replace("scenario: us-iran-2020", "scenario: us-iran-2020\nscenaro: typo")
-    text = text.replace("end: 2020-03-17", "end: 2020-02-30")
+    text = text.replace("end: 2020-03-17", "end: soon")
     meta.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError) as exc:
         load_timeline(meta)

@@ -144,7 +144,7 @@ def calibrate(
     for name, column in OBSERVABLES.items():
         day = result.columns[column]
         k = int(np.count_nonzero((day >= 1) & (day <= window)))
-        p = k / result.n_runs
+        p = round(k / result.n_runs, 6)
         lo, hi = wilson_interval(k, result.n_runs)
         events[name] = {
             "description": DESCRIPTIONS[name],

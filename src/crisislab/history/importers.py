@@ -94,6 +94,8 @@ CRISISLAB_COLUMNS = (
     "cameo_label",
     "goldstein",
 )
+#: Optional columns of the own CSV: deaths caused, victims' nationality, warned in advance.
+CRISISLAB_OPTIONAL_COLUMNS = ("deaths", "victims", "warned")
 _CRISISLAB_REQUIRED = ("date", "actor", "target", "cameo_code")
 
 #: The 61 columns of a GDELT 2.0 event export, in file order (GDELT 2.0 Event Codebook).
@@ -385,8 +387,8 @@ def detect_format(path: str | os.PathLike[str], label: str | None = None) -> str
     try:
         member, name, stream = next(streams)
         first = _Lines(stream).peek()
-    except EOFError as exc:
-        raise ScenarioError([Problem(label, "", f"cannot decompress: {exc}")]) from None
+    except (EOFError, OSError, zlib.error, zipfile.BadZipFile) as exc:
+        raise ScenarioError([Problem(label, "", f"cannot read or decompress: {exc}")]) from None
     finally:
         streams.close()
     if first is None:
@@ -466,8 +468,10 @@ class EventStream(Iterator[EventRecord]):
         try:
             for member, _name, stream in _streams(self.path, self.label):
                 yield from reader(_Lines(stream), member, self.report)
-        except (EOFError, zipfile.BadZipFile, gzip.BadGzipFile, zlib.error) as exc:
-            raise ScenarioError([Problem(self.label, "", f"cannot decompress: {exc}")]) from None
+        except (EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
+            raise ScenarioError(
+                [Problem(self.label, "", f"cannot read or decompress: {exc}")]
+            ) from None
         if self.strict:
             self.report.raise_for_problems()
 
@@ -583,7 +587,7 @@ def _file_problem(label: str, message: str, line: int | None = None) -> Scenario
     return ScenarioError([Problem(label, "", message, line)])
 
 
-def _reject_raw(row: _Row, end: int, fields: Any, line_errors: list[tuple[int, str]]) -> bool:
+def _reject_raw(row: _Row, fields: Any, line_errors: list[tuple[int, str]]) -> bool:
     """Report line-level and CSV-level errors; True if the row cannot be read further."""
     for n, message in line_errors:
         row.problem("", message if n == row.line else f"line {n}: {message}")
@@ -640,7 +644,7 @@ def _read_crisislab(lines: _Lines, label: str, report: ImportReport) -> Iterator
         if _is_blank(fields) and not line_errors:
             continue
         row = _Row(label, start, report)
-        if _reject_raw(row, end, fields, line_errors):
+        if _reject_raw(row, fields, line_errors):
             continue
         if len(fields) != width:
             row.problem("", f"expected {width} fields, found {len(fields)}{_span(start, end)}")
@@ -693,6 +697,17 @@ def _crisislab_record(row: _Row, v: Mapping[str, str]) -> EventRecord | None:
                     f"{code}; the codebook value is used",
                 )
 
+    deaths_text = (v.get("deaths") or "").strip()
+    deaths = 0
+    if deaths_text:
+        if deaths_text.isdigit():
+            deaths = int(deaths_text)
+        else:
+            row.problem("deaths", f"not a whole number of deaths: {deaths_text!r}")
+    warned_text = (v.get("warned") or "").strip().lower()
+    if warned_text not in ("", "true", "false", "yes", "no", "1", "0"):
+        row.problem("warned", f"expected true or false, got {warned_text!r}")
+
     def build() -> EventRecord:
         category, mode, gold, quad, score = _code_facts(code)
         return EventRecord(
@@ -710,6 +725,9 @@ def _crisislab_record(row: _Row, v: Mapping[str, str]) -> EventRecord | None:
             quad=quad,
             score=score,
             action=v.get("action", "").strip(),
+            deaths=deaths,
+            victims=(v.get("victims") or "").strip(),
+            warned=warned_text in ("true", "yes", "1"),
         )
 
     return row.finish(build)
@@ -760,7 +778,7 @@ def _read_gdelt(lines: _Lines, label: str, report: ImportReport) -> Iterator[Eve
         if _is_blank(fields) and not line_errors:
             continue
         row = _Row(label, start, report)
-        if _reject_raw(row, end, fields, line_errors):
+        if _reject_raw(row, fields, line_errors):
             continue
         message = f"expected {width} tab-separated fields, found {len(fields)}"
         if delimiter == "\t" and width == 61 and len(fields) in (57, 58):
@@ -1018,7 +1036,7 @@ def _read_plover(lines: _Lines, label: str, report: ImportReport) -> Iterator[Ev
         if _is_blank(fields) and not line_errors:
             continue
         row = _Row(label, start, report)
-        if _reject_raw(row, end, fields, line_errors):
+        if _reject_raw(row, fields, line_errors):
             continue
         if len(fields) != width:
             row.problem("", f"expected {width} fields, found {len(fields)}{_span(start, end)}")
@@ -1034,7 +1052,7 @@ def _read_plover_jsonl(lines: _Lines, label: str, report: ImportReport) -> Itera
         if not text.strip() and lines.line not in lines.errors:
             continue
         row = _Row(label, lines.line, report)
-        if _reject_raw(row, lines.line, None, lines.take_errors(lines.line, lines.line)):
+        if _reject_raw(row, None, lines.take_errors(lines.line, lines.line)):
             continue
         try:
             obj = json.loads(text)

@@ -185,7 +185,7 @@ def _map(
 
 
 def _victim(rec: Any, compiled: Compiled, target: str | None, side: int) -> int:
-    nat = getattr(rec, "victims", None)
+    nat = rec.victims
     if nat and nat in compiled.nationalities:
         return compiled.nationalities.index(nat)
     if target is not None:

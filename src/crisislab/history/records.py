@@ -66,6 +66,9 @@ class EventRecord:
     - ``action``: the project's action id where the source has one (own CSV), e.g.
       ``"missile_strike"``; empty otherwise.
     - ``event_id``: the source's identifier (GDELT ``GLOBALEVENTID``, PLOVER ``id``), if any.
+    - ``deaths``, ``victims``, ``warned``: what the own CSV may add (optional columns): deaths
+      caused, the victims' nationality code, and whether the act was telegraphed in advance.
+      Replay uses them for casualty reports, red lines and the warned variant of a strike.
     """
 
     date: dt.date
@@ -83,6 +86,9 @@ class EventRecord:
     score: float | None = None
     action: str = ""
     event_id: str = ""
+    deaths: int = 0
+    victims: str = ""
+    warned: bool = False
 
     @property
     def cameo_label(self) -> str:
