@@ -47,6 +47,41 @@ SLOT_MEMORY_DAYS = 30
 OVERT_ODDS = 1e12  # an overt act by a leadership is known to be ordered by it
 
 
+class DailySeries:
+    """Per-run daily trajectories (float32 [runs, days]), kept only when asked for.
+
+    goldstein: the day's Goldstein sum; rung: the highest rung executed (truth);
+    perceived_rung_<side> and belief_<side>: what each leadership perceived and believed;
+    red_lines: the defender's red-line firings that day; misperceptions: that day's count.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.e = engine
+        names = ["goldstein", "rung", "red_lines", "misperceptions"]
+        for side in engine.c.sides:
+            names += [f"perceived_rung_{side.id}", f"belief_{side.id}"]
+        self.data = {n: np.zeros((engine.runs, engine.days), np.float32) for n in names}
+
+    def before_day(self) -> None:
+        led = self.e.ledger
+        self._before = (led.goldstein.copy(), led.red_line_fired[:, DEFENDER].copy(),
+                        led.misperceptions.copy())
+
+    def after_day(self, d: int) -> None:
+        e, led = self.e, self.e.ledger
+        gold, fired, mis = self._before
+        self.data["goldstein"][:, d] = led.goldstein - gold
+        self.data["red_lines"][:, d] = led.red_line_fired[:, DEFENDER] - fired
+        self.data["misperceptions"][:, d] = led.misperceptions - mis
+        self.data["rung"][:, d] = led.day_rung
+        for i, side in enumerate(e.c.sides):
+            self.data[f"perceived_rung_{side.id}"][:, d] = e.views[i].day_rung
+            self.data[f"belief_{side.id}"][:, d] = e.views[i].belief
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {f"daily_{name}": values for name, values in self.data.items()}
+
+
 class Engine:
     """Simulates one chunk (a whole number of blocks of runs) of a compiled scenario."""
 
@@ -122,16 +157,17 @@ class Engine:
     def run(self) -> dict[str, np.ndarray]:
         self.initialise()
         self.replay_until(self.t0)
-        series = np.zeros((self.runs, self.days), np.float32) if self.daily else None
+        daily = DailySeries(self) if self.daily else None
         for t in range(self.t0, self.t0 + self.days):
             u, z = self.streams.day()
-            before = self.ledger.goldstein.copy() if series is not None else None
+            if daily is not None:
+                daily.before_day()
             self.step(t, u, z)
-            if series is not None:
-                series[:, t - self.t0] = self.ledger.goldstein - before
+            if daily is not None:
+                daily.after_day(t - self.t0)
         columns = self.ledger_summary()
-        if series is not None:
-            columns["daily_goldstein"] = series
+        if daily is not None:
+            columns.update(daily.columns())
         return columns
 
     def replay_until(self, end: int, observe=None) -> None:
