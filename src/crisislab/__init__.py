@@ -8,6 +8,10 @@
 ['frozen_conflict', 'stable_deescalation', 'war']
 """
 
+from crisislab.history.fork import fork
+from crisislab.history.importers import read_events
+from crisislab.history.replay import replay
+from crisislab.history.timeline import load_timeline, timeline_names
 from crisislab.results import SimulationResult, Story
 from crisislab.results.story import story
 from crisislab.scenario.loader import ScenarioError, builtin_names, load_scenario
@@ -24,8 +28,13 @@ __all__ = [
     "Story",
     "__version__",
     "builtin_names",
+    "fork",
     "load_scenario",
+    "load_timeline",
+    "read_events",
+    "replay",
     "simulate",
     "story",
+    "timeline_names",
     "wilson_interval",
 ]

@@ -511,7 +511,6 @@ class Engine:
         # truth
         np.add.at(led.deaths, (idx, victim), deaths)
         np.add.at(led.injuries, (idx, victim), injuries)
-        led.battle_deaths[idx] += deaths
         led.goldstein[idx] += action.goldstein
         led.rivera[idx] += action.rivera
         led.day_rung[idx] = np.maximum(led.day_rung[idx], rung)
@@ -537,6 +536,8 @@ class Engine:
             if t >= self.window_start:
                 led.window_attacks[idx] += 1
         state_act = role != ROLES.index("proxy") and action.hits in STATE_TARGETS
+        if state_act:  # battle deaths of the war criterion: state-on-state acts only
+            led.battle_deaths[idx] += deaths
         if state_act:
             self._direct_exchange(t, idx, side, rung, kind)
 

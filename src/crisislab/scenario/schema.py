@@ -213,7 +213,7 @@ class Perception(Strict):
 
 class Attribution(Strict):
     accuracy: Annotated[float, Field(ge=0.5, le=1.0)] = 0.75
-    delay_days: Annotated[int, Field(ge=0, le=60)] = 2
+    delay_days: Annotated[int, Field(ge=0, le=28)] = 2  # a slot is kept at most 30 days
     confirmation_bias: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
     assumed_order_share: Probability = 0.5
 
