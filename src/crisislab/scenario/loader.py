@@ -78,26 +78,35 @@ def read_source(name_or_path: str | Path) -> tuple[str, str]:
     if not path.is_file():
         hint = "" if path.suffix else f" (built-in scenarios: {', '.join(builtin_names())})"
         raise ScenarioError([Problem(ref, "", f"no such built-in scenario or file{hint}")])
-    size = path.stat().st_size
+    _check_size(ref, path.stat().st_size)  # before reading: a huge file is never loaded
+    return ref, decode_source(ref, path.read_bytes())
+
+
+def _check_size(label: str, size: int) -> None:
     if size > MAX_FILE_BYTES:
         raise ScenarioError(
             [
                 Problem(
-                    ref,
+                    label,
                     "",
                     f"file is {size / 1e6:.1f} MB; scenario files are limited to "
                     f"{MAX_FILE_BYTES / 1e6:.0f} MB",
                 )
             ]
         )
-    raw = path.read_bytes()
+
+
+def decode_source(label: str, raw: bytes) -> str:
+    """The text of a scenario file's bytes (a path or an upload), refusing what is too large,
+    binary or not UTF-8, with the same messages for both."""
+    _check_size(label, len(raw))
     if b"\x00" in raw:
-        raise ScenarioError([Problem(ref, "", "this is a binary file, not a YAML scenario")])
+        raise ScenarioError([Problem(label, "", "this is a binary file, not a YAML scenario")])
     try:
-        return ref, raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
-            [Problem(ref, "", f"not UTF-8 text (undecodable byte at offset {exc.start})")]
+            [Problem(label, "", f"not UTF-8 text (undecodable byte at offset {exc.start})")]
         ) from None
 
 
