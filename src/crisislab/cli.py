@@ -13,7 +13,7 @@ import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,6 +49,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 DOCTRINES = ("restraint", "gtft", "proportional", "retaliatory")
 RECOMMENDED = "restraint"
 PARALLEL_FROM_RUNS = 20_000
+REPORT_RUNS = 4096  # runs per doctrine of `crisislab report` on a scenario
+DEMO_REPORT_RUNS = 2048  # runs per doctrine of the demo report's daily charts (keeps it quick)
 
 ScenarioArg = Annotated[str, typer.Argument(help="A built-in scenario name or a YAML file path.")]
 RunsOpt = Annotated[int, typer.Option("--runs", "-n", min=1, max=MAX_RUNS, help="Number of runs.")]
@@ -317,9 +319,15 @@ def demo(
         int, typer.Option(min=1, max=3650, help="Horizon of the fronts table.")
     ] = 730,
     workers: WorkersOpt = 0,
+    report: Annotated[
+        Path, typer.Option("--report", help="Where to write the HTML report.")
+    ] = Path("crisislab-report.html"),
+    no_report: Annotated[bool, typer.Option("--no-report", help="Write no HTML report.")] = False,
 ) -> None:
     """Compare the four US doctrines on us-iran-2020, explain the table, then the long term."""
     name = "us-iran-2020"
+    if not no_report and not report.resolve().parent.is_dir():  # say so before simulating
+        raise ScenarioError([Problem("--report", "", f"no such directory: {report.parent}")])
     out.print(
         f"[bold]crisislab demo[/bold]: {name}, {runs} runs per doctrine, {days} days, seed {seed}"
     )
@@ -337,6 +345,9 @@ def demo(
         out.print(table)
     for sentence in interpret(summaries):
         out.print(sentence)
+    pending = (
+        None if no_report else _start_report(name, min(runs, DEMO_REPORT_RUNS), seed, days, workers)
+    )
     long_term: dict[str, dict[str, Any]] = {}
     with _executor(workers, fronts_runs * len(DOCTRINES)) as pool:
         for doctrine in DOCTRINES:
@@ -357,6 +368,37 @@ def demo(
             RECOMMENDED,
         )
     )
+    if pending is not None:
+        _write_demo_report(pending.result(), summaries, long_term, report)
+
+
+def _start_report(name: str, runs: int, seed: int, days: int | None, workers: int) -> Future:
+    """Simulate the report's daily trajectories and stories in a background process while the
+    fronts table is computed (results do not depend on where they are computed)."""
+    from crisislab.report.comparison import compare_doctrines
+
+    if workers == 1:  # one process was asked for
+        future: Future = Future()
+        future.set_result(compare_doctrines(name, DOCTRINES, runs=runs, seed=seed, days=days))
+        return future
+    background = ProcessPoolExecutor(max_workers=1)
+    future = background.submit(compare_doctrines, name, DOCTRINES, runs=runs, seed=seed, days=days)
+    background.shutdown(wait=False)
+    return future
+
+
+def _write_demo_report(comparison: Any, summaries: dict, fronts: dict, path: Path) -> None:
+    """The demo's report: its own tables' numbers, the daily charts of its smaller ensemble."""
+    from crisislab.report import write_html
+    from crisislab.report.pages import comparison_page
+
+    comparison.summaries, comparison.fronts, comparison.mark = summaries, fronts, RECOMMENDED
+    comparison.notes.append(
+        "Written by `crisislab demo`: the outcome and front numbers are those of the tables it "
+        "printed; the daily charts use a smaller ensemble to keep the demo quick."
+    )
+    written = write_html(comparison_page(comparison), path)
+    out.print(f"report written to {written.resolve()}", markup=False)
 
 
 def _fronts_table(summaries: dict[str, dict[str, Any]], title: str, mark: str) -> Table:
@@ -426,6 +468,47 @@ def interpret(summaries: dict[str, dict[str, Any]]) -> list[str]:
             f"{rec['flags']['red_line_fired']:.1%} of runs."
         )
     return lines
+
+
+@app.command()
+def report(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A scenario (built-in name or YAML file), or a JSON file written by "
+            "`crisislab replay --json` or `crisislab fork --json`."
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    runs: Annotated[
+        int | None,
+        typer.Option(
+            "--runs", "-n", min=1, max=MAX_RUNS, help=f"Runs per doctrine [{REPORT_RUNS}]."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", min=0, help="Random seed [0].")
+    ] = None,
+    days: DaysOpt = None,
+    set_: SetOpt = None,
+    workers: WorkersOpt = 0,
+) -> None:
+    """Write a self-contained HTML report: the four doctrines compared on a scenario, or a saved
+    replay or fork."""
+    from crisislab.report import build_report, write_html
+
+    with _executor(workers, (runs or REPORT_RUNS) * len(DOCTRINES)) as pool:
+        page = build_report(
+            source,
+            DOCTRINES,
+            runs=runs,
+            seed=seed,
+            days=days,
+            overrides=_overrides(set_),
+            default_runs=REPORT_RUNS,
+            executor=pool,
+        )
+    err.print(f"report written to {write_html(page, output)}", markup=False)
 
 
 # --- history: replay, fork, export -----------------------------------------------------------
@@ -572,6 +655,24 @@ def export(
         overrides["days"] = days
     n = write_events(scenario, output, runs=runs, seed=seed, overrides=overrides)
     err.print(f"{n} events of {runs} runs written to {output}")
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+@app.command()
+def dashboard(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="Port.")] = 8501,
+) -> None:
+    """Start the interactive dashboard (a local web app) and print its address; Ctrl+C stops it."""
+    from crisislab.dashboard.launch import serve
+
+    code = serve(host, port)
+    if code:
+        raise typer.Exit(code)
 
 
 # --- entry point ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,14 +42,18 @@ def _format_dates(ax: Any) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
 
 
-def replay_figure(replay: Replay) -> Figure:
-    """Three panels over the timeline: event scores, perceived escalation, beliefs."""
-    days = replay.days
+def replay_figure(replay: Replay | Mapping[str, Any]) -> Figure:
+    """Three panels over the timeline: event scores, perceived escalation, beliefs.
+
+    Takes a Replay or its JSON (`crisislab replay --json`), so a saved replay can be drawn again.
+    """
+    data = replay if isinstance(replay, Mapping) else replay.to_json()
+    days = data["days"]
     dates = _dates([d["date"] for d in days])
     fig, (top, mid, low) = plt.subplots(3, 1, figsize=(10, 9), sharex=True, layout="constrained")
     fig.suptitle(
-        f"Replay of {replay.timeline.name} on {replay.scenario.name} "
-        f"({replay.runs} runs, seed {replay.seed})"
+        f"Replay of {data['timeline']} on {data['scenario']} "
+        f"({data['runs']} runs, seed {data['seed']})"
     )
     top.bar(
         dates,
@@ -98,9 +103,13 @@ def replay_figure(replay: Replay) -> Figure:
     return fig
 
 
-def fork_figure(result: ForkResult) -> Figure:
-    """Fan chart of the simulated daily Goldstein sum with the observed line."""
-    series = result.goldstein
+def fork_figure(result: ForkResult | Mapping[str, Any]) -> Figure:
+    """Fan chart of the simulated daily Goldstein sum with the observed line.
+
+    Takes a ForkResult or its JSON (`crisislab fork --json`), so a saved fork can be drawn again.
+    """
+    data = result if isinstance(result, Mapping) else result.summary()
+    series = data["goldstein_series"]
     dates = _dates(series["dates"])
     fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
     ax.fill_between(
@@ -128,9 +137,9 @@ def fork_figure(result: ForkResult) -> Figure:
         markersize=3,
         label="observed",
     )
-    overrides = ", ".join(f"{k}={v}" for k, v in result.result.overrides.items() if k != "days")
+    overrides = ", ".join(f"{k}={v}" for k, v in data["overrides"].items() if k != "days")
     ax.set_title(
-        f"Fork of {result.timeline.name} on {result.at}: daily Goldstein sum"
+        f"Fork of {data['fork']['timeline']} on {data['fork']['at']}: daily Goldstein sum"
         + (f"\n({overrides})" if overrides else "")
     )
     ax.set_ylabel("Goldstein score per day (sum over events)")
@@ -148,7 +157,7 @@ def fork_figure(result: ForkResult) -> Figure:
     labels = [lab for a in (ax, war) for lab in a.get_legend_handles_labels()[1]]
     ax.set_xlabel("date")
     ax.axhline(0, color=OKABE_ITO["grey"], linewidth=0.8)
-    ax.legend(handles, labels, loc="lower right", fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8)  # off the data
     ax.text(
         0.01,
         0.02,

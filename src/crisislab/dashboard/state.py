@@ -1,0 +1,522 @@
+"""Pure functions behind the dashboard page: no Streamlit here, so all of it is unit-tested.
+
+- `levers(scenario)`: the widgets a scenario offers, derived from its dyad, actors and fronts;
+- `overrides_from(...)`: widget values turned into the dotted-path overrides of `simulate`;
+- caps on what one request may ask for (`max_runs`, `trajectory_runs`);
+- `scenario_from_upload(...)`: an uploaded file validated with the CLI's messages;
+- tables of a summary and the daily trajectories reduced to quantile bands;
+- the per-run table as CSV or Parquet bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from crisislab.engine.outcomes import OUTCOMES
+from crisislab.scenario.loader import (
+    MAX_FILE_BYTES,
+    ScenarioError,
+    decode_source,
+    parse_yaml,
+    validate,
+)
+from crisislab.scenario.schema import (
+    ChannelKind,
+    Doctrine,
+    Faction,
+    Leadership,
+    Proxy,
+    Rhetoric,
+    Scenario,
+)
+
+# --- what one request may ask for -------------------------------------------------------------
+
+MAX_RUNS_PER_REQUEST = 50_000
+RUN_DAY_BUDGET = MAX_RUNS_PER_REQUEST * 365  # runs x days of one request (about 20 s of work)
+MAX_TRAJECTORY_RUNS = 2048
+TRAJECTORY_CELL_BUDGET = MAX_TRAJECTORY_RUNS * 365  # runs x days kept day by day
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
+MAX_UPLOAD_MB = math.ceil(MAX_UPLOAD_BYTES / 2**20)  # Streamlit counts in MiB
+DEFAULT_RUNS = 5000
+FAN_WINDOW_DAYS = 30
+
+DOCTRINES: tuple[str, ...] = get_args(Doctrine)
+RHETORIC: tuple[str, ...] = get_args(Rhetoric)
+CHANNEL_KINDS: tuple[str, ...] = get_args(ChannelKind)
+
+OUTCOME_LABELS = {
+    "stable_deescalation": "stable de-escalation",
+    "frozen_conflict": "frozen conflict",
+    "war": "war",
+}
+DOCTRINE_HELP = {
+    "restraint": "no answer to a perceived attack; only red lines trigger a response",
+    "gtft": "in kind, but forgive with probability about 1/3 (generous tit-for-tat)",
+    "proportional": "in kind, every time",
+    "retaliatory": "strike the state unless fairly sure it is limited; in kind otherwise",
+}
+
+
+def max_runs(days: int) -> int:
+    """The most runs one request may simulate over `days` days."""
+    return max(1, min(MAX_RUNS_PER_REQUEST, RUN_DAY_BUDGET // max(1, int(days))))
+
+
+def clamp_runs(runs: int, days: int) -> int:
+    return max(1, min(int(runs), max_runs(days)))
+
+
+def trajectory_runs(runs: int, days: int) -> int:
+    """How many of the runs are kept day by day for the trajectory charts."""
+    return max(1, min(int(runs), MAX_TRAJECTORY_RUNS, TRAJECTORY_CELL_BUDGET // max(1, int(days))))
+
+
+# --- levers -----------------------------------------------------------------------------------
+
+LeverKind = Literal["choice", "fraction", "switch"]
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One widget: a scenario value the user may change, addressed by its override path."""
+
+    path: str
+    label: str
+    kind: LeverKind
+    default: Any
+    group: str
+    options: tuple[str, ...] = ()
+    help: str = ""
+
+
+def _actor_title(aid: str, actor: Any) -> str:
+    return f"{actor.name} ({aid})" if actor.name and actor.name != aid else aid
+
+
+def levers(scenario: Scenario) -> list[Lever]:
+    """The levers and uncertain parameters of a scenario, grouped, defender first.
+
+    Derived from the scenario's roles, never from particular actor ids: both leaderships of the
+    dyad (doctrine, rhetoric; the challenger's type prior and enforcement), the channel, the control
+    of every proxy and faction, and the fronts the scenario switches on.
+    """
+    s = scenario
+    out: list[Lever] = []
+    for side in ("defender", "challenger"):
+        aid = getattr(s.dyad, side)
+        actor = s.actors[aid]
+        assert isinstance(actor, Leadership)
+        group = f"{side.capitalize()}: {_actor_title(aid, actor)}"
+        out.append(
+            Lever(
+                f"actors.{aid}.doctrine",
+                f"{aid} doctrine",
+                "choice",
+                actor.doctrine,
+                group,
+                DOCTRINES,
+                "How it answers a perceived attack: "
+                + "; ".join(f"{k}: {v}" for k, v in DOCTRINE_HELP.items()),
+            )
+        )
+        out.append(
+            Lever(
+                f"actors.{aid}.rhetoric",
+                f"{aid} rhetoric",
+                "choice",
+                actor.rhetoric,
+                group,
+                RHETORIC,
+                "Inflammatory statements raise commitment and the other side's grievance.",
+            )
+        )
+        if side == "challenger":
+            out.append(
+                Lever(
+                    f"actors.{aid}.type_prior",
+                    f"P({aid} leadership is limited)",
+                    "fraction",
+                    actor.type_prior,
+                    group,
+                    help="Prior probability that its hidden type is limited (wants no escalation) "
+                    "rather than aggressive. Deeply uncertain.",
+                )
+            )
+            out.append(
+                Lever(
+                    f"actors.{aid}.enforcement",
+                    f"{aid} enforcement over its groups",
+                    "fraction",
+                    actor.enforcement,
+                    group,
+                    help="Effort a limited leadership spends restraining its proxies and factions.",
+                )
+            )
+    channel = "Channel between the leaderships"
+    out.append(
+        Lever(
+            "channel.kind",
+            "channel kind",
+            "choice",
+            s.channel.kind,
+            channel,
+            CHANNEL_KINDS,
+            "none, an indirect intermediary, or a direct hotline (less noise, faster messages).",
+        )
+    )
+    out.append(
+        Lever(
+            "channel.carries_c2",
+            "channel carries command-and-control information",
+            "switch",
+            s.channel.carries_c2,
+            channel,
+            help="Whether the channel can show verifiably who ordered an attack.",
+        )
+    )
+    for aid, actor in s.actors.items():
+        if isinstance(actor, Proxy | Faction):
+            out.append(
+                Lever(
+                    f"actors.{aid}.control",
+                    f"control of {_actor_title(aid, actor)} by {actor.principal}",
+                    "fraction",
+                    actor.control,
+                    "Armed groups: their principal's control",
+                    help=f"A {actor.role} of {actor.principal}: the share of its would-be attacks "
+                    "its principal can stop.",
+                )
+            )
+    fronts = "Strategic fronts"
+    if s.fronts.host.actor is not None:
+        host = s.fronts.host.actor
+        out.append(
+            Lever(
+                "fronts.host.diplomacy",
+                f"{s.dyad.defender} diplomacy with {host}",
+                "fraction",
+                s.fronts.host.diplomacy,
+                fronts,
+                help=f"Lowers the pressure in {host} to expel the defender's forces.",
+            )
+        )
+        out.append(
+            Lever(
+                "fronts.host.sanctions_threat",
+                f"{s.dyad.defender} threatens {host} with sanctions",
+                "switch",
+                s.fronts.host.sanctions_threat,
+                fronts,
+                help=f"Raises the pressure in {host} to expel the defender's forces.",
+            )
+        )
+    if s.fronts.maritime.actor is not None:
+        out.append(
+            Lever(
+                "fronts.maritime.posture",
+                "partners' maritime deterrence posture",
+                "fraction",
+                s.fronts.maritime.posture,
+                fronts,
+                help=f"Deters attacks on shipping by {s.fronts.maritime.actor}.",
+            )
+        )
+    if s.fronts.nuclear.enabled:
+        out.append(
+            Lever(
+                "fronts.nuclear.dialogue",
+                "nuclear dialogue under way",
+                "switch",
+                s.fronts.nuclear.dialogue,
+                fronts,
+                help="A dialogue restores breakout time; without it breakout time erodes.",
+            )
+        )
+        out.append(
+            Lever(
+                "fronts.nuclear.preventive_strike",
+                "preventive strike in a breakout crisis",
+                "switch",
+                s.fronts.nuclear.preventive_strike,
+                fronts,
+                help="Whether a breakout crisis may be answered with a preventive strike.",
+            )
+        )
+    return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(float(a), float(b), abs_tol=1e-9)
+    return bool(a == b)
+
+
+def overrides_from(specs: list[Lever], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The overrides for the values that differ from the scenario's own (in lever order)."""
+    out: dict[str, Any] = {}
+    for lever in specs:
+        if lever.path not in values:
+            continue
+        value = values[lever.path]
+        if lever.kind == "fraction":
+            value = round(float(value), 6)
+        elif lever.kind == "switch":
+            value = bool(value)
+        if not _same(value, lever.default):
+            out[lever.path] = value
+    return out
+
+
+def describe_overrides(overrides: Mapping[str, Any]) -> str:
+    if not overrides:
+        return "the scenario as written"
+    return ", ".join(f"{path}={value}" for path, value in overrides.items())
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+def upload_key(name: str, raw: bytes) -> str:
+    """A stable identity for an uploaded file (its name and content)."""
+    return f"upload:{name}:{hashlib.sha256(raw).hexdigest()[:16]}"
+
+
+def scenario_from_upload(name: str, raw: bytes) -> Scenario:
+    """Validate an uploaded scenario file exactly as `crisislab validate` does a path.
+
+    Raises ScenarioError whose problems read `file:line:column: path: message`.
+    """
+    label = name or "uploaded.yaml"
+    text = decode_source(label, raw)
+    data, positions = parse_yaml(label, text)
+    return validate(label, data, positions)
+
+
+def problem_lines(exc: ScenarioError) -> list[str]:
+    return [str(p) for p in exc.problems]
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=")
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally inside Streamlit markdown (no emphasis, links, colours or emoji)."""
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def outcome_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per outcome class: probability and its 95% Wilson interval (numbers)."""
+    rows = []
+    for name in OUTCOMES:
+        entry = summary["outcomes"][name]
+        lo, hi = entry["ci"]
+        rows.append(
+            {
+                "outcome": OUTCOME_LABELS.get(name, name),
+                "p": entry["p"],
+                "ci_low": lo,
+                "ci_high": hi,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def outcome_display(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """The outcome table as a person reads it: percentages with their intervals."""
+    frame = outcome_frame(summary)
+    return pd.DataFrame(
+        {
+            "outcome": frame["outcome"],
+            "probability": [f"{p:.1%}" for p in frame["p"]],
+            "95% interval": [
+                f"{lo:.1%} – {hi:.1%}"
+                for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
+            ],
+        }
+    )
+
+
+def mechanisms_display(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """Why: kinds of war, the test of intent and perception, red lines, flags (shares of runs)."""
+    s = summary
+    rows = [
+        ("war: spiral (the challenger was limited)", s["war_kinds"]["spiral"]),
+        (
+            "war: deterrence failure (the challenger was aggressive)",
+            s["war_kinds"]["deterrence_failure"],
+        ),
+        ("war: inadvertent (began with an unordered lethal event)", s["war_kinds"]["inadvertent"]),
+        ("war by day 30", s["checkpoints"]["war_by_day_30"]),
+        ("war by day 90", s["checkpoints"]["war_by_day_90"]),
+        ("challenger intends no escalation", s["test"]["intended"]),
+        ("defender perceives no escalation intended", s["test"]["perceived"]),
+        ("both", s["test"]["both"]),
+        ("defender's red line fired", s["flags"]["red_line_fired"]),
+        ("limited reprisal cycle", s["flags"]["limited_reprisal_cycle"]),
+    ]
+    for key, label in (
+        ("host_expulsion", "host expels the defender's forces"),
+        ("follow_on_withdrawal", "follow-on withdrawal"),
+        ("breakout_crisis", "nuclear breakout crisis"),
+    ):
+        if key in s["flags"]:
+            rows.append((label, s["flags"][key]))
+    return pd.DataFrame(
+        {"measure": [r[0] for r in rows], "share of runs": [f"{r[1]:.1%}" for r in rows]}
+    )
+
+
+def metrics_display(summary: Mapping[str, Any]) -> pd.DataFrame:
+    labels = {
+        "defender_deaths_mean": "defender's nationals killed (mean per run)",
+        "max_rung_mean": "highest rung reached (mean, 0–14)",
+        "misperceptions_mean": "misperceptions (mean per run)",
+        "goldstein_mean": "Goldstein score (mean sum per run)",
+        "proxy_attacks_mean": "proxy or faction attacks (mean per run)",
+        "proxy_strikes_mean": "strikes on proxies (mean per run)",
+        "accidents_mean": "accidents (mean per run)",
+        "maritime_incidents_mean": "maritime incidents (mean per run)",
+    }
+    metrics = summary["metrics"]
+    rows = [(label, metrics[k]) for k, label in labels.items() if metrics.get(k) is not None]
+    return pd.DataFrame({"measure": [r[0] for r in rows], "value": [f"{r[1]:.2f}" for r in rows]})
+
+
+# --- trajectories -----------------------------------------------------------------------------
+
+BANDS = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass
+class Trajectories:
+    """Daily trajectories of the first `runs` runs, reduced to what the charts draw."""
+
+    start: dt.date
+    runs: int
+    window: int
+    defender: str
+    challenger: str
+    at_war: np.ndarray  # share of runs at war by each day
+    # series name -> {quantile: array over days}, among runs not yet at war
+    escalation: dict[str, dict[float, np.ndarray]] = field(default_factory=dict)
+    # side id -> {"limited"/"aggressive" (the other side's true type) -> {quantile: array}}
+    beliefs: dict[str, dict[str, dict[float, np.ndarray]]] = field(default_factory=dict)
+    # side id -> {"limited"/"aggressive" -> number of runs}
+    belief_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    red_lines: np.ndarray = field(default_factory=lambda: np.zeros(0))  # mean cumulative per run
+    misperceptions: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def days(self) -> int:
+        return int(self.at_war.size)
+
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=d) for d in range(self.days)]
+
+
+def rolling_max(values: np.ndarray, window: int) -> np.ndarray:
+    """Per run, the highest value over the last `window` days (inclusive of today)."""
+    values = np.asarray(values, dtype=np.float32)
+    out = values.copy()
+    for lag in range(1, max(1, window)):
+        if lag >= values.shape[1]:
+            break
+        np.maximum(out[:, lag:], values[:, :-lag], out=out[:, lag:])
+    return out
+
+
+def quantile_bands(values: np.ndarray, mask: np.ndarray | None = None) -> dict[float, np.ndarray]:
+    """Per-day quantiles over runs; days where `mask` keeps no run are NaN."""
+    data = np.asarray(values, dtype=np.float64)
+    if mask is not None:
+        data = np.where(mask, data, np.nan)
+    if data.shape[0] == 0:
+        return {q: np.full(data.shape[1], np.nan) for q in BANDS}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN days
+        qs = np.nanquantile(data, BANDS, axis=0)
+    return {q: qs[i] for i, q in enumerate(BANDS)}
+
+
+def summarise_trajectories(
+    columns: Mapping[str, np.ndarray],
+    scenario: Scenario,
+    window: int = FAN_WINDOW_DAYS,
+) -> Trajectories:
+    """Reduce the `daily_*` columns of `simulate(..., daily=True)` to quantile bands.
+
+    Escalation bands are taken among runs not yet at war on each day (a run stops at war);
+    beliefs are split by the other side's true type, so the chart shows whether each side learns.
+    """
+    defender, challenger = scenario.dyad.defender, scenario.dyad.challenger
+    rung = columns["daily_rung"]
+    runs, days = rung.shape
+    war_day = np.asarray(columns["war_day"])[:runs]
+    day = np.arange(days)
+    at_war_matrix = (war_day[:, None] >= 0) & (war_day[:, None] < day[None, :])
+    peaceful = ~at_war_matrix
+    escalation = {"true": quantile_bands(rolling_max(rung, window), peaceful)}
+    for side in (defender, challenger):
+        escalation[f"perceived_{side}"] = quantile_bands(
+            rolling_max(columns[f"daily_perceived_rung_{side}"], window), peaceful
+        )
+    truth = {
+        defender: np.asarray(columns["challenger_limited"], dtype=bool)[:runs],
+        challenger: np.asarray(columns["defender_limited"], dtype=bool)[:runs],
+    }
+    beliefs: dict[str, dict[str, dict[float, np.ndarray]]] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for side in (defender, challenger):
+        belief = columns[f"daily_belief_{side}"]
+        limited = truth[side]
+        beliefs[side] = {
+            "limited": quantile_bands(belief[limited]),
+            "aggressive": quantile_bands(belief[~limited]),
+        }
+        counts[side] = {"limited": int(limited.sum()), "aggressive": int((~limited).sum())}
+    return Trajectories(
+        start=scenario.start_date,
+        runs=runs,
+        window=window,
+        defender=defender,
+        challenger=challenger,
+        at_war=at_war_matrix.mean(axis=0) if runs else np.zeros(days),
+        escalation=escalation,
+        beliefs=beliefs,
+        belief_counts=counts,
+        red_lines=np.cumsum(columns["daily_red_lines"], axis=1, dtype=np.float64).mean(axis=0),
+        misperceptions=np.cumsum(columns["daily_misperceptions"], axis=1, dtype=np.float64).mean(
+            axis=0
+        ),
+    )
+
+
+# --- downloads --------------------------------------------------------------------------------
+
+
+def runs_csv(runs: pd.DataFrame) -> bytes:
+    return runs.to_csv(index=True).encode("utf-8")
+
+
+def runs_parquet(runs: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    runs.to_parquet(buffer, engine="pyarrow", index=True)
+    return buffer.getvalue()
+
+
+def download_stem(scenario_name: str, runs: int, seed: int) -> str:
+    return f"{scenario_name}-{runs}runs-seed{seed}"

@@ -1,0 +1,122 @@
+"""What a report is made from: a scenario, or a replay or fork saved as JSON.
+
+The kind is read off the source itself (a directory, a JSON object's keys, else a scenario), so
+one command covers all three; anything else is refused with one message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any
+
+from crisislab.scenario.loader import Problem, ScenarioError
+
+MAX_JSON_BYTES = 200_000_000
+SCENARIO_ONLY = ("--runs", "--seed", "--days", "--set")
+
+
+def _problem(source: str, message: str, line: int | None = None, col: int | None = None):
+    return ScenarioError([Problem(source, "", message, line, col)])
+
+
+def json_kind(data: Any) -> str | None:
+    """'replay', 'fork' or None, from the keys `crisislab replay|fork --json` write."""
+    if not isinstance(data, dict):
+        return None
+    if isinstance(data.get("days"), list) and "timeline" in data:
+        return "replay"
+    if "fork" in data and "calibration" in data:
+        return "fork"
+    return None
+
+
+def read_json(source: str) -> tuple[str, dict[str, Any]] | None:
+    """(kind, data) if the source is a JSON file, None if it is not JSON at all."""
+    path = Path(source)
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).lstrip()
+    except OSError as exc:
+        raise _problem(source, f"cannot read: {exc.strerror or exc}") from None
+    if path.suffix.lower() != ".json" and not head.startswith(b"{"):
+        return None
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise _problem(source, f"larger than {MAX_JSON_BYTES:,} bytes")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise _problem(source, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _problem(source, f"cannot read: {exc}") from None
+    kind = json_kind(data)
+    if kind is None:
+        raise _problem(
+            source,
+            "not a replay or fork JSON (expected the output of `crisislab replay --json`, with "
+            "`days` and `timeline`, or of `crisislab fork --json`, with `fork` and `calibration`)",
+        )
+    return kind, data
+
+
+def _render_json(source: str, kind: str, page: Callable[[Mapping[str, Any]], str], data) -> str:
+    try:
+        return page(data)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise _problem(source, f"malformed {kind} JSON: {detail}") from None
+
+
+def build_report(
+    source: str,
+    doctrines: Sequence[str],
+    *,
+    runs: int | None,
+    seed: int | None,
+    days: int | None,
+    overrides: Mapping[str, Any],
+    default_runs: int,
+    executor: Executor | None = None,
+) -> str:
+    """The HTML page for a source; simulation options apply to a scenario source only."""
+    from crisislab.report.comparison import compare_doctrines
+    from crisislab.report.pages import comparison_page, fork_page, replay_page
+
+    if Path(source).is_dir():
+        raise _problem(
+            source,
+            "is a directory: reports on a study are not supported yet; give a scenario (a "
+            "built-in name or a YAML file), or a JSON file from `crisislab replay --json` or "
+            "`crisislab fork --json`",
+        )
+    found = read_json(source)
+    if found is not None:
+        kind, data = found
+        given = [
+            name
+            for name, value in zip(
+                SCENARIO_ONLY, (runs, seed, days, overrides or None), strict=True
+            )
+            if value is not None
+        ]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise _problem(
+                source,
+                f"{', '.join(given)} {verb} only when the source is a scenario, not a {kind}",
+            )
+        return _render_json(source, kind, replay_page if kind == "replay" else fork_page, data)
+    comparison = compare_doctrines(
+        source,
+        doctrines,
+        runs=runs or default_runs,
+        seed=seed or 0,
+        overrides=overrides,
+        days=days,
+        executor=executor,
+    )
+    return comparison_page(comparison)

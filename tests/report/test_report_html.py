@@ -1,0 +1,213 @@
+"""`crisislab report`: one self-contained HTML file from a scenario, a replay or a fork JSON."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from crisislab.cli import DOCTRINES, main
+from crisislab.results.story import story
+
+VOID = {"meta", "img", "br", "hr", "link", "input", "col", "area", "base", "source", "wbr"}
+SVG_IMG = '<img src="data:image/svg+xml;base64,'
+
+
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_:
+        main(list(args))
+    captured = capsys.readouterr()
+    return int(exit_.value.code or 0), captured.out, captured.err
+
+
+class Checker(HTMLParser):
+    """Parses a page, checking that every element is closed in order and nothing is fetched."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.tags: list[str] = []
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.sources += [v or "" for k, v in attrs if k in ("src", "href")]
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes {self.stack[-1:]}"
+        self.stack.pop()
+
+
+def parse(page: str) -> Checker:
+    checker = Checker()
+    checker.feed(page)
+    checker.close()
+    assert checker.stack == [], f"unclosed elements: {checker.stack}"
+    return checker
+
+
+def assert_self_contained(page: str) -> Checker:
+    checker = parse(page)
+    for needle in ('src="http', 'href="http', "<script", "<link", "@import", "url("):
+        assert needle not in page, needle
+    assert all(s.startswith(("data:", "#")) for s in checker.sources), checker.sources
+    for data in re.findall(re.escape(SVG_IMG) + r'([A-Za-z0-9+/=]+)"', page):
+        svg = base64.b64decode(data)
+        assert b"<svg" in svg and b"http://www.w3.org" in svg  # a namespace, never fetched
+        assert not re.search(rb'(href|src)="https?://', svg)
+    return checker
+
+
+@pytest.fixture(scope="module")
+def scenario_report(tmp_path_factory) -> tuple[Path, str, str]:
+    folder = tmp_path_factory.mktemp("scenario")
+    path = folder / "report.html"
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "us-iran-2020", "-o", str(path), "--runs", "1024", "--days", "60",
+              "--seed", "1"])  # fmt: skip
+    assert exit_.value.code == 0
+    return folder, path.read_text(encoding="utf-8"), "us-iran-2020"
+
+
+def test_scenario_report_is_one_self_contained_file(scenario_report):
+    folder, page, _ = scenario_report
+    assert [p.name for p in folder.iterdir()] == ["report.html"]  # no temporary file left
+    checker = assert_self_contained(page)
+    assert {"html", "head", "title", "style", "body", "h1", "table", "figure"} <= set(checker.tags)
+    for fact in ("us-iran-2020", "starts 2020-01-08, 60 days", "1,024", "actors.USA.doctrine"):
+        assert fact in page
+
+
+def test_scenario_report_has_the_outcome_table_and_one_figure_per_chart(scenario_report):
+    _, page, _ = scenario_report
+    for header in ("P(stable deescalation) [95% CI]", "P(frozen conflict) [95% CI]",
+                   "P(war) [95% CI]"):  # fmt: skip
+        assert html.escape(header) in page
+    for doctrine in DOCTRINES:
+        assert f'<th scope="row">{doctrine}</th>' in page
+    # outcomes, share at war, true and perceived fans, beliefs, events, war kinds, fronts
+    assert page.count(SVG_IMG) == 8
+    for section in ("outcomes", "escalation", "beliefs", "events", "wars", "fronts", "stories"):
+        assert f'<section id="{section}">' in page
+    assert "spiral" in page and "deterrence failure" in page and "inadvertent" in page
+    assert "P(host expulsion) [95% CI]" in page and "maritime incidents per run" in page
+    assert "runs at war are frozen" in page.lower()
+
+
+def test_scenario_report_narrates_the_first_run_of_each_outcome_escaped(scenario_report):
+    _, page, name = scenario_report
+    # at 60 days no run of seed 1 is stable: frozen conflict and war are told, stable is not
+    assert "No run ended in stable deescalation." in page
+    runs = {
+        o: int(m) for o, m in re.findall(r"<summary>(\w[\w ]*): run (\d+) under restraint", page)
+    }
+    assert set(runs) == {"Frozen conflict", "War"}
+    for k in runs.values():
+        told = story(name, k, 1, {"days": 60, "actors.USA.doctrine": "restraint"})
+        for line in told.lines():
+            assert f"<li>{html.escape(line)}</li>" in page
+    assert "&#x27;" in page  # apostrophes in the narration are escaped
+
+
+def test_report_from_a_replay_json(capsys, tmp_path):
+    code, out, err = cli(capsys, "replay", "us-iran-2019-2020", "--runs", "64", "--json")
+    assert code == 0, err
+    source = tmp_path / "r.json"
+    source.write_text(out)
+    target = tmp_path / "replay.html"
+    code, _, err = cli(capsys, "report", str(source), "-o", str(target))
+    assert code == 0, err
+    page = target.read_text(encoding="utf-8")
+    assert_self_contained(page)
+    data = json.loads(out)
+    assert page.count(SVG_IMG) == 1
+    assert "Replay of us-iran-2019-2020 on us-iran-2020" in page
+    assert "USA perceived rung" in page and "IRN belief" in page
+    days_with_events = [d["date"] for d in data["days"] if d["events"]]
+    assert all(f'<th scope="row">{d}</th>' in page for d in days_with_events)
+    assert f"Not replayed ({len(data['not_replayed'])})" in page
+    assert all(f"<li>{html.escape(p)}</li>" in page for p in data["not_replayed"])
+
+
+def test_report_from_a_fork_json(capsys, tmp_path):
+    code, out, err = cli(
+        capsys, "fork", "us-iran-2019-2020", "--at", "2020-01-08", "--runs", "1024",
+        "--days", "30", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    source = tmp_path / "f.json"
+    source.write_text(out)
+    target = tmp_path / "fork.html"
+    code, _, err = cli(capsys, "report", str(source), "-o", str(target))
+    assert code == 0, err
+    page = target.read_text(encoding="utf-8")
+    assert_self_contained(page)
+    assert page.count(SVG_IMG) == 1
+    assert "Fork of us-iran-2019-2020 on 2020-01-08" in page
+    for header in ("forecast [95% CI]", "observed", "Brier", "log score", "P [95% CI]"):
+        assert f'<th scope="col">{header}</th>' in page
+    for event in json.loads(out)["calibration"]["events"].values():
+        assert html.escape(event["description"]) in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "content", "extra", "message"),
+    [
+        ("dir", None, [], "not supported yet"),
+        ("missing", None, [], "no such built-in scenario or file"),
+        ("json", '{"outcomes": {}}', [], "not a replay or fork JSON"),
+        ("json", '{"days": [', [], "not valid JSON"),
+        ("json", '{"timeline": "t", "days": [{"date": "2020-01-01"}]}', [], "malformed replay"),
+        ("json", '{"fork": {}, "calibration": {}}', [], "malformed fork"),
+        ("json", '{"timeline": "t", "days": []}', ["--runs", "10"], "--runs applies only"),
+    ],
+)
+def test_bad_sources_exit_2_with_one_message(capsys, tmp_path, kind, content, extra, message):
+    source = tmp_path / ("study" if kind == "dir" else "source.json")
+    if kind == "dir":
+        source.mkdir()
+    elif content is not None:
+        source.write_text(content)
+    target = tmp_path / "out.html"
+    code, out, err = cli(capsys, "report", str(source), "-o", str(target), *extra)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and out == ""
+    assert not target.exists()
+
+
+def test_demo_writes_its_report(capsys, tmp_path):
+    target = tmp_path / "demo.html"
+    code, out, err = cli(
+        capsys, "demo", "--runs", "1024", "--fronts-runs", "1024", "--days", "60",
+        "--fronts-days", "60", "--report", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"report written to {target.resolve()}" in out
+    page = target.read_text(encoding="utf-8")
+    assert_self_contained(page)
+    assert '<th scope="row">restraint ★</th>' in page
+    assert page.count(SVG_IMG) == 8
+    assert "Written by `crisislab demo`" in page
+
+
+def test_demo_without_report_writes_none(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli(
+        capsys, "demo", "--runs", "1024", "--fronts-runs", "1024", "--days", "10",
+        "--fronts-days", "10", "--no-report",
+    )  # fmt: skip
+    assert code == 0
+    assert "report written" not in out and list(tmp_path.iterdir()) == []
+
+
+def test_demo_refuses_a_report_path_in_a_missing_directory_before_simulating(capsys, tmp_path):
+    code, out, err = cli(capsys, "demo", "--report", str(tmp_path / "no" / "r.html"))
+    assert code == 2 and "no such directory" in err and out == ""
