@@ -20,7 +20,8 @@ demo: setup
 
 test: setup
 	$(UV) run --frozen --no-sync ruff check src tests benchmarks
-	$(UV) run --frozen --no-sync pytest -n 2
+	$(UV) run --frozen --no-sync pytest -n 2 -m "not browser"
+	$(UV) run --frozen --no-sync pytest -m browser
 
 bench: setup
 	$(UV) run --frozen --no-sync python benchmarks/engine_speed.py

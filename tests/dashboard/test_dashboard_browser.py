@@ -33,8 +33,8 @@ CHROMIUM_ARGS = [
 HERE = Path(__file__).parent
 ARTIFACTS = HERE / "artifacts"
 FIXTURES = HERE / "fixtures"
-START_TIMEOUT_S = 45
-STEP_TIMEOUT_MS = 45_000
+START_TIMEOUT_S = 120  # generous: CI machines may be busy
+STEP_TIMEOUT_MS = 150_000
 VIEWPORT = {"width": 1280, "height": 860}
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
 

@@ -229,7 +229,7 @@ def war_kinds_figure(summaries: Summaries, mark: str | None = None) -> Figure:
     )
     for xi, s, f, a in zip(x, spiral, failure, inadvertent, strict=True):
         ax.text(
-            xi,
+            float(xi),
             s + f + 0.01,
             f"war {s + f:.3f}\n(spiral {s:.3f}, inadvertent {a:.3f})",
             ha="center",
