@@ -639,8 +639,20 @@ def _read_crisislab(lines: _Lines, label: str, report: ImportReport) -> Iterator
             f"{', '.join(_CRISISLAB_REQUIRED)} (and may name {', '.join(CRISISLAB_COLUMNS)})",
             header_line,
         )
+    yield from _table_records(lines, ",", names, label, report, _crisislab_record)
+
+
+def _table_records(
+    lines: _Lines,
+    delimiter: str,
+    names: list[str],
+    label: str,
+    report: ImportReport,
+    build: Callable[[_Row, Mapping[str, str]], EventRecord | None],
+) -> Iterator[EventRecord]:
+    """Records of a delimited table with a header: each row checked for width, then built."""
     width = len(names)
-    for start, end, fields, line_errors in _rows(lines, ","):
+    for start, end, fields, line_errors in _rows(lines, delimiter):
         if _is_blank(fields) and not line_errors:
             continue
         row = _Row(label, start, report)
@@ -650,7 +662,7 @@ def _read_crisislab(lines: _Lines, label: str, report: ImportReport) -> Iterator
             row.problem("", f"expected {width} fields, found {len(fields)}{_span(start, end)}")
             row.reject()
             continue
-        record = _crisislab_record(row, dict(zip(names, fields, strict=True)))
+        record = build(row, dict(zip(names, fields, strict=True)))
         if record is not None:
             yield record
 
@@ -1031,20 +1043,7 @@ def _read_plover(lines: _Lines, label: str, report: ImportReport) -> Iterator[Ev
                 f"no {what} column; expected one of {', '.join(_PLOVER_KEYS[what])}",
                 header_line,
             )
-    width = len(names)
-    for start, end, fields, line_errors in _rows(lines, delimiter):
-        if _is_blank(fields) and not line_errors:
-            continue
-        row = _Row(label, start, report)
-        if _reject_raw(row, fields, line_errors):
-            continue
-        if len(fields) != width:
-            row.problem("", f"expected {width} fields, found {len(fields)}{_span(start, end)}")
-            row.reject()
-            continue
-        record = _plover_record(row, dict(zip(names, fields, strict=True)))
-        if record is not None:
-            yield record
+    yield from _table_records(lines, delimiter, names, label, report, _plover_record)
 
 
 def _read_plover_jsonl(lines: _Lines, label: str, report: ImportReport) -> Iterator[EventRecord]:
