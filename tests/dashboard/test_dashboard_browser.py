@@ -64,7 +64,8 @@ def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
+            time.sleep(0.25)  # not serving yet: poll again until the deadline
+            continue
         time.sleep(0.25)
     pytest.fail(f"the dashboard did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
 
