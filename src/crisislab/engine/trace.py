@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from crisislab.engine.beliefs import prior_ordered
 from crisislab.engine.compiled import RESPONSES, Action, Compiled
 
 
@@ -91,6 +92,21 @@ class Trace:
             detected=bool(detected[i]),
             perceived_rung=int(perceived[i]) if detected[i] else None,
             perceived_actor=self._name(side, group) if detected[i] else None,
+            p_ordered=self._prior_ordered(group, view) if detected[i] else None,
+        )
+
+    def _prior_ordered(self, group: int, view) -> float:
+        """The observer's P(ordered by the actor's principal) when it perceives the act."""
+        if group < 0:
+            return 1.0
+        s, g = self.c.scenario, self.c.groups[group]
+        return float(
+            prior_ordered(
+                view.belief[self.k],
+                g.assumed_control,
+                s.attribution.assumed_order_share,
+                s.hazards.ordered_multiplier,
+            )
         )
 
     def rhetoric(self, day: int, side: int, speak: np.ndarray) -> None:

@@ -109,7 +109,8 @@ def _describe(rec: dict[str, Any]) -> str:
             return f"[{rec['source']}] {truth} {rec['observer']} did not detect it."
         return (
             f"[{rec['source']}] {truth} {rec['observer']} perceives rung "
-            f"{rec['perceived_rung']} by {rec['perceived_actor']}."
+            f"{rec['perceived_rung']} by {rec['perceived_actor']}, P(ordered) "
+            f"{rec.get('p_ordered', 1.0):.2f}."
         )
     if kind == "orders":
         verb = "orders its proxies to attack" if rec["order"] == "go" else "restrains its proxies"
