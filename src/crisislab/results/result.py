@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from crisislab.engine.outcomes import OUTCOMES
 from crisislab.engine.script import Script
 from crisislab.results.story import Story, story
 from crisislab.scenario.schema import Scenario
 from crisislab.stats import wilson_interval
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _round(x: float) -> float:
@@ -38,6 +40,7 @@ class SimulationResult:
     @cached_property
     def runs(self) -> pd.DataFrame:
         """One row per run: outcome class, war kind, the test of claim 1, flags and metrics."""
+        import pandas as pd  # only when the table is asked for: pandas is slow to import
         table = pd.DataFrame({k: v for k, v in self.columns.items() if v.ndim == 1})
         table["outcome"] = pd.Categorical.from_codes(table["outcome"], categories=list(OUTCOMES))
         table.index.name = "run"
