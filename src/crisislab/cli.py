@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import math
 import os
 import sys
@@ -19,9 +18,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from crisislab.cli_study import study_app
+from crisislab.console import err, out, print_json
 from crisislab.engine.outcomes import OUTCOMES
 from crisislab.engine.random import BLOCK_RUNS
 from crisislab.history import load_timeline, timeline_names
@@ -43,8 +43,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate interstate crises in which intent and perception diverge.",
 )
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+app.add_typer(study_app, name="study")
 
 DOCTRINES = ("restraint", "gtft", "proportional", "retaliatory")
 RECOMMENDED = "restraint"
@@ -150,10 +149,6 @@ def _comparison_tables(
     return [outcomes, why]
 
 
-def _print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2) + "\n")
-
-
 # --- commands ---------------------------------------------------------------------------------
 
 
@@ -218,7 +213,7 @@ def run(
         result = simulate(scenario, runs, seed, overrides, days=days, executor=pool)
     summary = result.summary()
     if json_:
-        _print_json(summary)
+        print_json(summary)
         return
     out.print(
         _summary_table(
@@ -255,7 +250,7 @@ def compare(
             result = simulate(scenario, runs, seed, {**base, **setting}, days=days, executor=pool)
             results.append((setting, result.summary()))
     if json_:
-        _print_json(
+        print_json(
             {
                 "scenario": results[0][1]["scenario"],
                 "runs": runs,
@@ -292,7 +287,7 @@ def story(
         overrides["days"] = days
     told = make_story(scenario, run_index, seed, overrides)
     if json_:
-        _print_json(
+        print_json(
             {
                 "scenario": told.scenario.name,
                 "run": run_index,
@@ -550,7 +545,7 @@ def replay(
         save_figure(replay_figure(result), plot)
         err.print(f"figure written to {plot}")
     if json_:
-        _print_json(result.to_json())
+        print_json(result.to_json())
         return
     sides = list(result.days[0]["sides"]) if result.days else []
     table = Table(
@@ -613,7 +608,7 @@ def fork(
         err.print(f"figure written to {plot}")
     summary = result.summary()
     if json_:
-        _print_json(summary)
+        print_json(summary)
         return
     out.print(_summary_table(summary, f"Fork of {result.timeline.name} on {at}: {runs} runs"))
     cal = summary["calibration"]

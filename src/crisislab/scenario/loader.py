@@ -192,11 +192,7 @@ def validate(label: str, data: Any, positions: Mapping[Path_, tuple[int, int]]) 
     try:
         scenario = Scenario.model_validate(data, context={"defer_references": True})
     except ValidationError as exc:
-        problems = [
-            _problem(label, _dotted(err["loc"]), _message(err), positions)
-            for err in exc.errors(include_url=False)
-        ]
-        raise ScenarioError(problems) from None
+        raise ScenarioError(validation_problems(label, exc, positions)) from None
     problems = [
         _problem(label, tuple(_split(path)), msg, positions)
         for path, msg in cross_reference_errors(scenario)
@@ -204,6 +200,16 @@ def validate(label: str, data: Any, positions: Mapping[Path_, tuple[int, int]]) 
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def validation_problems(
+    label: str, exc: ValidationError, positions: Mapping[Path_, tuple[int, int]]
+) -> list[Problem]:
+    """Each pydantic error as a Problem at the line and column of the field it names."""
+    return [
+        _problem(label, _dotted(err["loc"]), _message(err), positions)
+        for err in exc.errors(include_url=False)
+    ]
 
 
 def _split(path: str) -> list[str | int]:

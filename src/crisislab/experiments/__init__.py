@@ -1,0 +1,24 @@
+"""Studies: designs over levers and uncertainties, run on any executor into a resumable store."""
+
+from crisislab.experiments.design import Design, salib_problem
+from crisislab.experiments.executors import EXECUTORS, SequentialExecutor, open_executor
+from crisislab.experiments.runner import RunReport, run_design
+from crisislab.experiments.spec import StudySpec, example_names, load_study
+from crisislab.experiments.store import StudyStore
+from crisislab.experiments.study import Study, StudyResults
+
+__all__ = [
+    "EXECUTORS",
+    "Design",
+    "RunReport",
+    "SequentialExecutor",
+    "Study",
+    "StudyResults",
+    "StudySpec",
+    "StudyStore",
+    "example_names",
+    "load_study",
+    "open_executor",
+    "run_design",
+    "salib_problem",
+]

@@ -1,0 +1,130 @@
+"""Running a study: chunks not yet in the store go to the executor; parts come back as Parquet.
+
+Workers compute and encode; only the calling process writes, each part atomically. A chunk that
+raises is recorded as a failure (its error as data) and the study goes on.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass
+from typing import Any
+
+from crisislab.experiments.design import Chunk, Design
+from crisislab.experiments.store import Failure, StudyStore, parquet_bytes, runs_table
+from crisislab.scenario.loader import ScenarioError, with_overrides
+from crisislab.scenario.schema import Scenario
+from crisislab.simulate import simulate_chunk
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything a worker needs for one chunk, and nothing else (it is pickled)."""
+
+    chunk: Chunk
+    scenario: Scenario
+    overrides: dict[str, Any]
+    seed: int
+
+
+@dataclass(frozen=True)
+class ChunkOutcome:
+    chunk: Chunk
+    part: bytes | None = None
+    failure: Failure | None = None
+
+
+def run_chunk(task: ChunkTask) -> ChunkOutcome:
+    """Simulate one chunk and encode its runs as Parquet; errors come back as data."""
+    chunk = task.chunk
+    try:
+        scenario = with_overrides(task.scenario, task.overrides)
+        columns, _ = simulate_chunk(scenario, task.seed, chunk.first_block, chunk.n_blocks)
+        kept = {name: values[: chunk.runs] for name, values in columns.items()}
+        part = parquet_bytes(runs_table(chunk.point, chunk.first_run, kept))
+        return ChunkOutcome(chunk, part=part)
+    except ScenarioError as exc:
+        return ChunkOutcome(chunk, failure=_failure(chunk, exc, "; ".join(map(str, exc.problems))))
+    except Exception as exc:
+        return ChunkOutcome(chunk, failure=_failure(chunk, exc, traceback.format_exc(limit=8)))
+
+
+def _failure(chunk: Chunk, exc: BaseException, message: str) -> Failure:
+    return Failure(chunk.index, chunk.point, type(exc).__name__, message)
+
+
+@dataclass
+class RunReport:
+    """What one call of `run_design` did."""
+
+    chunks: int
+    skipped: int
+    completed: int
+    failed: int
+    runs: int
+    seconds: float
+
+    @property
+    def runs_per_second(self) -> float:
+        return self.runs / self.seconds if self.seconds > 0 else 0.0
+
+
+Progress = Callable[[Chunk, bool], None]
+
+
+def run_design(
+    design: Design,
+    store: StudyStore,
+    executor: Executor,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Compute every chunk missing from the store; at most 2 × workers chunks are in flight, so
+    memory stays bounded however large the study."""
+    started = time.perf_counter()
+    done_before = store.completed()
+    todo = iter([c for c in design.chunks if c.index not in done_before])
+    pending: dict[Future, Chunk] = {}
+    report = RunReport(len(design.chunks), len(done_before), 0, 0, 0, 0.0)
+
+    def submit_next() -> None:
+        chunk = next(todo, None)
+        if chunk is not None:
+            task = ChunkTask(
+                chunk, design.scenario, design.overrides(chunk.point), design.seed(chunk.point)
+            )
+            pending[executor.submit(run_chunk, task)] = chunk
+
+    for _ in range(max(2, 2 * workers)):
+        submit_next()
+    while pending:
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            chunk = pending.pop(future)
+            ok = _record(store, chunk, future)
+            report.completed += ok
+            report.failed += not ok
+            report.runs += chunk.runs if ok else 0
+            if progress is not None:
+                progress(chunk, ok)
+            submit_next()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _record(store: StudyStore, chunk: Chunk, future: Future) -> bool:
+    """Store a finished chunk's part or its failure; True when it succeeded."""
+    try:
+        outcome: ChunkOutcome = future.result()
+    except Exception as exc:  # the worker itself died, or the task could not be sent
+        store.write_failure(_failure(chunk, exc, f"{type(exc).__name__}: {exc}"))
+        return False
+    if outcome.part is None:
+        assert outcome.failure is not None
+        store.write_failure(outcome.failure)
+        return False
+    store.write_part(chunk.index, outcome.part)
+    return True
