@@ -238,3 +238,119 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return "" if value is None else str(value)
+
+
+@study_app.command("analyze")
+def analyze(
+    directory: DirArg,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="Outcome judged [the study's analysis.outcome].")
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0, max=1, help="Robust when P(outcome) <= this."),
+    ] = None,
+    above: Annotated[
+        bool | None,
+        typer.Option("--above/--below", help="Robust when P(outcome) >= threshold instead."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Per policy: outcome probabilities, robustness and regret, sensitivity, scenario discovery."""
+    from crisislab.experiments.spec import KNOWN_OUTCOMES
+
+    if outcome is not None and outcome not in KNOWN_OUTCOMES:
+        raise ScenarioError([Problem("--outcome", "", f"unknown outcome {outcome!r}")])
+    result = StudyResults(directory).analyze(outcome, threshold, above)
+    if json_output:
+        print_json(result)
+        return
+    for table in _analysis_tables(result):
+        out.print(table)
+    for line in _discovery_lines(result["discovery"]):
+        out.print(line, markup=False)
+    for warning in result["warnings"]:
+        err.print(f"warning: {warning}", markup=False)
+
+
+def _p_ci(entry: dict[str, Any]) -> str:
+    lo, hi = entry["ci"]
+    return f"{entry['p']:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def _analysis_tables(result: dict[str, Any]) -> list[Table]:
+    classes = ("stable_deescalation", "frozen_conflict", "war")
+    done = f"{result['runs']:,} of {result['total_runs']:,} runs"
+    outcomes = Table(title=f"{result['study']}: outcomes per policy ({done})", header_style="bold")
+    outcomes.add_column("policy")
+    for name in classes:
+        outcomes.add_column(f"P({name.replace('_', ' ')}) [95% CI]", justify="right")
+    outcomes.add_column("P(war) across futures", justify="right")
+    for row in result["policies"]:
+        spread = row["outcomes"]["war"]["across_futures"]
+        outcomes.add_row(
+            row["policy"],
+            *(_p_ci(row["outcomes"][name]) for name in classes),
+            f"{spread['min']:.3f} – {spread['max']:.3f}",
+        )
+    robust = result["robustness"]
+    robustness = Table(
+        title=f"Robustness: share of futures with {robust['criterion']}",
+        caption=f"minimax regret: {robust['minimax_regret']}",
+        header_style="bold",
+    )
+    for name in ("policy", "share of futures [95% CI]", "max regret", "mean regret", "worst"):
+        robustness.add_column(name, justify="left" if name in ("policy", "worst") else "right")
+    for row in robust["policies"]:
+        worst = row["worst_future"]
+        robustness.add_row(
+            row["policy"],
+            f"{row['share']:.2f} [{row['ci'][0]:.2f}, {row['ci'][1]:.2f}] ({row['meeting']}"
+            f"/{row['futures']})",
+            f"{row['max_regret']:.3f}",
+            f"{row['mean_regret']:.3f}",
+            worst["described"] if worst else "",
+        )
+    return [outcomes, robustness, *_sensitivity_tables(result["sensitivity"])]
+
+
+def _sensitivity_tables(sens: dict[str, Any]) -> list[Table]:
+    tables = []
+    for row in sens["policies"]:
+        title = f"Sensitivity of P({sens['outcome']}), {sens['method']}: {row['policy']}"
+        if not row.get("indices"):
+            table = Table(title=title, header_style="bold")
+            table.add_column("note")
+            table.add_row(row.get("message", "no indices"))
+            tables.append(table)
+            continue
+        keys = [k for k in row["indices"][0] if k not in ("name", "label") and "_conf" not in k]
+        table = Table(title=title, caption=sens.get("about"), header_style="bold")
+        table.add_column("uncertainty")
+        for key in keys:
+            table.add_column(key, justify="right")
+        for entry in sorted(row["indices"], key=lambda e: row["ranking"].index(e["name"])):
+            table.add_row(entry["label"], *(_with_conf(entry, key) for key in keys))
+        tables.append(table)
+    return tables
+
+
+def _with_conf(entry: dict[str, Any], key: str) -> str:
+    value, conf = entry.get(key), entry.get(f"{key}_conf")
+    if value is None:
+        return "–"
+    return f"{value:.3f}" + (f" ± {conf:.3f}" if conf is not None else "")
+
+
+def _discovery_lines(discovery: dict[str, Any]) -> list[str]:
+    lines = ["", "Scenario discovery (PRIM): where each outcome is likely"]
+    for found in discovery.values():
+        for row in found["policies"]:
+            if row["status"] == "box":
+                lines.append(
+                    f"  {row['policy']}: {row['sentence']} (coverage {row['coverage']:.0%}, "
+                    f"density {row['density']:.0%})"
+                )
+            else:
+                lines.append(f"  {row['policy']}: {row.get('sentence') or row['message']}")
+    return lines

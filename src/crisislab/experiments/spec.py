@@ -317,14 +317,17 @@ def _load_named_scenario(
             [Problem(label, "scenario", f"cannot load {spec.scenario!r}", *where), *exc.problems]
         ) from None
     base = base_overrides(spec)
-    problems = []
+    problems, refused = [], set()
     for section, path, value in _values_to_check(spec, scenario):
+        if path in refused:
+            continue  # one message per field
         try:
             with_overrides(scenario, {**base, path: value})
         except ScenarioError as exc:
             where = positions.get((section, path), (None, None))
             reasons = "; ".join(p.message for p in exc.problems)
             problems.append(Problem(label, f"{section}.{path}", f"{value!r}: {reasons}", *where))
+            refused.add(path)
     if problems:
         raise ScenarioError(problems)
     return scenario

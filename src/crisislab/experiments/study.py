@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from concurrent.futures import Executor
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,8 @@ from crisislab.scenario.schema import Scenario
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
+
+    from crisislab.analysis import DesignInfo
 
 OUTCOME_COLUMNS = ("stable_deescalation", "frozen_conflict", "war")
 
@@ -148,6 +151,58 @@ class StudyResults:
     def points(self) -> pd.DataFrame:
         """One row per design point: its policy and future, runs done, outcome counts and shares."""
         return self.sql("SELECT * FROM points ORDER BY point").df()
+
+    def design_info(self) -> DesignInfo:
+        """What the analysis needs to know of the design: paths, labels, sampler, unit sample."""
+        from crisislab.analysis import DesignInfo
+
+        spec = self.spec
+        return DesignInfo(
+            levers=list(spec.levers),
+            uncertainties=list(spec.uncertainties),
+            labels={p: u.label for p, u in spec.uncertainties.items() if u.label},
+            sampler=spec.sampler,
+            unit=self.design.unit,
+            second_order=spec.second_order,
+            morris_levels=spec.morris_levels,
+        )
+
+    def analyze(
+        self,
+        outcome: str | None = None,
+        threshold: float | None = None,
+        above: bool | None = None,
+        discovery: Mapping[str, float] | None = None,
+        seed: int = 0,
+    ) -> dict[str, Any]:
+        """Outcome probabilities, robustness and regret, sensitivity and scenario discovery, per
+        policy, as one JSON-ready dict; arguments not given come from the study's `analysis`."""
+        from crisislab.analysis import analyze
+
+        defaults = self.spec.analysis
+        chosen = outcome or defaults.outcome
+        points = self.points()
+        if not int(points["runs"].sum()):
+            raise ScenarioError(
+                [Problem(str(self.store.root), "", "no results yet: run the study first")]
+            )
+        result = analyze(
+            points,
+            self.design_info(),
+            outcome=chosen,
+            threshold=defaults.threshold if threshold is None else threshold,
+            above=defaults.above if above is None else above,
+            discovery=defaults.discovery if discovery is None else discovery,
+            seed=seed,
+        )
+        status = self.status()
+        return {
+            "study": self.spec.name,
+            "runs": status["runs"],
+            "total_runs": status["total_runs"],
+            "failed_chunks": status["failed"],
+            **result,
+        }
 
     def runs(self) -> duckdb.DuckDBPyRelation:
         """Every run stored so far, as a relation (never loaded whole unless asked)."""
