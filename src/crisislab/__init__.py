@@ -8,6 +8,8 @@
 ['frozen_conflict', 'stable_deescalation', 'war']
 """
 
+from crisislab._version import __version__
+from crisislab.experiments import Study, StudyResults, load_study
 from crisislab.history.fork import fork
 from crisislab.history.importers import read_events
 from crisislab.history.replay import replay
@@ -19,17 +21,18 @@ from crisislab.scenario.schema import Scenario
 from crisislab.simulate import simulate
 from crisislab.stats import wilson_interval
 
-__version__ = "0.1.0"
-
 __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulationResult",
     "Story",
+    "Study",
+    "StudyResults",
     "__version__",
     "builtin_names",
     "fork",
     "load_scenario",
+    "load_study",
     "load_timeline",
     "read_events",
     "replay",

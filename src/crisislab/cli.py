@@ -676,7 +676,8 @@ def dashboard(
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI, turning bad input into exit code 2 and one clear message."""
     try:
-        app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        # outside standalone mode, click returns the code of a `typer.Exit` instead of raising
+        code = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except ScenarioError as exc:
         for problem in exc.problems:
             err.print(f"error: {problem}", markup=False)
@@ -697,4 +698,4 @@ def main(argv: Sequence[str] | None = None) -> None:
             markup=False,
         )
         sys.exit(1)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

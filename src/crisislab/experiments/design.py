@@ -14,7 +14,6 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from crisislab.engine.random import BLOCK_RUNS
 from crisislab.experiments.spec import Scalar, StudySpec, as_parameter, base_overrides
@@ -47,6 +46,8 @@ def unit_sample(spec: StudySpec) -> np.ndarray:
     n = spec.base_samples
     if d == 0:
         return np.zeros((1, 0))
+    from scipy.stats import qmc  # imported when sampling, not with the command line
+
     if spec.sampler == "lhs":
         return qmc.LatinHypercube(d=d, rng=np.random.default_rng(spec.seed)).random(n)
     if spec.sampler == "sobol":

@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from scipy import stats
 
 from crisislab.engine.outcomes import OUTCOMES
 from crisislab.scenario.loader import (
@@ -140,6 +139,8 @@ class Uncertainty(_Strict):
         if self.distribution == "loguniform":
             assert self.low is not None and self.high is not None
             return np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
+        from scipy import stats  # here: scipy.stats is slow to import, and needed only here
+
         if self.distribution == "triangular":
             assert self.low is not None and self.high is not None and self.mode is not None
             width = self.high - self.low

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crisislab import __version__
+from crisislab._version import __version__
 from crisislab.engine.outcomes import OUTCOMES
 from crisislab.experiments.design import Design
 from crisislab.scenario.loader import Problem, ScenarioError
