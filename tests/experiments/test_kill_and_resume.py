@@ -70,6 +70,6 @@ def test_killed_study_resumes_to_byte_identical_results(study_file, tmp_path):
     assert progress[-1] < total, "the last kill came too late to interrupt anything"
 
     finish = start(study_file, directory)
-    stdout, stderr = finish.communicate(timeout=300)
+    _, stderr = finish.communicate(timeout=300)
     assert finish.returncode == 0, stderr.decode()
     assert files(directory) == files(reference)

@@ -50,8 +50,10 @@ def test_a_valid_file_gives_the_design_size(tmp_path):
 
 def test_unknown_field_is_reported_at_its_line(tmp_path):
     found = problems(write(tmp_path, BASE + "sampels: 3\n"))
-    assert found == [f"{tmp_path / 'study.yaml'}:10:1: sampels: unknown field "
-                     "(check the spelling; see the scenario format reference)"]
+    assert found == [
+        f"{tmp_path / 'study.yaml'}:10:1: sampels: unknown field "
+        "(check the spelling; see the scenario format reference)"
+    ]
 
 
 def test_a_lever_value_the_scenario_refuses_is_reported_at_the_lever(tmp_path):
@@ -81,7 +83,7 @@ def test_an_unknown_override_path_is_named(tmp_path):
     ],
 )
 def test_bad_settings_are_explained(tmp_path, change, message):
-    text = BASE.replace("samples: 4\n", "") .replace("runs_per_point: 1024\n", "") + change
+    text = BASE.replace("samples: 4\n", "").replace("runs_per_point: 1024\n", "") + change
     found = " ".join(problems(write(tmp_path, text)))
     assert message in found
 
@@ -99,7 +101,7 @@ def test_empty_and_non_mapping_files_are_refused(tmp_path):
 def test_a_relative_scenario_path_is_read_next_to_the_study(tmp_path):
     scenario = Path(__file__).parents[2] / "src/crisislab/scenario/builtin/us-iran-2020.yaml"
     (tmp_path / "mine.yaml").write_text(scenario.read_text("utf-8"), encoding="utf-8")
-    spec, loaded, _ = load_study(write(tmp_path, BASE.replace("us-iran-2020", "mine.yaml")))
+    _, loaded, _ = load_study(write(tmp_path, BASE.replace("us-iran-2020", "mine.yaml")))
     assert loaded.name == "us-iran-2020"
 
 
