@@ -470,8 +470,8 @@ def report(
     source: Annotated[
         str,
         typer.Argument(
-            help="A scenario (built-in name or YAML file), or a JSON file written by "
-            "`crisislab replay --json` or `crisislab fork --json`."
+            help="A scenario (built-in name or YAML file), a JSON file written by "
+            "`crisislab replay --json` or `crisislab fork --json`, or a study directory."
         ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
@@ -488,8 +488,8 @@ def report(
     set_: SetOpt = None,
     workers: WorkersOpt = 0,
 ) -> None:
-    """Write a self-contained HTML report: the four doctrines compared on a scenario, or a saved
-    replay or fork."""
+    """Write a self-contained HTML report: the four doctrines compared on a scenario, a saved
+    replay or fork, or a study's policies across its futures."""
     from crisislab.report import build_report, write_html
 
     with _executor(workers, (runs or REPORT_RUNS) * len(DOCTRINES)) as pool:

@@ -160,7 +160,7 @@ def test_report_from_a_fork_json(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("kind", "content", "extra", "message"),
     [
-        ("dir", None, [], "not supported yet"),
+        ("dir", None, [], "not a study directory"),
         ("missing", None, [], "no such built-in scenario or file"),
         ("json", '{"outcomes": {}}', [], "not a replay or fork JSON"),
         ("json", '{"days": [', [], "not valid JSON"),

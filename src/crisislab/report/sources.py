@@ -1,7 +1,7 @@
-"""What a report is made from: a scenario, or a replay or fork saved as JSON.
+"""What a report is made from: a scenario, a replay or fork saved as JSON, or a study directory.
 
 The kind is read off the source itself (a directory, a JSON object's keys, else a scenario), so
-one command covers all three; anything else is refused with one message, never a traceback.
+one command covers all four; anything else is refused with one message, never a traceback.
 """
 
 from __future__ import annotations
@@ -71,6 +71,38 @@ def _render_json(source: str, kind: str, page: Callable[[Mapping[str, Any]], str
         raise _problem(source, f"malformed {kind} JSON: {detail}") from None
 
 
+def _given(
+    runs: int | None, seed: int | None, days: int | None, overrides: Mapping[str, Any]
+) -> list[str]:
+    """The simulation options given on the command line, by their flag."""
+    values = (runs, seed, days, overrides or None)
+    return [name for name, value in zip(SCENARIO_ONLY, values, strict=True) if value is not None]
+
+
+def _refuse_options(source: str, given: list[str], kind: str) -> None:
+    if given:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise _problem(
+            source, f"{', '.join(given)} {verb} only when the source is a scenario, not a {kind}"
+        )
+
+
+def _study_report(source: str, given: list[str]) -> str:
+    """A directory is a study (it holds manifest.json), whose runs are already done."""
+    if not (Path(source) / "manifest.json").is_file():
+        raise _problem(
+            source,
+            "is a directory but not a study directory (no manifest.json); give a study "
+            "directory written by `crisislab study run`, a scenario (a built-in name or a YAML "
+            "file), or a JSON file from `crisislab replay --json` or `crisislab fork --json`",
+        )
+    _refuse_options(source, given, "study")
+    from crisislab.experiments import StudyResults
+    from crisislab.report.study_page import study_page
+
+    return study_page(StudyResults(source), source)
+
+
 def build_report(
     source: str,
     doctrines: Sequence[str],
@@ -86,29 +118,13 @@ def build_report(
     from crisislab.report.comparison import compare_doctrines
     from crisislab.report.pages import comparison_page, fork_page, replay_page
 
+    given = _given(runs, seed, days, overrides)
     if Path(source).is_dir():
-        raise _problem(
-            source,
-            "is a directory: reports on a study are not supported yet; give a scenario (a "
-            "built-in name or a YAML file), or a JSON file from `crisislab replay --json` or "
-            "`crisislab fork --json`",
-        )
+        return _study_report(source, given)
     found = read_json(source)
     if found is not None:
         kind, data = found
-        given = [
-            name
-            for name, value in zip(
-                SCENARIO_ONLY, (runs, seed, days, overrides or None), strict=True
-            )
-            if value is not None
-        ]
-        if given:
-            verb = "applies" if len(given) == 1 else "apply"
-            raise _problem(
-                source,
-                f"{', '.join(given)} {verb} only when the source is a scenario, not a {kind}",
-            )
+        _refuse_options(source, given, kind)
         return _render_json(source, kind, replay_page if kind == "replay" else fork_page, data)
     comparison = compare_doctrines(
         source,
