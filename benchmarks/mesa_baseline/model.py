@@ -1,0 +1,379 @@
+"""One run of the crisis as a Mesa model: `step()` advances one day.
+
+The day follows crisislab's fixed order (docs/model.md §4) as a sequence of agent phases:
+hazards, orders, execution (opening event, yesterday's responses, group attacks in random order,
+maritime incidents, rhetoric), delivery of reports, group observations, red lines, responses,
+stocks, fronts and outcome bookkeeping. The truth of the run (casualties, exchanges, the outcome
+windows) lives in the model's ledger, which agents write to but never decide from.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import mesa
+
+from crisislab.engine.compiled import CHALLENGER, DEFENDER, ROLES, Action
+
+from .agents import (
+    DIRECT_RUNG,
+    LEADERSHIP,
+    PROXY,
+    ArmedGroup,
+    HostNation,
+    Leadership,
+    NuclearProgramme,
+)
+from .parameters import SCENARIO, STATE_TARGETS, Parameters, load_parameters
+
+OUTCOMES = ("stable_deescalation", "frozen_conflict", "war")
+LONG_AGO = -(10**9)
+
+
+@dataclass(slots=True)
+class Ledger:
+    """The truth of one run, kept for the outcome classes and metrics."""
+
+    nationalities: int
+    deaths: list[int] = field(init=False)
+    injuries: list[int] = field(init=False)
+    war: bool = False
+    war_day: int = -1
+    war_inadvertent: bool = False
+    chain_len: int = 0
+    chain_side: int = -1
+    chain_start: int = LONG_AGO
+    top_rung_days: int = 0
+    battle_deaths: int = 0
+    last_lethal_day: int = LONG_AGO
+    episode_unordered: bool = False
+    day_rung: int = 0
+    max_rung: int = 0
+    goldstein: float = 0.0
+    rivera: float = 0.0
+    misperceptions: int = 0
+    accidents: int = 0
+    group_attacks: int = 0
+    maritime_incidents: int = 0
+    proxy_strikes: int = 0
+    direct_exchanges: int = 0
+    red_line_fired: list[int] = field(default_factory=lambda: [0, 0])
+    red_line_unenforced: list[int] = field(default_factory=lambda: [0, 0])
+    audience_cost: list[float] = field(default_factory=lambda: [0.0, 0.0])
+    orders: list[int] = field(default_factory=lambda: [0, 0])
+    window_direct: int = 0
+    window_attacks: int = 0
+    window_quiet_days: int = 0
+    window_attributed_deaths: bool = False
+
+    def __post_init__(self) -> None:
+        self.deaths = [0] * self.nationalities
+        self.injuries = [0] * self.nationalities
+
+
+class CrisisModel(mesa.Model):
+    """One simulated history of a crisislab scenario (by default us-iran-2020, 365 days).
+
+    `daily_data=True` collects the DataCollector's reporters every day, which `mesa.batch_run`
+    needs (it reads the row of the last step by index); with False they are collected once, when
+    the run ends, which is all a summary of the run needs.
+    """
+
+    def __init__(
+        self,
+        scenario: str = SCENARIO,
+        fronts: bool = True,
+        seed: int | None = None,
+        daily_data: bool = True,
+    ) -> None:
+        super().__init__(seed=seed)
+        self.p: Parameters = load_parameters(scenario, fronts)
+        p = self.p
+        self.days = p.days
+        self.daily_data = daily_data
+        self.day = 0
+        self.gamma = p.scenario.attribution.confirmation_bias
+        self.ledger = Ledger(len(p.compiled.nationalities))
+        self.hostility = 0.0
+        self.rung_level = 0.0
+        self.lethal_today = False
+        self.leaderships = (Leadership(self, DEFENDER), Leadership(self, CHALLENGER))
+        for side, leader in enumerate(self.leaderships):
+            leader.adversary = self.leaderships[1 - side]
+        self.armed_groups = [ArmedGroup(self, g, self.leaderships[g.spec.side]) for g in p.groups]
+        for g in self.armed_groups:
+            self.leaderships[1 - g.spec.side].adversary_groups.append(g)
+        f = p.scenario.fronts
+        self.host = HostNation(self) if f.host.actor is not None else None
+        self.nuclear = NuclearProgramme(self) if f.nuclear.enabled else None
+        c = p.compiled
+        self.accident_group = (
+            self.armed_groups[c.accident_group] if c.accident_group is not None else None
+        )
+        self.loc_group = self.armed_groups[c.loc_group] if c.loc_group is not None else None
+        self.maritime_group = (
+            self.armed_groups[p.maritime_group] if p.maritime_group is not None else None
+        )
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "outcome": "outcome",
+                "war_day": "war_day",
+                "red_line_fired": "red_line_fired",
+                "challenger_limited": "challenger_limited",
+                "intended": "intended",
+                "perceived": "perceived",
+                "group_attacks": "group_attacks",
+                "maritime_incidents": "maritime_incidents",
+                "direct_exchanges": "direct_exchanges",
+                "host_expulsion": "host_expulsion",
+            }
+        )
+
+    # --- one day ------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        t, led = self.day, self.ledger
+        alive = not led.war  # a run at war is frozen: only bookkeeping goes on
+        leaders = self.agents_by_type[Leadership]
+        led.day_rung = 0
+        self.lethal_today = False
+        for leader in self.leaderships:
+            leader.day_rung = 0
+        for g in self.armed_groups:
+            g.seen_today = False
+
+        if alive:
+            if self.accident_group is not None:
+                self.accident_group.accident(t)
+            if self.loc_group is not None:
+                self.loc_group.lose_control(t)
+        leaders.do("issue_orders", t, alive)
+        if t == 0:
+            self._opening_event(t)
+        if alive:
+            leaders.do("execute_response", t)
+            self.agents_by_type[ArmedGroup].shuffle_do("step")
+            if self.maritime_group is not None:
+                self.maritime_group.harass_shipping(t)
+            leaders.do("speak", t)
+        leaders.do("receive", t)
+        if alive:
+            leaders.do("observe_groups")
+        self._attributed_deaths(t)
+        leaders.do("check_red_lines", t, alive)
+        leaders.do("choose_response", t, alive)
+
+        self.agents_by_type[ArmedGroup].do("decay")
+        leaders.do("end_of_day", t)
+        self.hostility *= self.p.decay_hostility
+        self.rung_level = max(self.rung_level - 1.0, led.day_rung)
+        if self.host is not None:
+            self.host.end_of_day(t, alive)
+        if self.nuclear is not None:
+            self.nuclear.end_of_day(t, alive)
+        self._outcomes(t, alive)
+
+        self.day += 1
+        if self.day >= self.days:
+            self.running = False
+        if self.daily_data or not self.running:
+            self.datacollector.collect(self)
+
+    def _opening_event(self, t: int) -> None:
+        """Day 0: the scenario's premise (the warned strike on Al Asad), then its message."""
+        ev, action = self.p.scenario.initial_event, self.p.opening_action
+        if ev is None or action is None:
+            return
+        ids = [s.id for s in self.p.sides]
+        group = next((g.index for g in self.armed_groups if g.spec.id == ev.actor), -1)
+        side = ids.index(ev.actor) if ev.actor in ids else self.armed_groups[group].spec.side
+        self.execute(
+            t, side, group, action, ordered=True, warned=ev.warned, forced_deaths=ev.deaths
+        )
+        if ev.warned:
+            self.leaderships[side].send_message(t)
+
+    # --- an act: truth, then perception by the other side -------------------------------------
+
+    def execute(
+        self,
+        t: int,
+        side: int,
+        group: int,
+        action: Action,
+        *,
+        ordered: bool,
+        warned: bool = False,
+        victim: int | None = None,
+        forced_deaths: int | None = None,
+        front_event: bool = False,
+    ) -> None:
+        """Draw an act's casualties, record them, and let the other leadership perceive it."""
+        led, p = self.ledger, self.p
+        rnd = self.random.random
+        variant = action.warned if warned and action.warned is not None else action.plain
+        if forced_deaths is not None:
+            deaths = forced_deaths
+        elif rnd() < variant.p_kill:
+            deaths = 1
+            if variant.deaths_mean > 1.0:  # 1 + geometric toll with the variant's mean
+                deaths += math.floor(math.log(1.0 - rnd()) / math.log1p(-1.0 / variant.deaths_mean))
+        else:
+            deaths = 0
+        injuries = math.floor(-variant.injuries_mean * math.log(1.0 - rnd()))
+        rung = variant.lethal_rung if deaths > 0 else variant.rung
+        role = LEADERSHIP if group < 0 else ROLES.index(self.armed_groups[group].spec.role)
+        observer = self.leaderships[1 - side]
+        if victim is None:
+            victim = observer.spec.nationality
+
+        led.deaths[victim] += deaths
+        led.injuries[victim] += injuries
+        led.goldstein += action.goldstein
+        led.rivera += action.rivera
+        led.day_rung = max(led.day_rung, rung)
+        if deaths > 0:
+            if t - led.last_lethal_day > p.scenario.outcomes.war_exchange_window_days:
+                led.episode_unordered = not ordered  # a new lethal episode begins
+            led.last_lethal_day = t
+            self.lethal_today = True
+        if self.host is not None:
+            self.host.witness(action.hits, rung, deaths, victim)
+        if group >= 0 and not front_event:
+            led.group_attacks += 1
+            if t >= p.window_start:
+                led.window_attacks += 1
+        if role != PROXY and action.hits in STATE_TARGETS:
+            led.battle_deaths += deaths
+            self._direct_exchange(t, side, rung)
+        observer.perceive(
+            t, side, group, role, action, rung, deaths, injuries, victim, ordered, front_event
+        )
+
+    def _direct_exchange(self, t: int, side: int, rung: int) -> None:
+        """Count direct state-on-state acts and extend the alternating chain of war-rung ones."""
+        led, o = self.ledger, self.p.scenario.outcomes
+        if rung >= DIRECT_RUNG:
+            if t > 0:
+                led.direct_exchanges += 1
+            if t >= self.p.window_start:
+                led.window_direct += 1
+        if rung < o.war_rung:
+            return
+        within = led.chain_len > 0 and t - led.chain_start <= o.war_exchange_window_days
+        if within and led.chain_side != side:
+            led.chain_len += 1
+        elif not within:
+            led.chain_len, led.chain_start = 1, t
+        led.chain_side = side
+
+    # --- bookkeeping --------------------------------------------------------------------------
+
+    def _attributed_deaths(self, t: int) -> None:
+        """In the final window: was a defender death reported in an event likely ordered?"""
+        p = self.p
+        if t < p.window_start:
+            return
+        nationality = p.sides[DEFENDER].nationality
+        for ev in self.leaderships[DEFENDER].events:
+            if (
+                ev.active
+                and ev.day >= p.window_start
+                and ev.victim == nationality
+                and ev.reported_deaths > 0
+                and ev.p_ordered >= 0.5
+            ):
+                self.ledger.window_attributed_deaths = True
+
+    def _outcomes(self, t: int, alive: bool) -> None:
+        led, o = self.ledger, self.p.scenario.outcomes
+        led.max_rung = max(led.max_rung, led.day_rung)
+        led.top_rung_days = led.top_rung_days + 1 if led.day_rung >= 14 else 0
+        if t >= self.p.window_start and led.day_rung <= o.stable_rung:
+            led.window_quiet_days += 1
+        if alive and (
+            led.chain_len >= o.war_exchanges
+            or led.top_rung_days >= o.declared_war_days
+            or led.battle_deaths >= o.war_battle_deaths
+        ):
+            led.war, led.war_day = True, t
+            led.war_inadvertent = led.episode_unordered
+
+    # --- what the DataCollector reports -------------------------------------------------------
+
+    def deterrence_factor(self) -> float:
+        """Campaigns start more often once the defender has left the host nation."""
+        if self.host is None or not self.host.withdrawn:
+            return 1.0
+        return 1.0 + self.host.front.deterrence_loss
+
+    def target_presence(self) -> float:
+        """Share of the defender's targets still in theatre."""
+        if self.host is None or not self.host.withdrawn:
+            return 1.0
+        return self.host.front.presence_after_withdrawal
+
+    @property
+    def outcome(self) -> str:
+        led, p = self.ledger, self.p
+        o = p.scenario.outcomes
+        if led.war:
+            return "war"
+        stable = (
+            led.window_direct == 0
+            and led.window_attacks <= p.base_attack_limit
+            and not led.window_attributed_deaths
+            and led.window_quiet_days >= o.stable_quiet_share * p.window
+        )
+        return "stable_deescalation" if stable else "frozen_conflict"
+
+    @property
+    def war_day(self) -> int:
+        return self.ledger.war_day
+
+    @property
+    def red_line_fired(self) -> bool:
+        return self.ledger.red_line_fired[DEFENDER] > 0
+
+    @property
+    def challenger_limited(self) -> bool:
+        return self.leaderships[CHALLENGER].limited
+
+    @property
+    def intended(self) -> bool:
+        """The challenger is limited and ordered no escalation after day 0."""
+        return self.challenger_limited and self.ledger.orders[CHALLENGER] == 0
+
+    @property
+    def perceived(self) -> bool:
+        """The defender ends believing the challenger limited, and never fired a red line."""
+        return self.leaderships[DEFENDER].belief >= 0.5 and not self.red_line_fired
+
+    @property
+    def group_attacks(self) -> int:
+        return self.ledger.group_attacks
+
+    @property
+    def maritime_incidents(self) -> int:
+        return self.ledger.maritime_incidents
+
+    @property
+    def direct_exchanges(self) -> int:
+        return self.ledger.direct_exchanges
+
+    @property
+    def host_expulsion(self) -> bool:
+        return self.host is not None and self.host.expulsion_day >= 0
+
+    def summary(self) -> dict[str, Any]:
+        """The last row the DataCollector collected: the run's result columns once it is over."""
+        return {name: values[-1] for name, values in self.datacollector.model_vars.items()}
+
+
+def run_one(seed: int, scenario: str = SCENARIO, fronts: bool = True) -> dict[str, Any]:
+    """Simulate one run to its horizon and return its summary (a picklable pool task)."""
+    model = CrisisModel(scenario, fronts, seed=seed, daily_data=False)
+    model.run_model()
+    return {"seed": seed, **model.summary()}
