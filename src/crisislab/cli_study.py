@@ -346,11 +346,5 @@ def _discovery_lines(discovery: dict[str, Any]) -> list[str]:
     lines = ["", "Scenario discovery (PRIM): where each outcome is likely"]
     for found in discovery.values():
         for row in found["policies"]:
-            if row["status"] == "box":
-                lines.append(
-                    f"  {row['policy']}: {row['sentence']} (coverage {row['coverage']:.0%}, "
-                    f"density {row['density']:.0%})"
-                )
-            else:
-                lines.append(f"  {row['policy']}: {row.get('sentence') or row['message']}")
+            lines.append(f"  {row['policy']}: {row.get('sentence') or row['message']}")
     return lines

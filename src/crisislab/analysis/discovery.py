@@ -7,7 +7,9 @@ coverage (share of all points of interest it captures), breaking ties by fewer r
 dimensions and then by higher density. If no box reaches ``min_density`` we report the
 densest box (ties: higher coverage) and say so. This is the usual scenario-discovery
 trade-off (Bryant & Lempert 2010): a box should be mostly right (density) and explain most
-cases (coverage), with as few conditions as possible (interpretability).
+cases (coverage), with as few conditions as possible (interpretability). A restriction of the
+chosen box whose quasi-p value (ibid.) exceeds QP_ALPHA is then dropped, so that the plain-words
+answer names only conditions that chance alone does not explain.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from crisislab.analysis._common import (
 from crisislab.analysis.design import DesignInfo
 
 MIN_DENSITY = 0.8
+QP_ALPHA = 0.05  # restrictions less significant than this are dropped from a box
 
 
 def discover(
@@ -124,6 +127,8 @@ def _discover_one(
             box = search.find_box()
             trajectory = box.peeling_trajectory.reset_index(drop=True)
             index, chosen_by = _select(trajectory, min_density)
+            index, dropped_dims = _drop_insignificant(box, index)
+            trajectory = box.peeling_trajectory.reset_index(drop=True)
             lims = box.box_lims[index]
             init = search.box_init
     except Exception as exc:  # a failing search must not sink a whole report
@@ -137,8 +142,14 @@ def _discover_one(
     if conditions:
         sentence = f"{name} above {pct} when {conditions} {tail}"
     else:
-        sentence = f"{name} above {pct} in {percent_int(row['density'])} of futures, " + (
-            "with no condition that narrows it down"
+        sentence = (
+            f"{name} above {pct} in {k} of {n} futures, and no significant condition on the "
+            "uncertainties singles them out"
+        )
+    if dropped_dims:
+        names = ", ".join(design.label(d) for d in dropped_dims)
+        notes.append(
+            f"restrictions on {names} were dropped: not significant (quasi-p > {QP_ALPHA})"
         )
     if chosen_by == "densest":
         notes.append(
@@ -155,6 +166,21 @@ def _discover_one(
         "trajectory_length": len(trajectory),
         "notes": notes,
     }
+
+
+def _drop_insignificant(box: Any, index: int) -> tuple[int, list[str]]:
+    """Drop the restrictions whose quasi-p value (Bryant and Lempert 2010) exceeds QP_ALPHA: a cut
+    that chance alone explains must not appear in the plain-words answer. Returns the index of the
+    resulting box on the trajectory and the dimensions dropped."""
+    weak = [
+        dim
+        for dim, sides in box.qp[index].items()
+        if any(p >= 0 for p in sides) and all(p < 0 or p > QP_ALPHA for p in sides)
+    ]
+    for dim in weak:
+        box.drop_restriction(dim, i=index)
+        index = len(box.peeling_trajectory) - 1
+    return index, weak
 
 
 def _select(trajectory: pd.DataFrame, min_density: float) -> tuple[int, str]:
