@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from crisislab.engine import beliefs, decisions
+from crisislab.engine import beliefs, decisions, native
 from crisislab.engine.compiled import (
     CHALLENGER,
     DEFENDER,
@@ -94,8 +94,10 @@ class Engine:
         trace_run: int | None = None,
         script: Script | None = None,
         daily: bool = False,
+        native: bool = True,
     ) -> None:
         self.c = compiled
+        self.native = native  # run the compiled day loop when it covers the case (native.py)
         s = compiled.scenario
         self.days = s.days
         self.script = script
@@ -156,6 +158,9 @@ class Engine:
 
     def run(self) -> dict[str, np.ndarray]:
         self.initialise()
+        if self.native and native.supported(self):
+            native.run(self)
+            return self.ledger_summary()
         self.replay_until(self.t0)
         daily = DailySeries(self) if self.daily else None
         for t in range(self.t0, self.t0 + self.days):

@@ -1,0 +1,1072 @@
+"""The day loop of step.py compiled with numba: one call simulates every day of one block of runs.
+
+A line-by-line translation of `Engine.step` for the case without a script, a traced run or daily
+series. The runs of a block share one random stream, so every phase first decides which runs draw,
+then draws for them in the order and shapes of `BlockStreams.sparse` (every run's first uniform,
+then every run's second, ..., then the normals). Each run's own updates happen in the order and
+with the floating-point expressions of the numpy code and touch no other run, so a loop over the
+runs of a phase computes what the numpy code's array operations compute. The two paths therefore
+give identical columns (tests/engine/test_engine_kernel.py).
+
+State `S` = (F, I, SLF, SLI, fired, grievance, deaths, injuries, seen) holds a whole chunk, runs
+on the last axis (a phase reads one field of many runs: contiguous memory); parameters `P` =
+(pf, pi, side_f, side_i, group_f, group_i, act_f, act_i, line_f, line_i, cond_i, cond_v).
+Column numbers are in layout.py; native.py packs and unpacks.
+"""
+
+# ruff: noqa: E741  (F and I name the float and integer state arrays)
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from crisislab.engine import layout as col
+
+EPS = 1e-9
+NEVER = np.iinfo(np.int32).max
+SLOTS = 8
+SLOT_MEMORY_DAYS = 30
+OVERT_ODDS = 1e12
+DIRECT_RUNG = 9
+KINETIC_RUNG = 7
+LEADERSHIP, PROXY = 0, 2
+TERRITORY, SENIOR_COMMANDER, PROXY_TARGET, SHIPPING = 1, 2, 3, 4
+NONE, STRIKE_PROXY, STRIKE_STATE, RETALIATE = 0, 1, 2, 3
+RESTRAINT, PROPORTIONAL, GTFT, RETALIATORY = 0, 1, 2, 3
+FIRST_LETHAL_PROXY, FIRST_PROXY_STRIKE, FIRST_STATE_STRIKE = 0, 1, 2
+
+jit = njit(cache=True)
+
+
+# --- small pieces shared by the phases --------------------------------------------------------
+
+
+@jit
+def power(x, gamma):
+    """x ** gamma as np.power computes it (it takes a square root for an exponent of 0.5)."""
+    if gamma == 0.5:
+        return math.sqrt(x)
+    return x**gamma
+
+
+@jit
+def odds(p):
+    p = min(max(p, EPS), 1.0 - EPS)
+    return p / (1.0 - p)
+
+
+@jit
+def update_with_ratio(mu, ratio, gamma):
+    """beliefs.update_with_ratio for one run."""
+    if gamma < 1.0 and (ratio < 1.0) == (mu > 0.5):
+        ratio = power(ratio, gamma)
+    o = odds(mu) * ratio
+    return o / (1.0 + o)
+
+
+@jit
+def prior_ordered(mu, control, share, multiplier):
+    ordered = (1.0 - mu) * share * multiplier
+    unordered = mu * (1.0 - control) + (1.0 - mu) * (1.0 - share) * (1.0 - control)
+    return ordered / max(ordered + unordered, EPS)
+
+
+@jit
+def wrap32(x):
+    """x as int32 arithmetic leaves it (the numpy code subtracts a day from int32 arrays)."""
+    return ((x + 2**31) % 2**32) - 2**31
+
+
+@jit
+def latency(pf, pi, u):
+    return pi[col.PI_LATENCY_WHOLE] + (1 if u < pf[col.PF_LATENCY_FRAC] else 0)
+
+
+@jit
+def uniforms(gen, rows, m):
+    """[rows, m] uniforms drawn row by row, as Generator.random((rows, m)) draws them."""
+    out = np.empty((rows, m))
+    for r in range(rows):
+        for k in range(m):
+            out[r, k] = gen.random()
+    return out
+
+
+@jit
+def listed(mask, lo):
+    """Run numbers (absolute, ascending) of the block-local mask's set entries."""
+    return np.flatnonzero(mask) + lo
+
+
+@jit
+def mark_first(I, pi, t, j, which):
+    if t >= pi[col.PI_T0] and I[col.I_FIRST_DAY + which, j] < 0:
+        I[col.I_FIRST_DAY + which, j] = t - pi[col.PI_T0]
+
+
+# --- events: truth, then perception by the other side -----------------------------------------
+
+
+@jit
+def emit(S, P, gen, t, lo, idx, side, group, act, ordered, warned, victim, forced, front):
+    """Engine.emit for the runs `idx`; `ordered` and `warned` are block-local masks."""
+    m = idx.size
+    if m == 0:
+        return
+    side_i, group_i, act_f, act_i = P[3], P[5], P[6], P[7]
+    ur = uniforms(gen, 8, m)
+    noise = np.empty(m)
+    for k in range(m):
+        noise[k] = gen.standard_normal()
+    if victim < 0:
+        victim = side_i[1 - side, col.SDI_NATIONALITY]
+    role = LEADERSHIP if group < 0 else group_i[group, col.GI_ROLE]
+    for k in range(m):
+        j = idx[k]
+        v = 1 if (act_i[act, col.AI_HAS_WARNED] and warned[j - lo]) else 0
+        d_mean = act_f[act, col.AF_DEATHS_MEAN + v]
+        if forced >= 0:
+            deaths = forced
+        else:
+            extra = math.floor(math.log(ur[1, k]) / math.log1p(-1.0 / max(d_mean, 1.0 + 1e-9)))
+            deaths = 0
+            if ur[0, k] < act_f[act, col.AF_P_KILL + v]:
+                deaths = int(1 + (extra if d_mean > 1.0 else 0.0))
+        injuries = math.floor(-act_f[act, col.AF_INJURIES_MEAN + v] * math.log(ur[2, k]))
+        rung = act_i[act, (col.AI_LETHAL_RUNG if deaths > 0 else col.AI_RUNG) + v]
+        is_ordered = ordered[j - lo]
+        truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front)
+        perceive(
+            S,
+            P,
+            t,
+            j,
+            ur[:, k],
+            noise[k],
+            side,
+            group,
+            role,
+            act,
+            rung,
+            deaths,
+            injuries,
+            victim,
+            is_ordered,
+            front,
+        )
+
+
+@jit
+def truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front):
+    F, I = S[0], S[1]
+    pi, side_i, act_f, act_i = P[1], P[3], P[6], P[7]
+    S[6][victim, j] += deaths
+    S[7][victim, j] += injuries
+    F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
+    F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
+    I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
+    if deaths > 0:
+        if wrap32(t - I[col.I_LAST_LETHAL_DAY, j]) > pi[col.PI_WAR_EXCHANGE_WINDOW]:
+            I[col.I_EPISODE_UNORDERED, j] = 0 if is_ordered else 1
+        I[col.I_LAST_LETHAL_DAY, j] = t
+        I[col.I_LETHAL_TODAY, j] = 1
+    hits = act_i[act, col.AI_HITS]
+    if pi[col.PI_HOST_ON]:
+        if pi[col.PI_SOIL + hits]:
+            F[col.F_SOIL_TODAY, j] += 1.0 if rung >= KINETIC_RUNG else 0.0
+        if victim == pi[col.PI_HOST_NAT]:
+            F[col.F_HOST_DEATHS_TODAY, j] += deaths
+    lethal_on_defender = deaths > 0 and victim == side_i[0, col.SDI_NATIONALITY]
+    if group >= 0 and role == PROXY and not front and lethal_on_defender:
+        mark_first(I, pi, t, j, FIRST_LETHAL_PROXY)
+    if side == 0 and role == LEADERSHIP:
+        if hits == PROXY_TARGET:
+            mark_first(I, pi, t, j, FIRST_PROXY_STRIKE)
+        elif hits == TERRITORY:
+            mark_first(I, pi, t, j, FIRST_STATE_STRIKE)
+    if group >= 0 and not front:
+        I[col.I_GROUP_ATTACKS, j] += 1
+        if t >= pi[col.PI_WINDOW_START]:
+            I[col.I_WINDOW_ATTACKS, j] += 1
+    if role != PROXY and hits <= SENIOR_COMMANDER:  # a state act: battle deaths, exchanges
+        F[col.F_BATTLE_DEATHS, j] += deaths
+        direct_exchange(I, pi, t, j, side, rung)
+
+
+@jit
+def direct_exchange(I, pi, t, j, side, rung):
+    if rung >= DIRECT_RUNG:
+        if t > pi[col.PI_T0]:
+            I[col.I_DIRECT_EXCHANGES, j] += 1
+        if t >= pi[col.PI_WINDOW_START]:
+            I[col.I_WINDOW_DIRECT, j] += 1
+    if rung < pi[col.PI_WAR_RUNG]:
+        return
+    within = (
+        t - I[col.I_CHAIN_START, j] <= pi[col.PI_WAR_EXCHANGE_WINDOW] and I[col.I_CHAIN_LEN, j] > 0
+    )
+    if not within:
+        I[col.I_CHAIN_LEN, j] = 1
+        I[col.I_CHAIN_START, j] = t
+    elif I[col.I_CHAIN_SIDE, j] != side:
+        I[col.I_CHAIN_LEN, j] += 1
+    I[col.I_CHAIN_SIDE, j] = side
+
+
+@jit
+def perceive(
+    S, P, t, j, ur, noise, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front
+):
+    F, I = S[0], S[1]
+    pf, pi, act_f, act_i = P[0], P[1], P[6], P[7]
+    obs = 1 - side
+    detected = ur[3] < act_f[act, col.AF_P_DETECT]
+    bias = pf[col.PF_EXPECTATION_BIAS] * (1.0 - 2.0 * F[col.F_BELIEF + obs, j])
+    x = np.rint(rung + bias + pf[col.PF_SIGMA] * noise)
+    perceived = int(min(max(x, 0.0), 14.0))
+    if not detected:
+        return
+    if abs(perceived - rung) >= pi[col.PI_MISPERCEPTION_GAP]:
+        I[col.I_MISPERCEPTIONS, j] += 1
+    if group >= 0 and not front:
+        S[8][group, j] = True
+    I[col.I_VIEW_DAY_RUNG + obs, j] = max(I[col.I_VIEW_DAY_RUNG + obs, j], perceived)
+    if role == LEADERSHIP and act_i[act, col.AI_HAS_RATIO]:
+        ratio = act_f[act, col.AF_RATIO_PLAIN]
+        if act_i[act, col.AI_HAS_WARNED] and abs(perceived - act_i[act, col.AI_RUNG + 1]) < abs(
+            perceived - act_i[act, col.AI_RUNG]
+        ):
+            ratio = act_f[act, col.AF_RATIO_WARNED]
+        F[col.F_BELIEF + obs, j] = update_with_ratio(
+            F[col.F_BELIEF + obs, j], ratio, pf[col.PF_GAMMA]
+        )
+    hits = act_i[act, col.AI_HITS]
+    threshold = pi[col.PI_SHIPPING_THRESHOLD] if hits == SHIPPING else pi[col.PI_ATTACK_THRESHOLD]
+    F[col.F_ALERT + obs, j] = min(
+        1.0, F[col.F_ALERT + obs, j] + pf[col.PF_ALERT_PER_EVENT] * min(1.0, perceived / 7.0)
+    )
+    if perceived >= threshold:
+        F[col.F_HOSTILITY, j] += perceived / 14.0
+        open_slot(
+            S,
+            P,
+            t,
+            j,
+            ur,
+            obs,
+            side,
+            group,
+            role,
+            act,
+            perceived,
+            victim,
+            deaths,
+            injuries,
+            is_ordered,
+        )
+
+
+@jit
+def open_slot(
+    S, P, t, j, ur, obs, side, group, role, act, perceived, victim, deaths, injuries, is_ordered
+):
+    F, I, SLF, SLI, fired = S[0], S[1], S[2], S[3], S[4]
+    pf, pi, group_f, act_f = P[0], P[1], P[4], P[6]
+    k = I[col.I_SLOT_NEXT + obs, j]
+    I[col.I_SLOT_NEXT + obs, j] = (k + 1) % SLOTS
+    s, f = SLI[:, obs, k, j], SLF[:, obs, k, j]
+    if not s[col.SLI_ACTIVE]:
+        I[col.I_OPEN_SLOTS + obs, j] += 1
+    s[col.SLI_ACTIVE] = 1
+    f[col.SLF_EVIDENCE] = 1.0
+    s[col.SLI_DISAVOWED] = 0
+    fired[:, obs, k, j] = False
+    s[col.SLI_DAY] = t
+    s[col.SLI_GROUP] = group
+    s[col.SLI_ROLE] = role
+    s[col.SLI_TARGET] = P[7][act, col.AI_HITS]
+    s[col.SLI_PERCEIVED] = perceived
+    s[col.SLI_VICTIM] = victim
+    s[col.SLI_REPORTED_DEATHS] = 0
+    s[col.SLI_REPORTED_INJURIES] = math.floor(injuries * pf[col.PF_INITIAL_INJURY_SHARE])
+    if role == LEADERSHIP:
+        f[col.SLF_PRIOR_ODDS] = OVERT_ODDS
+    else:
+        f[col.SLF_PRIOR_ODDS] = odds(
+            prior_ordered(
+                F[col.F_BELIEF + obs, j],
+                group_f[group, col.GF_ASSUMED_CONTROL],
+                pf[col.PF_ORDER_SHARE],
+                pf[col.PF_ORDERED_MULTIPLIER],
+            )
+        )
+    lag = math.floor(math.log(ur[4]) / pf[col.PF_LAG_LOG]) if pi[col.PI_LAG_ON] else 0.0
+    s[col.SLI_DEATHS] = deaths
+    s[col.SLI_INJURIES] = injuries
+    s[col.SLI_REPORT_DAY] = int(t + lag)
+    s[col.SLI_ORDERED] = 1 if is_ordered else 0
+    s[col.SLI_C2_DAY] = NEVER
+    if role == LEADERSHIP:
+        s[col.SLI_FINDING_DAY] = NEVER
+        return
+    acc = act_f[act, col.AF_ACCURACY]
+    says = (ur[5] < acc) if is_ordered else (ur[5] >= acc)
+    f[col.SLF_FINDING] = act_f[act, col.AF_EVIDENCE_YES if says else col.AF_EVIDENCE_NO]
+    s[col.SLI_FINDING_DAY] = t + pi[col.PI_ATTRIBUTION_DELAY]
+    if pi[col.PI_CARRIES_C2] and deaths > 0:
+        limited = I[col.I_LIMITED + side, j] != 0
+        sends = (not is_ordered) if limited else (ur[6] < pf[col.PF_C2_LIE])
+        if sends:
+            s[col.SLI_C2_DAY] = t + latency(pf, pi, ur[7])
+
+
+@jit
+def send_message(S, P, gen, t, side, idx, mimic):
+    """A 'matter concluded' message from `side` in the runs `idx` (Engine._send_message)."""
+    F, I = S[0], S[1]
+    pf, pi, side_i, act_f = P[0], P[1], P[3], P[6]
+    act = side_i[side, col.SDI_MESSAGE]
+    if not pi[col.PI_CHANNEL_OPEN] or act < 0:
+        return
+    m = idx.size
+    draws = uniforms(gen, 2, m)
+    obs = 1 - side
+    for k in range(m):
+        j = idx[k]
+        if I[col.I_LIMITED + side, j] or draws[0, k] < pf[col.PF_MSG_LIE] or not mimic:
+            arrival = t + latency(pf, pi, draws[1, k])
+            I[col.I_MESSAGE_DAY + obs, j] = min(I[col.I_MESSAGE_DAY + obs, j], arrival)
+            F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
+            F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
+
+
+# --- the phases of one day --------------------------------------------------------------------
+
+
+@jit
+def hazards(S, P, gen, t, lo, hi, u, alive):
+    F, I = S[0], S[1]
+    pf, pi, group_i = P[0], P[1], P[5]
+    n = hi - lo
+    no = np.zeros(n, np.bool_)
+    g, act = pi[col.PI_ACCIDENT_GROUP], pi[col.PI_ACCIDENT_ACTION]
+    if g >= 0 and act >= 0:
+        side = group_i[g, col.GI_SIDE]
+        hit = np.zeros(n, np.bool_)
+        for j in range(lo, hi):
+            hazard = pf[col.PF_ACCIDENT_RATE] * F[col.F_ALERT + side, j]
+            hit[j - lo] = alive[j - lo] and u[pi[col.PI_ROW_ACCIDENT], j - lo] < hazard
+            if hit[j - lo]:
+                I[col.I_ACCIDENTS, j] += 1
+        emit(S, P, gen, t, lo, listed(hit, lo), side, g, act, no, no, -1, -1, False)
+    g, act = pi[col.PI_LOC_GROUP], pi[col.PI_LOC_ACTION]
+    if g >= 0 and act >= 0:
+        hit = np.zeros(n, np.bool_)
+        for j in range(lo, hi):
+            hazard = pf[col.PF_LOC_RATE] * F[col.F_RUNG_LEVEL, j]
+            hit[j - lo] = alive[j - lo] and u[pi[col.PI_ROW_LOC], j - lo] < hazard
+        emit(
+            S,
+            P,
+            gen,
+            t,
+            lo,
+            listed(hit, lo),
+            group_i[g, col.GI_SIDE],
+            g,
+            act,
+            no,
+            no,
+            -1,
+            -1,
+            False,
+        )
+
+
+@jit
+def orders(S, P, t, lo, hi, u, alive, effort):
+    I = S[1]
+    pf, pi, side_f, side_i = P[0], P[1], P[2], P[3]
+    for side in range(2):
+        row = side_i[side, col.SDI_ROW]
+        for j in range(lo, hi):
+            limited = I[col.I_LIMITED + side, j]
+            if limited:
+                p_start = side_f[side, col.SDF_CAMPAIGN_DAILY_LIMITED]
+            else:
+                p_start = side_f[side, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE]
+            if side == 1 and pi[col.PI_HOST_ON]:
+                withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
+                p_start = p_start * (pf[col.PF_DETERRENCE_AFTER] if withdrawn else 1.0)
+            x = u[row, j - lo]
+            campaign = I[col.I_CAMPAIGN + side, j] != 0
+            start = alive[j - lo] and not campaign and x < p_start and t > pi[col.PI_T0]
+            stop = campaign and x < side_f[side, col.SDF_CAMPAIGN_STOP]
+            I[col.I_CAMPAIGN + side, j] = 1 if (campaign or start) and not stop else 0
+            if start:
+                I[col.I_ORDERS + side, j] += 1
+            effort[j - lo, side] = side_f[side, col.SDF_ENFORCEMENT] if limited else 0.0
+
+
+@jit
+def initial_event(S, P, gen, t, lo, hi):
+    pi = P[1]
+    n = hi - lo
+    everyone = np.arange(lo, hi)
+    warned = np.full(n, pi[col.PI_INITIAL_WARNED] != 0)
+    side = pi[col.PI_INITIAL_SIDE]
+    emit(
+        S,
+        P,
+        gen,
+        t,
+        lo,
+        everyone,
+        side,
+        pi[col.PI_INITIAL_GROUP],
+        pi[col.PI_INITIAL_ACTION],
+        np.ones(n, np.bool_),
+        warned,
+        -1,
+        pi[col.PI_INITIAL_DEATHS],
+        False,
+    )
+    if pi[col.PI_INITIAL_WARNED]:
+        send_message(S, P, gen, t, side, everyone, True)
+
+
+@jit
+def execute_responses(S, P, gen, t, lo, hi, alive):
+    I, grievance = S[1], S[5]
+    pf, pi, side_f, side_i, group_i = P[0], P[1], P[2], P[3], P[5]
+    n = hi - lo
+    yes = np.ones(n, np.bool_)
+    no = np.zeros(n, np.bool_)
+    for side in range(2):
+        kind = np.zeros(n, np.int64)
+        for j in range(lo, hi):
+            if alive[j - lo]:
+                kind[j - lo] = I[col.I_PENDING + side, j]
+        act = side_i[side, col.SDI_STRIKE_PROXY]
+        if act >= 0:
+            for gi in range(pi[col.PI_N_GROUPS]):
+                if group_i[gi, col.GI_SIDE] == side:
+                    continue
+                hit = np.zeros(n, np.bool_)
+                for j in range(lo, hi):
+                    target = I[col.I_PENDING_GROUP + side, j]
+                    hit[j - lo] = kind[j - lo] == STRIKE_PROXY and target == gi
+                    if hit[j - lo]:
+                        grievance[gi, j] += pf[col.PF_GRIEVANCE_PER_STRIKE]
+                        if side == 0:
+                            I[col.I_PROXY_STRIKES, j] += 1
+                emit(
+                    S,
+                    P,
+                    gen,
+                    t,
+                    lo,
+                    listed(hit, lo),
+                    side,
+                    -1,
+                    act,
+                    yes,
+                    no,
+                    group_i[gi, col.GI_NATIONALITY],
+                    -1,
+                    False,
+                )
+        act = side_i[side, col.SDI_STRIKE_STATE]
+        if act >= 0:
+            emit(
+                S,
+                P,
+                gen,
+                t,
+                lo,
+                listed(kind == STRIKE_STATE, lo),
+                side,
+                -1,
+                act,
+                yes,
+                no,
+                -1,
+                -1,
+                False,
+            )
+        act = side_i[side, col.SDI_RETALIATE]
+        if act >= 0:
+            idx = listed(kind == RETALIATE, lo)
+            delivered = uniforms(gen, 1, idx.size)
+            warned = np.zeros(n, np.bool_)
+            for k in range(idx.size):
+                j = idx[k]
+                warned[j - lo] = (
+                    I[col.I_LIMITED + side, j] != 0
+                    and delivered[0, k] < side_f[side, col.SDF_P_WARNING]
+                )
+            emit(S, P, gen, t, lo, idx, side, -1, act, yes, warned, -1, -1, False)
+            send_message(S, P, gen, t, side, idx, True)
+
+
+@jit
+def group_acts(S, P, gen, t, lo, hi, u, alive, effort):
+    I, grievance = S[1], S[5]
+    pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
+    n = hi - lo
+    no = np.zeros(n, np.bool_)
+    for i in range(pi[col.PI_N_GROUPS]):
+        side = group_i[i, col.GI_SIDE]
+        presence = group_i[i, col.GI_PRESENCE] and pi[col.PI_HOST_ON]
+        acts = np.zeros(n, np.bool_)
+        ordered = np.zeros(n, np.bool_)
+        for j in range(lo, hi):
+            under_orders = I[col.I_CAMPAIGN + side, j] != 0
+            ordered[j - lo] = under_orders
+            control = min(
+                1.0,
+                group_f[i, col.GF_CONTROL] + pf[col.PF_ENFORCEMENT_EFFECT] * effort[j - lo, side],
+            )
+            rate = (
+                group_f[i, col.GF_BASE_HAZARD]
+                * math.exp(pf[col.PF_GRIEVANCE_SENSITIVITY] * grievance[i, j])
+                * (pf[col.PF_ORDERED_MULTIPLIER] if under_orders else 1.0 - control)
+            )
+            if presence:
+                withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
+                rate = rate * (pf[col.PF_PRESENCE_AFTER] if withdrawn else 1.0)
+            acts[j - lo] = alive[j - lo] and u[pi[col.PI_ROW_GROUP] + i, j - lo] < min(rate, 1.0)
+        emit(
+            S,
+            P,
+            gen,
+            t,
+            lo,
+            listed(acts, lo),
+            side,
+            i,
+            group_i[i, col.GI_ACTION],
+            ordered,
+            no,
+            -1,
+            -1,
+            False,
+        )
+
+
+@jit
+def maritime_incidents(S, P, gen, t, lo, hi, u, alive):
+    F, I = S[0], S[1]
+    pf, pi, group_i = P[0], P[1], P[5]
+    g, act = pi[col.PI_SEA_GROUP], pi[col.PI_SEA_ACTION]
+    if g < 0 or act < 0:
+        return
+    n = hi - lo
+    side = group_i[g, col.GI_SIDE]
+    hit = np.zeros(n, np.bool_)
+    ordered = np.zeros(n, np.bool_)
+    for j in range(lo, hi):
+        ordered[j - lo] = I[col.I_CAMPAIGN + side, j] != 0
+        rate = (
+            pf[col.PF_SEA_BASE_HAZARD]
+            * (1.0 + pf[col.PF_SEA_HOSTILITY_SENSITIVITY] * F[col.F_HOSTILITY, j])
+            * pf[col.PF_SEA_POSTURE_FACTOR]
+            * (pf[col.PF_ORDERED_MULTIPLIER] if ordered[j - lo] else 1.0)
+        )
+        hit[j - lo] = alive[j - lo] and u[pi[col.PI_ROW_MARITIME], j - lo] < rate
+        if hit[j - lo]:
+            I[col.I_INCIDENTS, j] += 1
+    emit(
+        S,
+        P,
+        gen,
+        t,
+        lo,
+        listed(hit, lo),
+        side,
+        g,
+        act,
+        ordered,
+        np.zeros(n, np.bool_),
+        pi[col.PI_SEA_VICTIM],
+        -1,
+        True,
+    )
+
+
+@jit
+def rhetoric(S, P, lo, hi, u, alive):
+    F, I, grievance = S[0], S[1], S[5]
+    pf, pi, side_i, group_i, act_f, act_i = P[0], P[1], P[3], P[5], P[6], P[7]
+    for side in range(2):
+        act = side_i[side, col.SDI_RHETORIC]
+        if not side_i[side, col.SDI_INFLAMMATORY] or act < 0:
+            continue
+        listener = 1 - side
+        rung = act_i[act, col.AI_RUNG]
+        row = side_i[side, col.SDI_ROW] + 1
+        for j in range(lo, hi):
+            if not (alive[j - lo] and u[row, j - lo] < pf[col.PF_RHETORIC_RATE]):
+                continue
+            F[col.F_COMMITMENT + side, j] += pf[col.PF_COMMITMENT_PER_SPEECH]
+            for i in range(pi[col.PI_N_GROUPS]):
+                if group_i[i, col.GI_SIDE] != side:
+                    grievance[i, j] += pf[col.PF_GRIEVANCE_PER_SPEECH]
+            F[col.F_BELIEF + listener, j] = update_with_ratio(
+                F[col.F_BELIEF + listener, j], pf[col.PF_SPEECH_RATIO], pf[col.PF_GAMMA]
+            )
+            F[col.F_ALERT + listener, j] = min(
+                1.0, F[col.F_ALERT + listener, j] + pf[col.PF_ALERT_PER_EVENT] * rung / 7
+            )
+            I[col.I_VIEW_DAY_RUNG + listener, j] = max(I[col.I_VIEW_DAY_RUNG + listener, j], rung)
+            F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
+            F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
+            I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
+
+
+@jit
+def deliver(S, P, t, lo, hi, p_ord):
+    """Due reports, findings, disavowals and messages; P(ordered) of every open slot."""
+    F, I, SLF, SLI = S[0], S[1], S[2], S[3]
+    pf = P[0]
+    lr_c2 = pf[col.PF_LR_C2]
+    for obs in range(2):
+        for j in range(lo, hi):
+            for k in range(SLOTS if I[col.I_OPEN_SLOTS + obs, j] else 0):
+                if not SLI[col.SLI_ACTIVE, obs, k, j]:
+                    continue
+                if SLI[col.SLI_REPORT_DAY, obs, k, j] <= t:
+                    SLI[col.SLI_REPORTED_DEATHS, obs, k, j] = SLI[col.SLI_DEATHS, obs, k, j]
+                    SLI[col.SLI_REPORTED_INJURIES, obs, k, j] = SLI[col.SLI_INJURIES, obs, k, j]
+                if SLI[col.SLI_FINDING_DAY, obs, k, j] <= t:
+                    SLF[col.SLF_EVIDENCE, obs, k, j] = SLF[col.SLF_FINDING, obs, k, j]
+                if SLI[col.SLI_C2_DAY, obs, k, j] <= t:
+                    SLI[col.SLI_DISAVOWED, obs, k, j] = 1
+                o = SLF[col.SLF_PRIOR_ODDS, obs, k, j] * SLF[col.SLF_EVIDENCE, obs, k, j]
+                if lr_c2 != 1.0 and SLI[col.SLI_DISAVOWED, obs, k, j]:
+                    o = o / lr_c2
+                p_ord[j - lo, obs, k] = o / (1.0 + o)
+            if I[col.I_MESSAGE_DAY + obs, j] <= t:
+                F[col.F_BELIEF + obs, j] = update_with_ratio(
+                    F[col.F_BELIEF + obs, j], pf[col.PF_LR_MSG], pf[col.PF_GAMMA]
+                )
+                I[col.I_MESSAGE_DAY + obs, j] = NEVER
+
+
+@jit
+def observe_groups(S, P, lo, hi, alive):
+    F, seen = S[0], S[8]
+    pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
+    for i in range(pi[col.PI_N_GROUPS]):
+        obs = 1 - group_i[i, col.GI_SIDE]
+        for j in range(lo, hi):
+            ratio = 1.0
+            if alive[j - lo]:
+                ratio = group_f[i, col.GF_SEEN_RATIO if seen[i, j] else col.GF_UNSEEN_RATIO]
+            F[col.F_BELIEF + obs, j] = update_with_ratio(
+                F[col.F_BELIEF + obs, j], ratio, pf[col.PF_GAMMA]
+            )
+
+
+@jit
+def condition_holds(SLI, j, obs, k, p, cond, value):
+    """One compiled red-line condition on one slot's perceived fields (redlines.py)."""
+    field, op = cond[col.CI_FIELD], cond[col.CI_OP]
+    left = 0.0
+    if field == 0:
+        if SLI[col.SLI_VICTIM, obs, k, j] == cond[col.CI_NATIONALITY]:
+            left = float(SLI[col.SLI_REPORTED_DEATHS, obs, k, j])
+    elif field == 1:
+        if SLI[col.SLI_VICTIM, obs, k, j] == cond[col.CI_NATIONALITY]:
+            left = float(SLI[col.SLI_REPORTED_INJURIES, obs, k, j])
+    elif field == 2:
+        left = p
+    elif field == 3:
+        left = float(SLI[col.SLI_PERCEIVED, obs, k, j])
+    elif field == 4:
+        left = float(SLI[col.SLI_TARGET, obs, k, j])
+    else:
+        left = float(SLI[col.SLI_ROLE, obs, k, j])
+    if op == 0:
+        return left >= value
+    if op == 1:
+        return left > value
+    if op == 2:
+        return left <= value
+    if op == 3:
+        return left < value
+    if op == 4:
+        return left == value
+    return left != value
+
+
+@jit
+def red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
+    """Engine._red_lines: marks fired slots, counts firings, binds the first enforced response."""
+    F, I, SLI, fired = S[0], S[1], S[3], S[4]
+    pi, side_f, side_i, line_f, line_i, cond_i, cond_v = P[1], P[2], P[3], P[8], P[9], P[10], P[11]
+    n = hi - lo
+    bound_kind[:] = 0
+    bound_group[:] = -1
+    window_start = pi[col.PI_WINDOW_START]
+    if t >= window_start:
+        for j in range(lo, hi):
+            for k in range(SLOTS if I[col.I_OPEN_SLOTS, j] else 0):
+                if (
+                    SLI[col.SLI_ACTIVE, 0, k, j]
+                    and SLI[col.SLI_DAY, 0, k, j] >= window_start
+                    and SLI[col.SLI_VICTIM, 0, k, j] == side_i[0, col.SDI_NATIONALITY]
+                    and SLI[col.SLI_REPORTED_DEATHS, 0, k, j] > 0
+                    and p_ord[j - lo, 0, k] >= 0.5
+                ):
+                    I[col.I_WINDOW_ATTRIBUTED, j] = 1
+    for line in range(pi[col.PI_N_LINES]):
+        owner = line_i[line, col.LI_OWNER]
+        slot = np.full(n, -1, np.int64)
+        for j in range(lo, hi):
+            if not alive[j - lo] or not I[col.I_OPEN_SLOTS + owner, j]:
+                continue
+            for k in range(SLOTS):
+                if not SLI[col.SLI_ACTIVE, owner, k, j] or fired[line, owner, k, j]:
+                    continue
+                holds = True
+                for c in range(line_i[line, col.LI_CONDITIONS]):
+                    holds = holds and condition_holds(
+                        SLI, j, owner, k, p_ord[j - lo, owner, k], cond_i[line, c], cond_v[line, c]
+                    )
+                if holds:
+                    fired[line, owner, k, j] = True
+                    if slot[j - lo] < 0:
+                        slot[j - lo] = k
+        idx = listed(slot >= 0, lo)
+        draws = uniforms(gen, 1, idx.size)
+        public = line_i[line, col.LI_PUBLIC] != 0
+        for q in range(idx.size):
+            j = idx[q]
+            commitment = F[col.F_COMMITMENT + owner, j] * public
+            rho = 1.0 - (1.0 - line_f[line, col.LF_ENFORCEMENT]) * math.exp(
+                -side_f[owner, col.SDF_AUDIENCE_COST] * commitment
+            )
+            enforced = draws[0, q] < rho
+            I[col.I_RED_LINE_FIRED + owner, j] += 1
+            response = line_i[line, col.LI_RESPONSE]
+            if not enforced:
+                I[col.I_RED_LINE_UNENFORCED + owner, j] += 1
+                if public:
+                    F[col.F_AUDIENCE_COST + owner, j] += line_f[line, col.LF_AUDIENCE_COST] * (
+                        1.0 + commitment
+                    )
+            elif response > 0 and bound_kind[j - lo, owner] == 0:
+                bound_kind[j - lo, owner] = response
+                bound_group[j - lo, owner] = SLI[col.SLI_GROUP, owner, slot[j - lo], j]
+
+
+@jit
+def doctrine_response(P, side, trigger, state_perpetrator, belief, commitment, u):
+    """decisions.doctrine_response for one run."""
+    pf, side_f, side_i = P[0], P[2], P[3]
+    if not trigger:
+        return NONE
+    in_kind = STRIKE_STATE if state_perpetrator else STRIKE_PROXY
+    doctrine = side_i[side, col.SDI_DOCTRINE]
+    if doctrine == RESTRAINT:
+        return NONE
+    if doctrine == GTFT:
+        audience = side_f[side, col.SDF_AUDIENCE_COST]
+        q = pf[col.PF_GTFT_FORGIVENESS] * math.exp(-audience * commitment)
+        return NONE if u < q else in_kind
+    if doctrine == RETALIATORY and belief < pf[col.PF_RETALIATORY_TRUST]:
+        return STRIKE_STATE
+    return in_kind
+
+
+@jit
+def logit_response(P, side, trigger, state_perpetrator, belief, commitment, u):
+    """decisions.logit_response for one run."""
+    pf, side_f = P[0], P[2]
+    adv = 1 - side
+    risk = (
+        belief * side_f[adv, col.SDF_RETALIATION_LIMITED] * (1.0 - side_f[adv, col.SDF_P_WARNING])
+        + (1.0 - belief) * side_f[adv, col.SDF_RETALIATION_AGGRESSIVE]
+    )
+    eu_none = pf[col.PF_LOGIT_NONE] - side_f[side, col.SDF_AUDIENCE_COST] * commitment
+    if state_perpetrator:
+        eu_proxy = -np.inf
+    else:
+        eu_proxy = pf[col.PF_LOGIT_PROXY] - pf[col.PF_LOGIT_PROXY_WAR] * risk
+    eu_state = pf[col.PF_LOGIT_STATE] - pf[col.PF_LOGIT_WAR_COST] * risk
+    top = max(max(eu_none, eu_proxy), eu_state)
+    precision = pf[col.PF_LOGIT_PRECISION]
+    w0 = math.exp(precision * (eu_none - top))
+    w1 = math.exp(precision * (eu_proxy - top))
+    w2 = math.exp(precision * (eu_state - top))
+    total = w0 + w1 + w2
+    c0 = w0 / total
+    c1 = c0 + w1 / total
+    choice = (1 if u > c0 else 0) + (1 if u > c1 else 0)
+    return choice if trigger else NONE
+
+
+@jit
+def worst_new_slot(SLI, pi, j, side, t):
+    """The first of today's new perceived attacks with the highest perceived rung, or -1."""
+    worst, best = -1, -1
+    for k in range(SLOTS):
+        if not SLI[col.SLI_ACTIVE, side, k, j] or SLI[col.SLI_DAY, side, k, j] != t:
+            continue
+        if SLI[col.SLI_TARGET, side, k, j] == SHIPPING:
+            threshold = pi[col.PI_SHIPPING_THRESHOLD]
+        else:
+            threshold = pi[col.PI_ATTACK_THRESHOLD]
+        rung = SLI[col.SLI_PERCEIVED, side, k, j]
+        if rung >= threshold and rung > best:
+            worst, best = k, rung
+    return worst
+
+
+@jit
+def choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
+    F, I, SLI = S[0], S[1], S[3]
+    pi, side_f, side_i = P[1], P[2], P[3]
+    n = hi - lo
+    for side in range(2):
+        worst = np.full(n, -1, np.int64)
+        chosen = np.zeros(n, np.bool_)
+        for j in range(lo, hi):
+            I[col.I_PENDING + side, j] = 0
+            I[col.I_PENDING_GROUP + side, j] = -1
+            if I[col.I_OPEN_SLOTS + side, j]:
+                worst[j - lo] = worst_new_slot(SLI, pi, j, side, t)
+            chosen[j - lo] = (worst[j - lo] >= 0 and alive[j - lo]) or bound_kind[j - lo, side] > 0
+        idx = listed(chosen, lo)
+        draws = uniforms(gen, 2, idx.size)
+        for q in range(idx.size):
+            j = idx[q]
+            jl = j - lo
+            trigger = worst[jl] >= 0 and alive[jl]
+            k = max(worst[jl], 0)
+            overt = SLI[col.SLI_ROLE, side, k, j] == LEADERSHIP
+            state_perpetrator = overt or p_ord[jl, side, k] >= 0.5
+            group = SLI[col.SLI_GROUP, side, k, j]
+            commitment = F[col.F_COMMITMENT + side, j]
+            belief = F[col.F_BELIEF + side, j]
+            if side_i[side, col.SDI_LOGIT]:
+                kind = logit_response(
+                    P, side, trigger, state_perpetrator, belief, commitment, draws[0, q]
+                )
+            else:
+                kind = doctrine_response(
+                    P, side, trigger, state_perpetrator, belief, commitment, draws[0, q]
+                )
+            enforced = bound_kind[jl, side] > 0
+            if enforced:
+                kind = bound_kind[jl, side]
+                group = bound_group[jl, side]
+            if I[col.I_LIMITED + side, j]:
+                p_ret = side_f[side, col.SDF_RETALIATION_LIMITED]
+            else:
+                p_ret = side_f[side, col.SDF_RETALIATION_AGGRESSIVE]
+            if kind == RETALIATE and draws[1, q] >= p_ret:
+                kind = NONE
+            if kind == STRIKE_PROXY and group < 0:
+                kind = STRIKE_STATE
+            if not side_i[side, col.SDI_CAN_EXECUTE + kind]:
+                kind = NONE
+            I[col.I_PENDING + side, j] = kind
+            I[col.I_PENDING_GROUP + side, j] = group if kind == STRIKE_PROXY else -1
+            if t > pi[col.PI_T0] and kind > 0 and not enforced:
+                I[col.I_ORDERS + side, j] += 1
+
+
+@jit
+def stocks(S, P, t, lo, hi):
+    F, I, SLI, grievance = S[0], S[1], S[3], S[5]
+    pf, pi = P[0], P[1]
+    for j in range(lo, hi):
+        for i in range(pi[col.PI_N_GROUPS]):
+            grievance[i, j] *= pf[col.PF_DECAY_GRIEVANCE]
+        for side in range(2):
+            F[col.F_COMMITMENT + side, j] *= pf[col.PF_DECAY_COMMITMENT]
+        F[col.F_HOSTILITY, j] *= pf[col.PF_DECAY_HOSTILITY]
+        for obs in range(2):
+            F[col.F_ALERT + obs, j] *= pf[col.PF_DECAY_ALERT]
+            for k in range(SLOTS if I[col.I_OPEN_SLOTS + obs, j] else 0):
+                if not SLI[col.SLI_ACTIVE, obs, k, j]:
+                    continue
+                finding, c2 = SLI[col.SLI_FINDING_DAY, obs, k, j], SLI[col.SLI_C2_DAY, obs, k, j]
+                settled = (
+                    SLI[col.SLI_REPORT_DAY, obs, k, j] <= t
+                    and (finding <= t or finding == NEVER)
+                    and (c2 <= t or c2 == NEVER)
+                )
+                too_old = (t - SLI[col.SLI_DAY, obs, k, j]) >= SLOT_MEMORY_DAYS - 1
+                if settled or too_old:
+                    SLI[col.SLI_ACTIVE, obs, k, j] = 0
+                    I[col.I_OPEN_SLOTS + obs, j] -= 1
+        F[col.F_RUNG_LEVEL, j] = max(F[col.F_RUNG_LEVEL, j] - 1.0, float(I[col.I_DAY_RUNG, j]))
+
+
+@jit
+def host_front(S, P, gen, t, lo, hi, alive):
+    F, I = S[0], S[1]
+    pf, pi = P[0], P[1]
+    n = hi - lo
+    leave = np.zeros(n, np.bool_)
+    for j in range(lo, hi):
+        F[col.F_PRESSURE, j] = max(
+            0.0,
+            F[col.F_PRESSURE, j] * pf[col.PF_HOST_DECAY]
+            + pf[col.PF_HOST_PER_STRIKE] * F[col.F_SOIL_TODAY, j]
+            + pf[col.PF_HOST_PER_DEATH] * F[col.F_HOST_DEATHS_TODAY, j]
+            + pf[col.PF_HOST_SANCTIONS]
+            - pf[col.PF_HOST_DIPLOMACY],
+        )
+        above = alive[j - lo] and F[col.F_PRESSURE, j] >= pf[col.PF_HOST_THRESHOLD]
+        I[col.I_DAYS_ABOVE, j] = I[col.I_DAYS_ABOVE, j] + 1 if above else 0
+        if I[col.I_EXPULSION_DAY, j] < 0 and I[col.I_DAYS_ABOVE, j] >= pi[col.PI_HOST_DAYS_ABOVE]:
+            I[col.I_EXPULSION_DAY, j] = t
+        if (
+            I[col.I_EXPULSION_DAY, j] >= 0
+            and I[col.I_WITHDRAWAL_DAY, j] < 0
+            and t - I[col.I_EXPULSION_DAY, j] >= pi[col.PI_HOST_WITHDRAWAL_LAG]
+        ):
+            I[col.I_WITHDRAWAL_DAY, j] = t
+            leave[j - lo] = True
+    idx = listed(leave, lo)
+    draws = uniforms(gen, 1, idx.size)
+    for q in range(idx.size):
+        if draws[0, q] < pf[col.PF_HOST_FOLLOW_ON_PROBABILITY]:
+            I[col.I_FOLLOW_ON_DUE, idx[q]] = t + pi[col.PI_HOST_FOLLOW_ON_LAG]
+    for j in range(lo, hi):
+        if I[col.I_FOLLOW_ON_DAY, j] < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t:
+            I[col.I_FOLLOW_ON_DAY, j] = t
+
+
+@jit
+def nuclear_front(S, P, gen, t, lo, hi, u, alive):
+    F, I = S[0], S[1]
+    pf, pi = P[0], P[1]
+    n = hi - lo
+    crisis = np.zeros(n, np.bool_)
+    for j in range(lo, hi):
+        jl = j - lo
+        quiet = not I[col.I_LETHAL_TODAY, j] and I[col.I_DAY_RUNG, j] <= pi[col.PI_STABLE_RUNG]
+        I[col.I_QUIET_STREAK, j] = I[col.I_QUIET_STREAK, j] + 1 if quiet else 0
+        p_start = pf[col.PF_DIALOGUE_START] + (
+            pf[col.PF_DIALOGUE_AFTER_QUIET]
+            if I[col.I_QUIET_STREAK, j] >= pi[col.PI_QUIET_DAYS]
+            else 0.0
+        )
+        dialogue = I[col.I_DIALOGUE, j] != 0
+        start = alive[jl] and not dialogue and u[pi[col.PI_ROW_DIALOGUE], jl] < p_start
+        collapse = dialogue and (
+            u[pi[col.PI_ROW_COLLAPSE], jl] < pf[col.PF_DIALOGUE_COLLAPSE]
+            or (I[col.I_DAY_RUNG, j] >= DIRECT_RUNG and t > pi[col.PI_T0])
+        )
+        dialogue = (dialogue or start) and not collapse
+        I[col.I_DIALOGUE, j] = 1 if dialogue else 0
+        if t > 0 and t % pi[col.PI_STEP_DAYS] == 0:
+            if dialogue:
+                F[col.F_BREAKOUT, j] = min(
+                    pf[col.PF_MAX_MONTHS], F[col.F_BREAKOUT, j] + pf[col.PF_STEP_MONTHS]
+                )
+            else:
+                F[col.F_BREAKOUT, j] = max(0.0, F[col.F_BREAKOUT, j] - pf[col.PF_STEP_MONTHS])
+        if (
+            alive[jl]
+            and I[col.I_CRISIS_DAY, j] < 0
+            and not dialogue
+            and F[col.F_BREAKOUT, j] < pf[col.PF_CRISIS_THRESHOLD]
+        ):
+            I[col.I_CRISIS_DAY, j] = t
+            crisis[jl] = True
+    if pi[col.PI_PREVENTIVE_STRIKE]:
+        idx = listed(crisis, lo)
+        draws = uniforms(gen, 1, idx.size)
+        for q in range(idx.size):
+            if draws[0, q] < pf[col.PF_PREVENTIVE_PROBABILITY]:
+                I[col.I_PENDING, idx[q]] = STRIKE_STATE
+
+
+@jit
+def fronts(S, P, gen, t, lo, hi, u, alive):
+    F, I, pi = S[0], S[1], P[1]
+    if pi[col.PI_HOST_ON]:
+        host_front(S, P, gen, t, lo, hi, alive)
+    if pi[col.PI_NUCLEAR_ON]:
+        nuclear_front(S, P, gen, t, lo, hi, u, alive)
+    for j in range(lo, hi):
+        F[col.F_SOIL_TODAY, j] = 0.0
+        F[col.F_HOST_DEATHS_TODAY, j] = 0.0
+        I[col.I_LETHAL_TODAY, j] = 0
+
+
+@jit
+def outcomes(S, P, t, lo, hi, alive):
+    F, I = S[0], S[1]
+    pf, pi = P[0], P[1]
+    for j in range(lo, hi):
+        rung = I[col.I_DAY_RUNG, j]
+        I[col.I_MAX_RUNG, j] = max(I[col.I_MAX_RUNG, j], rung)
+        I[col.I_TOP_RUNG_DAYS, j] = I[col.I_TOP_RUNG_DAYS, j] + 1 if rung >= 14 else 0
+        if t >= pi[col.PI_WINDOW_START] and rung <= pi[col.PI_STABLE_RUNG]:
+            I[col.I_WINDOW_QUIET_DAYS, j] += 1
+        war_now = alive[j - lo] and (
+            I[col.I_CHAIN_LEN, j] >= pi[col.PI_WAR_EXCHANGES]
+            or I[col.I_TOP_RUNG_DAYS, j] >= pi[col.PI_DECLARED_WAR_DAYS]
+            or F[col.F_BATTLE_DEATHS, j] >= pf[col.PF_WAR_BATTLE_DEATHS]
+        )
+        if war_now:
+            I[col.I_WAR, j] = 1
+            I[col.I_WAR_DAY, j] = t - pi[col.PI_T0]
+            I[col.I_WAR_INADVERTENT, j] = I[col.I_EPISODE_UNORDERED, j]
+
+
+# --- one block, every day ---------------------------------------------------------------------
+
+
+@jit
+def day(S, P, gen, t, lo, hi, u, effort, p_ord, bound_kind, bound_group):
+    """Engine.step for the runs [lo, hi) of one block, once the day's dense uniforms `u` are
+    drawn."""
+    I, seen, pi = S[1], S[8], P[1]
+    alive = np.empty(hi - lo, np.bool_)
+    for j in range(lo, hi):
+        alive[j - lo] = I[col.I_WAR, j] == 0
+        I[col.I_DAY_RUNG, j] = 0
+        I[col.I_VIEW_DAY_RUNG, j] = 0
+        I[col.I_VIEW_DAY_RUNG + 1, j] = 0
+        for i in range(seen.shape[0]):
+            seen[i, j] = False
+    hazards(S, P, gen, t, lo, hi, u, alive)
+    orders(S, P, t, lo, hi, u, alive, effort)
+    if t == pi[col.PI_T0] and pi[col.PI_INITIAL_ACTION] >= 0:
+        initial_event(S, P, gen, t, lo, hi)
+    execute_responses(S, P, gen, t, lo, hi, alive)
+    group_acts(S, P, gen, t, lo, hi, u, alive, effort)
+    maritime_incidents(S, P, gen, t, lo, hi, u, alive)
+    rhetoric(S, P, lo, hi, u, alive)
+    deliver(S, P, t, lo, hi, p_ord)
+    observe_groups(S, P, lo, hi, alive)
+    red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group)
+    choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group)
+    stocks(S, P, t, lo, hi)
+    fronts(S, P, gen, t, lo, hi, u, alive)
+    outcomes(S, P, t, lo, hi, alive)
+
+
+@jit
+def run_block(S, P, gen, lo, hi):
+    """Every day of the runs [lo, hi) (one block), drawing from the block's generator `gen`."""
+    pi = P[1]
+    n = hi - lo
+    effort = np.zeros((n, 2))
+    p_ord = np.zeros((n, 2, SLOTS))
+    bound_kind = np.zeros((n, 2), np.int64)
+    bound_group = np.full((n, 2), -1, np.int64)
+    for t in range(pi[col.PI_T0], pi[col.PI_T0] + pi[col.PI_DAYS]):
+        u = uniforms(gen, pi[col.PI_UNIFORM_ROWS], n)
+        day(S, P, gen, t, lo, hi, u, effort, p_ord, bound_kind, bound_group)
