@@ -311,7 +311,31 @@ def _analysis_tables(result: dict[str, Any]) -> list[Table]:
             f"{row['mean_regret']:.3f}",
             worst["described"] if worst else "",
         )
-    return [outcomes, robustness, *_sensitivity_tables(result["sensitivity"])]
+    return [
+        outcomes,
+        *_interest_table(result.get("outcomes_of_interest", [])),
+        robustness,
+        *_sensitivity_tables(result["sensitivity"]),
+    ]
+
+
+def _interest_table(rows: list[dict[str, Any]]) -> list[Table]:
+    """The study file's outcomes of interest per policy: shares or means, with 95% intervals."""
+    if not rows:
+        return []
+    table = Table(title="Outcomes of interest (pooled over all runs)", header_style="bold")
+    table.add_column("policy")
+    names = list(rows[0]["outcomes"])
+    for name in names:
+        table.add_column(name.replace("_", " "), justify="right")
+    for row in rows:
+        cells = []
+        for name in names:
+            entry = row["outcomes"][name]
+            value = entry["p"] if "p" in entry else entry["mean"]
+            cells.append(f"{value:.3f} [{entry['ci'][0]:.3f}, {entry['ci'][1]:.3f}]")
+        table.add_row(row["policy"], *cells)
+    return [table]
 
 
 def _sensitivity_tables(sens: dict[str, Any]) -> list[Table]:

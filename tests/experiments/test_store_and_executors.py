@@ -46,10 +46,23 @@ def test_points_count_every_run_once(reference):
     assert StudyResults(reference).runs().count("*").fetchall() == [(6600,)]
 
 
-def test_the_process_pool_gives_byte_identical_parts(study, reference, tmp_path):
-    with open_executor("process", workers=2) as (pool, workers):
+@pytest.mark.parametrize("n_workers", [1, 2, 3])
+def test_the_process_pool_gives_byte_identical_parts(study, reference, tmp_path, n_workers):
+    with open_executor("process", workers=n_workers) as (pool, workers):
         study.run(tmp_path / "pool", pool, workers)
     assert part_bytes(tmp_path / "pool") == part_bytes(reference)
+
+
+def test_outcomes_of_interest_pool_every_run_of_a_policy(reference):
+    results = StudyResults(reference)
+    points = results.points()
+    pooled = {row["policy"]: row for row in results.outcomes_of_interest()}
+    assert set(pooled) == {"doctrine=restraint", "doctrine=retaliatory"}
+    for policy, rows in points.groupby("policy"):
+        war = pooled[policy]["outcomes"]["war"]
+        assert war["p"] == pytest.approx(rows["n_war"].sum() / rows["runs"].sum(), abs=1e-6)
+        assert war["ci"][0] <= war["p"] <= war["ci"][1]
+        assert pooled[policy]["runs"] == 3300
 
 
 def test_dask_local_cluster_gives_byte_identical_parts(study, reference, tmp_path):

@@ -202,7 +202,54 @@ class StudyResults:
             "total_runs": status["total_runs"],
             "failed_chunks": status["failed"],
             **result,
+            "outcomes_of_interest": self.outcomes_of_interest(),
         }
+
+    def outcomes_of_interest(self) -> list[dict[str, Any]]:
+        """Per policy, each outcome the study file names, pooled over all its runs: a share with
+        its Wilson interval (outcome classes, flags) or a mean with a normal 95% interval."""
+        from crisislab.experiments.spec import METRIC_OUTCOMES
+        from crisislab.stats import wilson_interval
+
+        con = self.connect()
+        available = {name for name, *_ in con.execute("DESCRIBE runs").fetchall()}
+        wanted = [o for o in self.spec.outcomes if o in OUTCOME_COLUMNS or o in available]
+        if not wanted:
+            return []
+        parts = []
+        for name in wanted:
+            if name in OUTCOME_COLUMNS:
+                parts.append(f"count(*) FILTER (WHERE r.outcome = '{name}') AS \"{name}\"")
+            elif name in METRIC_OUTCOMES:
+                parts.append(f'avg(r."{name}"::DOUBLE) AS "{name}"')
+                parts.append(f'stddev_samp(r."{name}"::DOUBLE) AS "{name}.sd"')
+            else:
+                parts.append(f'count(*) FILTER (WHERE r."{name}") AS "{name}"')
+        query = (
+            f"SELECT d.policy, count(*) AS n, {', '.join(parts)} FROM runs r "
+            "JOIN design d USING (point) GROUP BY d.policy ORDER BY min(d.point)"
+        )
+        relation = con.sql(query)
+        columns = list(relation.columns)
+        out = []
+        for row in relation.fetchall():
+            record = dict(zip(columns, row, strict=True))
+            n = int(record["n"])
+            values: dict[str, Any] = {}
+            for name in wanted:
+                if name in METRIC_OUTCOMES:
+                    mean, sd = float(record[name]), float(record[f"{name}.sd"] or 0.0)
+                    half = 1.96 * sd / n**0.5
+                    values[name] = {
+                        "mean": round(mean, 6),
+                        "ci": [round(mean - half, 6), round(mean + half, 6)],
+                    }
+                else:
+                    k = int(record[name])
+                    lo, hi = wilson_interval(k, n)
+                    values[name] = {"p": round(k / n, 6), "ci": [round(lo, 6), round(hi, 6)]}
+            out.append({"policy": record["policy"], "runs": n, "outcomes": values})
+        return out
 
     def runs(self) -> duckdb.DuckDBPyRelation:
         """Every run stored so far, as a relation (never loaded whole unless asked)."""
