@@ -142,3 +142,29 @@ def test_bad_executor_settings_are_bad_input():
         open_executor("process", scheduler="tcp://127.0.0.1:1"),
     ):
         pass
+
+
+def test_a_dask_scheduler_address_gives_byte_identical_parts(reference, tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    from crisislab.cli import main
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        args = ["study", "run", str(FIXTURES / "small.yaml"), "--dir", str(tmp_path / "remote")]
+        args += ["--executor", "dask", "--scheduler", cluster.scheduler_address, "--json"]
+        with pytest.raises(SystemExit) as exit_:
+            main(args)
+    assert exit_.value.code == 0, capsys.readouterr().err
+    assert part_bytes(tmp_path / "remote") == part_bytes(reference)
+
+
+def test_an_unreachable_scheduler_is_bad_input(capsys, tmp_path):
+    pytest.importorskip("distributed")
+    from crisislab.cli import main
+
+    args = ["study", "run", str(FIXTURES / "small.yaml"), "--dir", str(tmp_path / "x")]
+    with pytest.raises(SystemExit) as exit_:
+        main([*args, "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"])
+    assert exit_.value.code == 2
+    assert "cannot reach the scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
