@@ -11,6 +11,7 @@ $(UV):
 
 .venv/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet --all-extras --all-groups
+	$(UV) run --frozen --no-sync python -m crisislab.engine.warmup
 	touch $@
 
 setup: .venv/.synced

@@ -191,8 +191,8 @@ def warm_up() -> float:
     """Compile (or load from numba's cache) the engine's day loop before anything is timed.
 
     Returns the seconds the first simulate() call took: the compile time when the cache was
-    empty, otherwise the time to import numba and load the cached kernel (which every worker
-    process also pays once, inside the timed figures)."""
+    empty, otherwise the time to import numba and load the cached kernel (which each measuring
+    process also pays once, inside the timed figures; its pool's workers inherit the kernel)."""
     from crisislab.simulate import simulate
 
     start = time.perf_counter()
@@ -345,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         "first_call_note": (
             "seconds of a first simulate() call in the parent before measuring: numba's compile "
             "time when its cache was empty, else the time to import numba and load the cached "
-            "kernel; every worker process pays the latter once inside the timed figures"
+            "kernel; each measuring process pays the latter once inside the timed figures, "
+            "before its fork-based pool starts the workers, which inherit the loaded kernel"
         ),
         "memory_note": (
             "peak_rss_self_bytes is ru_maxrss of RUSAGE_SELF: the peak resident set of the "

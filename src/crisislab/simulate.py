@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from concurrent.futures import Executor
+from collections import deque
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,35 @@ def balanced_chunk_blocks(runs: int, workers: int) -> int:
     return max(1, math.ceil(blocks / chunks))
 
 
+def gather(parts: Iterable[dict[str, np.ndarray]], runs: int) -> dict[str, np.ndarray]:
+    """The chunks' columns end to end, cut to `runs`. Each chunk is copied into place and
+    dropped as it arrives, so the parent never holds every chunk and the whole table at once."""
+    columns: dict[str, np.ndarray] = {}
+    at = 0
+    for part in parts:
+        if not columns:
+            columns = {k: np.empty((runs, *v.shape[1:]), v.dtype) for k, v in part.items()}
+        n = min(len(next(iter(part.values()))), runs - at)
+        for k, v in part.items():
+            columns[k][at : at + n] = v[:n]
+        at += n
+        del part
+    return columns
+
+
+def preload_for_fork(executor: Executor) -> None:
+    """Load the compiled day loop here if `executor` is a process pool that will fork its
+    workers and has not started them yet: the workers then inherit it instead of each importing
+    numba and loading the kernel."""
+    context = getattr(executor, "_mp_context", None)
+    if not isinstance(executor, ProcessPoolExecutor) or context is None:
+        return
+    if context.get_start_method() == "fork" and not getattr(executor, "_processes", None):
+        from crisislab.engine.native import warm_up
+
+        warm_up()
+
+
 def simulate(
     scenario: Scenario | str | Path,
     runs: int = 10_000,
@@ -105,12 +135,14 @@ def simulate(
         chunk_blocks = balanced_chunk_blocks(runs, getattr(executor, "_max_workers", 1))
     plan = chunk_plan(runs, max(1, chunk_blocks))
     if executor is None:
-        parts = [simulate_chunk(resolved, seed, b, n, None, script, daily)[0] for b, n in plan]
+        parts = (simulate_chunk(resolved, seed, b, n, None, script, daily)[0] for b, n in plan)
     else:
-        futures = [
+        if script is None and not daily:
+            preload_for_fork(executor)
+        futures = deque(
             executor.submit(simulate_chunk, resolved, seed, b, n, None, script, daily)
             for b, n in plan
-        ]
-        parts = [f.result()[0] for f in futures]
-    columns = {k: np.concatenate([p[k] for p in parts])[:runs] for k in parts[0]}
+        )
+        parts = (futures.popleft().result()[0] for _ in range(len(futures)))
+    columns = gather(parts, runs)
     return SimulationResult(resolved, runs, seed, merged, columns, script=script)

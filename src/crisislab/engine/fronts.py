@@ -8,6 +8,7 @@ breakout time, and a breakout crisis can open a preventive strike.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,7 +31,9 @@ class FrontState:
     def __init__(self, engine: Engine) -> None:
         c, runs = engine.c, engine.runs
         f = c.scenario.fronts
-        self.engine = engine
+        # a weak reference: a strong one would make a cycle that keeps a finished chunk's
+        # arrays alive until the next cyclic garbage collection (workers grew chunk by chunk)
+        self.engine = weakref.proxy(engine)
         self.host = f.host
         self.maritime = f.maritime
         self.nuclear = f.nuclear

@@ -21,7 +21,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, typeof, types
+from numba.core.typing import Signature
 
 from crisislab.engine import layout as col
 
@@ -38,13 +39,57 @@ NONE, STRIKE_PROXY, STRIKE_STATE, RETALIATE = 0, 1, 2, 3
 RESTRAINT, PROPORTIONAL, GTFT, RETALIATORY = 0, 1, 2, 3
 FIRST_LETHAL_PROXY, FIRST_PROXY_STRIKE, FIRST_STATE_STRIKE = 0, 1, 2
 
-jit = njit(cache=True)
+# --- types: each function is compiled once, for the one signature given ------------------------
+# Left to infer signatures, numba compiles a function again for each constant a caller passes
+# (emit five times, the whole day loop in about a minute). The signature is applied when a caller
+# is first compiled, not at import: when run_block comes from numba's cache, nothing else loads.
+
+f8, i8, b1, void = types.float64, types.int64, types.boolean, types.void
+
+
+def _array(dtype, ndim: int, layout: str = "C") -> types.Array:
+    return types.Array(dtype, ndim, layout)
+
+
+VEC, IVEC, MASK, ANY_VEC = _array(f8, 1), _array(i8, 1), _array(b1, 1), _array(f8, 1, "A")
+ROWS, TABLE, CUBE, SLOT_TABLE = _array(f8, 2), _array(i8, 2), _array(f8, 3), _array(types.int32, 4)
+STATE = types.Tuple(
+    (ROWS, TABLE, _array(f8, 4), SLOT_TABLE, _array(b1, 4), ROWS, ROWS, ROWS, _array(b1, 2))
+)
+PARAMS = types.Tuple((VEC, IVEC, *(ROWS, TABLE) * 4, _array(i8, 3), ROWS))
+GEN = typeof(np.random.default_rng(0))
+
+
+OPTIONS = {"cache": True}
+
+
+def jit(signature: Signature):
+    """A phase, called only from compiled code (so without a Python wrapper), compiled for
+    `signature` alone the first time a caller is typed; callers' constants are converted."""
+
+    def decorate(func):
+        dispatcher = njit(**OPTIONS, no_cpython_wrapper=True, no_cfunc_wrapper=True)(func)
+        call_template = dispatcher.get_call_template
+
+        def one_signature(args, kws):
+            if dispatcher._can_compile:
+                dispatcher.compile(signature.args)
+                dispatcher.disable_compile()
+            return call_template(args, kws)
+
+        dispatcher.get_call_template = one_signature
+        return dispatcher
+
+    return decorate
+
+
+entry = njit(**OPTIONS)  # run_block, the function Python calls
 
 
 # --- small pieces shared by the phases --------------------------------------------------------
 
 
-@jit
+@jit(f8(f8, f8))
 def power(x, gamma):
     """x ** gamma as np.power computes it (it takes a square root for an exponent of 0.5)."""
     if gamma == 0.5:
@@ -52,13 +97,13 @@ def power(x, gamma):
     return x**gamma
 
 
-@jit
+@jit(f8(f8))
 def odds(p):
     p = min(max(p, EPS), 1.0 - EPS)
     return p / (1.0 - p)
 
 
-@jit
+@jit(f8(f8, f8, f8))
 def update_with_ratio(mu, ratio, gamma):
     """beliefs.update_with_ratio for one run."""
     if gamma < 1.0 and (ratio < 1.0) == (mu > 0.5):
@@ -67,25 +112,29 @@ def update_with_ratio(mu, ratio, gamma):
     return o / (1.0 + o)
 
 
-@jit
+@jit(f8(f8, f8, f8, f8))
 def prior_ordered(mu, control, share, multiplier):
     ordered = (1.0 - mu) * share * multiplier
     unordered = mu * (1.0 - control) + (1.0 - mu) * (1.0 - share) * (1.0 - control)
     return ordered / max(ordered + unordered, EPS)
 
 
-@jit
-def wrap32(x):
-    """x as int32 arithmetic leaves it (the numpy code subtracts a day from int32 arrays)."""
-    return ((x + 2**31) % 2**32) - 2**31
+@jit(f8(f8))
+def exp_ceiling(y):
+    """A bound above exp(y), cheap to compute: 1 + y + y² exceeds exp(y) for y <= 1, and the
+    margin of 1e-9 is far wider than rounding. A draw at or above rate-with-the-bound is above
+    the rate itself, so group_acts skips the exponential there and decides exactly as before."""
+    if y > 1.0:
+        return math.inf
+    return (1.0 + y + y * y) * (1.0 + 1e-9)
 
 
-@jit
+@jit(i8(VEC, IVEC, f8))
 def latency(pf, pi, u):
     return pi[col.PI_LATENCY_WHOLE] + (1 if u < pf[col.PF_LATENCY_FRAC] else 0)
 
 
-@jit
+@jit(ROWS(GEN, i8, i8))
 def uniforms(gen, rows, m):
     """[rows, m] uniforms drawn row by row, as Generator.random((rows, m)) draws them."""
     out = np.empty((rows, m))
@@ -95,71 +144,43 @@ def uniforms(gen, rows, m):
     return out
 
 
-@jit
+@jit(IVEC(MASK, i8))
 def listed(mask, lo):
     """Run numbers (absolute, ascending) of the block-local mask's set entries."""
     return np.flatnonzero(mask) + lo
 
 
-@jit
+@jit(void(TABLE, IVEC, i8, i8, i8))
 def mark_first(I, pi, t, j, which):
     if t >= pi[col.PI_T0] and I[col.I_FIRST_DAY + which, j] < 0:
         I[col.I_FIRST_DAY + which, j] = t - pi[col.PI_T0]
 
 
-# --- events: truth, then perception by the other side -----------------------------------------
+# --- events: truth, then perception by the other side ------------------------------------------
+# (each function comes after those it calls: it is compiled where it is defined)
 
 
-@jit
-def emit(S, P, gen, t, lo, idx, side, group, act, ordered, warned, victim, forced, front):
-    """Engine.emit for the runs `idx`; `ordered` and `warned` are block-local masks."""
-    m = idx.size
-    if m == 0:
+@jit(void(TABLE, IVEC, i8, i8, i8, i8))
+def direct_exchange(I, pi, t, j, side, rung):
+    if rung >= DIRECT_RUNG:
+        if t > pi[col.PI_T0]:
+            I[col.I_DIRECT_EXCHANGES, j] += 1
+        if t >= pi[col.PI_WINDOW_START]:
+            I[col.I_WINDOW_DIRECT, j] += 1
+    if rung < pi[col.PI_WAR_RUNG]:
         return
-    side_i, group_i, act_f, act_i = P[3], P[5], P[6], P[7]
-    ur = uniforms(gen, 8, m)
-    noise = np.empty(m)
-    for k in range(m):
-        noise[k] = gen.standard_normal()
-    if victim < 0:
-        victim = side_i[1 - side, col.SDI_NATIONALITY]
-    role = LEADERSHIP if group < 0 else group_i[group, col.GI_ROLE]
-    for k in range(m):
-        j = idx[k]
-        v = 1 if (act_i[act, col.AI_HAS_WARNED] and warned[j - lo]) else 0
-        d_mean = act_f[act, col.AF_DEATHS_MEAN + v]
-        if forced >= 0:
-            deaths = forced
-        else:
-            extra = math.floor(math.log(ur[1, k]) / math.log1p(-1.0 / max(d_mean, 1.0 + 1e-9)))
-            deaths = 0
-            if ur[0, k] < act_f[act, col.AF_P_KILL + v]:
-                deaths = int(1 + (extra if d_mean > 1.0 else 0.0))
-        injuries = math.floor(-act_f[act, col.AF_INJURIES_MEAN + v] * math.log(ur[2, k]))
-        rung = act_i[act, (col.AI_LETHAL_RUNG if deaths > 0 else col.AI_RUNG) + v]
-        is_ordered = ordered[j - lo]
-        truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front)
-        perceive(
-            S,
-            P,
-            t,
-            j,
-            ur[:, k],
-            noise[k],
-            side,
-            group,
-            role,
-            act,
-            rung,
-            deaths,
-            injuries,
-            victim,
-            is_ordered,
-            front,
-        )
+    within = (
+        t - I[col.I_CHAIN_START, j] <= pi[col.PI_WAR_EXCHANGE_WINDOW] and I[col.I_CHAIN_LEN, j] > 0
+    )
+    if not within:
+        I[col.I_CHAIN_LEN, j] = 1
+        I[col.I_CHAIN_START, j] = t
+    elif I[col.I_CHAIN_SIDE, j] != side:
+        I[col.I_CHAIN_LEN, j] += 1
+    I[col.I_CHAIN_SIDE, j] = side
 
 
-@jit
+@jit(void(STATE, PARAMS, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1))
 def truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front):
     F, I = S[0], S[1]
     pi, side_i, act_f, act_i = P[1], P[3], P[6], P[7]
@@ -169,7 +190,7 @@ def truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is
     F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
     I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
     if deaths > 0:
-        if wrap32(t - I[col.I_LAST_LETHAL_DAY, j]) > pi[col.PI_WAR_EXCHANGE_WINDOW]:
+        if t - I[col.I_LAST_LETHAL_DAY, j] > pi[col.PI_WAR_EXCHANGE_WINDOW]:
             I[col.I_EPISODE_UNORDERED, j] = 0 if is_ordered else 1
         I[col.I_LAST_LETHAL_DAY, j] = t
         I[col.I_LETHAL_TODAY, j] = 1
@@ -196,80 +217,7 @@ def truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is
         direct_exchange(I, pi, t, j, side, rung)
 
 
-@jit
-def direct_exchange(I, pi, t, j, side, rung):
-    if rung >= DIRECT_RUNG:
-        if t > pi[col.PI_T0]:
-            I[col.I_DIRECT_EXCHANGES, j] += 1
-        if t >= pi[col.PI_WINDOW_START]:
-            I[col.I_WINDOW_DIRECT, j] += 1
-    if rung < pi[col.PI_WAR_RUNG]:
-        return
-    within = (
-        t - I[col.I_CHAIN_START, j] <= pi[col.PI_WAR_EXCHANGE_WINDOW] and I[col.I_CHAIN_LEN, j] > 0
-    )
-    if not within:
-        I[col.I_CHAIN_LEN, j] = 1
-        I[col.I_CHAIN_START, j] = t
-    elif I[col.I_CHAIN_SIDE, j] != side:
-        I[col.I_CHAIN_LEN, j] += 1
-    I[col.I_CHAIN_SIDE, j] = side
-
-
-@jit
-def perceive(
-    S, P, t, j, ur, noise, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front
-):
-    F, I = S[0], S[1]
-    pf, pi, act_f, act_i = P[0], P[1], P[6], P[7]
-    obs = 1 - side
-    detected = ur[3] < act_f[act, col.AF_P_DETECT]
-    bias = pf[col.PF_EXPECTATION_BIAS] * (1.0 - 2.0 * F[col.F_BELIEF + obs, j])
-    x = np.rint(rung + bias + pf[col.PF_SIGMA] * noise)
-    perceived = int(min(max(x, 0.0), 14.0))
-    if not detected:
-        return
-    if abs(perceived - rung) >= pi[col.PI_MISPERCEPTION_GAP]:
-        I[col.I_MISPERCEPTIONS, j] += 1
-    if group >= 0 and not front:
-        S[8][group, j] = True
-    I[col.I_VIEW_DAY_RUNG + obs, j] = max(I[col.I_VIEW_DAY_RUNG + obs, j], perceived)
-    if role == LEADERSHIP and act_i[act, col.AI_HAS_RATIO]:
-        ratio = act_f[act, col.AF_RATIO_PLAIN]
-        if act_i[act, col.AI_HAS_WARNED] and abs(perceived - act_i[act, col.AI_RUNG + 1]) < abs(
-            perceived - act_i[act, col.AI_RUNG]
-        ):
-            ratio = act_f[act, col.AF_RATIO_WARNED]
-        F[col.F_BELIEF + obs, j] = update_with_ratio(
-            F[col.F_BELIEF + obs, j], ratio, pf[col.PF_GAMMA]
-        )
-    hits = act_i[act, col.AI_HITS]
-    threshold = pi[col.PI_SHIPPING_THRESHOLD] if hits == SHIPPING else pi[col.PI_ATTACK_THRESHOLD]
-    F[col.F_ALERT + obs, j] = min(
-        1.0, F[col.F_ALERT + obs, j] + pf[col.PF_ALERT_PER_EVENT] * min(1.0, perceived / 7.0)
-    )
-    if perceived >= threshold:
-        F[col.F_HOSTILITY, j] += perceived / 14.0
-        open_slot(
-            S,
-            P,
-            t,
-            j,
-            ur,
-            obs,
-            side,
-            group,
-            role,
-            act,
-            perceived,
-            victim,
-            deaths,
-            injuries,
-            is_ordered,
-        )
-
-
-@jit
+@jit(void(STATE, PARAMS, i8, i8, ANY_VEC, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1))
 def open_slot(
     S, P, t, j, ur, obs, side, group, role, act, perceived, victim, deaths, injuries, is_ordered
 ):
@@ -323,7 +271,109 @@ def open_slot(
             s[col.SLI_C2_DAY] = t + latency(pf, pi, ur[7])
 
 
-@jit
+@jit(void(STATE, PARAMS, i8, i8, ANY_VEC, f8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1))
+def perceive(
+    S, P, t, j, ur, noise, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front
+):
+    F, I = S[0], S[1]
+    pf, pi, act_f, act_i = P[0], P[1], P[6], P[7]
+    obs = 1 - side
+    detected = ur[3] < act_f[act, col.AF_P_DETECT]
+    bias = pf[col.PF_EXPECTATION_BIAS] * (1.0 - 2.0 * F[col.F_BELIEF + obs, j])
+    x = np.rint(rung + bias + pf[col.PF_SIGMA] * noise)
+    perceived = int(min(max(x, 0.0), 14.0))
+    if not detected:
+        return
+    if abs(perceived - rung) >= pi[col.PI_MISPERCEPTION_GAP]:
+        I[col.I_MISPERCEPTIONS, j] += 1
+    if group >= 0 and not front:
+        S[8][group, j] = True
+    I[col.I_VIEW_DAY_RUNG + obs, j] = max(I[col.I_VIEW_DAY_RUNG + obs, j], perceived)
+    if role == LEADERSHIP and act_i[act, col.AI_HAS_RATIO]:
+        ratio = act_f[act, col.AF_RATIO_PLAIN]
+        if act_i[act, col.AI_HAS_WARNED] and abs(perceived - act_i[act, col.AI_RUNG + 1]) < abs(
+            perceived - act_i[act, col.AI_RUNG]
+        ):
+            ratio = act_f[act, col.AF_RATIO_WARNED]
+        F[col.F_BELIEF + obs, j] = update_with_ratio(
+            F[col.F_BELIEF + obs, j], ratio, pf[col.PF_GAMMA]
+        )
+    hits = act_i[act, col.AI_HITS]
+    threshold = pi[col.PI_SHIPPING_THRESHOLD] if hits == SHIPPING else pi[col.PI_ATTACK_THRESHOLD]
+    F[col.F_ALERT + obs, j] = min(
+        1.0, F[col.F_ALERT + obs, j] + pf[col.PF_ALERT_PER_EVENT] * min(1.0, perceived / 7.0)
+    )
+    if perceived >= threshold:
+        F[col.F_HOSTILITY, j] += perceived / 14.0
+        open_slot(
+            S,
+            P,
+            t,
+            j,
+            ur,
+            obs,
+            side,
+            group,
+            role,
+            act,
+            perceived,
+            victim,
+            deaths,
+            injuries,
+            is_ordered,
+        )
+
+
+@jit(void(STATE, PARAMS, GEN, i8, i8, IVEC, i8, i8, i8, MASK, MASK, i8, i8, b1))
+def emit(S, P, gen, t, lo, idx, side, group, act, ordered, warned, victim, forced, front):
+    """Engine.emit for the runs `idx`; `ordered` and `warned` are block-local masks."""
+    m = idx.size
+    if m == 0:
+        return
+    side_i, group_i, act_f, act_i = P[3], P[5], P[6], P[7]
+    ur = uniforms(gen, 8, m)
+    noise = np.empty(m)
+    for k in range(m):
+        noise[k] = gen.standard_normal()
+    if victim < 0:
+        victim = side_i[1 - side, col.SDI_NATIONALITY]
+    role = LEADERSHIP if group < 0 else group_i[group, col.GI_ROLE]
+    for k in range(m):
+        j = idx[k]
+        v = 1 if (act_i[act, col.AI_HAS_WARNED] and warned[j - lo]) else 0
+        d_mean = act_f[act, col.AF_DEATHS_MEAN + v]
+        if forced >= 0:
+            deaths = forced
+        else:
+            extra = math.floor(math.log(ur[1, k]) / math.log1p(-1.0 / max(d_mean, 1.0 + 1e-9)))
+            deaths = 0
+            if ur[0, k] < act_f[act, col.AF_P_KILL + v]:
+                deaths = int(1 + (extra if d_mean > 1.0 else 0.0))
+        injuries = math.floor(-act_f[act, col.AF_INJURIES_MEAN + v] * math.log(ur[2, k]))
+        rung = act_i[act, (col.AI_LETHAL_RUNG if deaths > 0 else col.AI_RUNG) + v]
+        is_ordered = ordered[j - lo]
+        truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front)
+        perceive(
+            S,
+            P,
+            t,
+            j,
+            ur[:, k],
+            noise[k],
+            side,
+            group,
+            role,
+            act,
+            rung,
+            deaths,
+            injuries,
+            victim,
+            is_ordered,
+            front,
+        )
+
+
+@jit(void(STATE, PARAMS, GEN, i8, i8, IVEC, b1))
 def send_message(S, P, gen, t, side, idx, mimic):
     """A 'matter concluded' message from `side` in the runs `idx` (Engine._send_message)."""
     F, I = S[0], S[1]
@@ -346,7 +396,7 @@ def send_message(S, P, gen, t, side, idx, mimic):
 # --- the phases of one day --------------------------------------------------------------------
 
 
-@jit
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK))
 def hazards(S, P, gen, t, lo, hi, u, alive):
     F, I = S[0], S[1]
     pf, pi, group_i = P[0], P[1], P[5]
@@ -386,7 +436,7 @@ def hazards(S, P, gen, t, lo, hi, u, alive):
         )
 
 
-@jit
+@jit(void(STATE, PARAMS, i8, i8, i8, ROWS, MASK, ROWS))
 def orders(S, P, t, lo, hi, u, alive, effort):
     I = S[1]
     pf, pi, side_f, side_i = P[0], P[1], P[2], P[3]
@@ -411,7 +461,7 @@ def orders(S, P, t, lo, hi, u, alive, effort):
             effort[j - lo, side] = side_f[side, col.SDF_ENFORCEMENT] if limited else 0.0
 
 
-@jit
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8))
 def initial_event(S, P, gen, t, lo, hi):
     pi = P[1]
     n = hi - lo
@@ -438,7 +488,7 @@ def initial_event(S, P, gen, t, lo, hi):
         send_message(S, P, gen, t, side, everyone, True)
 
 
-@jit
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK))
 def execute_responses(S, P, gen, t, lo, hi, alive):
     I, grievance = S[1], S[5]
     pf, pi, side_f, side_i, group_i = P[0], P[1], P[2], P[3], P[5]
@@ -450,6 +500,8 @@ def execute_responses(S, P, gen, t, lo, hi, alive):
         for j in range(lo, hi):
             if alive[j - lo]:
                 kind[j - lo] = I[col.I_PENDING + side, j]
+        if not kind.any():
+            continue  # most days: nothing to execute, and no runs means no draws
         act = side_i[side, col.SDI_STRIKE_PROXY]
         if act >= 0:
             for gi in range(pi[col.PI_N_GROUPS]):
@@ -512,7 +564,7 @@ def execute_responses(S, P, gen, t, lo, hi, alive):
             send_message(S, P, gen, t, side, idx, True)
 
 
-@jit
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK, ROWS))
 def group_acts(S, P, gen, t, lo, hi, u, alive, effort):
     I, grievance = S[1], S[5]
     pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
@@ -521,24 +573,30 @@ def group_acts(S, P, gen, t, lo, hi, u, alive, effort):
     for i in range(pi[col.PI_N_GROUPS]):
         side = group_i[i, col.GI_SIDE]
         presence = group_i[i, col.GI_PRESENCE] and pi[col.PI_HOST_ON]
+        base = group_f[i, col.GF_BASE_HAZARD]
         acts = np.zeros(n, np.bool_)
         ordered = np.zeros(n, np.bool_)
         for j in range(lo, hi):
             under_orders = I[col.I_CAMPAIGN + side, j] != 0
             ordered[j - lo] = under_orders
+            if not alive[j - lo]:
+                continue
             control = min(
                 1.0,
                 group_f[i, col.GF_CONTROL] + pf[col.PF_ENFORCEMENT_EFFECT] * effort[j - lo, side],
             )
-            rate = (
-                group_f[i, col.GF_BASE_HAZARD]
-                * math.exp(pf[col.PF_GRIEVANCE_SENSITIVITY] * grievance[i, j])
-                * (pf[col.PF_ORDERED_MULTIPLIER] if under_orders else 1.0 - control)
-            )
+            factor = pf[col.PF_ORDERED_MULTIPLIER] if under_orders else 1.0 - control
+            after = 1.0
+            if presence and I[col.I_WITHDRAWAL_DAY, j] >= 0:
+                after = pf[col.PF_PRESENCE_AFTER]
+            y = pf[col.PF_GRIEVANCE_SENSITIVITY] * grievance[i, j]
+            x = u[pi[col.PI_ROW_GROUP] + i, j - lo]
+            if x >= base * exp_ceiling(y) * factor * after:
+                continue  # above the rate whatever exp(y) is: most runs, most days
+            rate = base * math.exp(y) * factor
             if presence:
-                withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
-                rate = rate * (pf[col.PF_PRESENCE_AFTER] if withdrawn else 1.0)
-            acts[j - lo] = alive[j - lo] and u[pi[col.PI_ROW_GROUP] + i, j - lo] < min(rate, 1.0)
+                rate = rate * after
+            acts[j - lo] = x < min(rate, 1.0)
         emit(
             S,
             P,
@@ -557,7 +615,7 @@ def group_acts(S, P, gen, t, lo, hi, u, alive, effort):
         )
 
 
-@jit
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK))
 def maritime_incidents(S, P, gen, t, lo, hi, u, alive):
     F, I = S[0], S[1]
     pf, pi, group_i = P[0], P[1], P[5]
@@ -597,7 +655,7 @@ def maritime_incidents(S, P, gen, t, lo, hi, u, alive):
     )
 
 
-@jit
+@jit(void(STATE, PARAMS, i8, i8, ROWS, MASK))
 def rhetoric(S, P, lo, hi, u, alive):
     F, I, grievance = S[0], S[1], S[5]
     pf, pi, side_i, group_i, act_f, act_i = P[0], P[1], P[3], P[5], P[6], P[7]
@@ -627,7 +685,7 @@ def rhetoric(S, P, lo, hi, u, alive):
             I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
 
 
-@jit
+@jit(void(STATE, PARAMS, i8, i8, i8, CUBE))
 def deliver(S, P, t, lo, hi, p_ord):
     """Due reports, findings, disavowals and messages; P(ordered) of every open slot."""
     F, I, SLF, SLI = S[0], S[1], S[2], S[3]
@@ -656,7 +714,7 @@ def deliver(S, P, t, lo, hi, p_ord):
                 I[col.I_MESSAGE_DAY + obs, j] = NEVER
 
 
-@jit
+@jit(void(STATE, PARAMS, i8, i8, MASK))
 def observe_groups(S, P, lo, hi, alive):
     F, seen = S[0], S[8]
     pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
@@ -671,7 +729,7 @@ def observe_groups(S, P, lo, hi, alive):
             )
 
 
-@jit
+@jit(b1(SLOT_TABLE, i8, i8, i8, f8, IVEC, f8))
 def condition_holds(SLI, j, obs, k, p, cond, value):
     """One compiled red-line condition on one slot's perceived fields (redlines.py)."""
     field, op = cond[col.CI_FIELD], cond[col.CI_OP]
@@ -703,7 +761,7 @@ def condition_holds(SLI, j, obs, k, p, cond, value):
     return left != value
 
 
-@jit
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK, CUBE, TABLE, TABLE))
 def red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
     """Engine._red_lines: marks fired slots, counts firings, binds the first enforced response."""
     F, I, SLI, fired = S[0], S[1], S[3], S[4]
@@ -764,7 +822,7 @@ def red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
                 bound_group[j - lo, owner] = SLI[col.SLI_GROUP, owner, slot[j - lo], j]
 
 
-@jit
+@jit(i8(PARAMS, i8, b1, b1, f8, f8, f8))
 def doctrine_response(P, side, trigger, state_perpetrator, belief, commitment, u):
     """decisions.doctrine_response for one run."""
     pf, side_f, side_i = P[0], P[2], P[3]
@@ -783,7 +841,7 @@ def doctrine_response(P, side, trigger, state_perpetrator, belief, commitment, u
     return in_kind
 
 
-@jit
+@jit(i8(PARAMS, i8, b1, b1, f8, f8, f8))
 def logit_response(P, side, trigger, state_perpetrator, belief, commitment, u):
     """decisions.logit_response for one run."""
     pf, side_f = P[0], P[2]
@@ -810,7 +868,7 @@ def logit_response(P, side, trigger, state_perpetrator, belief, commitment, u):
     return choice if trigger else NONE
 
 
-@jit
+@jit(i8(SLOT_TABLE, IVEC, i8, i8, i8))
 def worst_new_slot(SLI, pi, j, side, t):
     """The first of today's new perceived attacks with the highest perceived rung, or -1."""
     worst, best = -1, -1
@@ -827,7 +885,7 @@ def worst_new_slot(SLI, pi, j, side, t):
     return worst
 
 
-@jit
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK, CUBE, TABLE, TABLE))
 def choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
     F, I, SLI = S[0], S[1], S[3]
     pi, side_f, side_i = P[1], P[2], P[3]
@@ -881,7 +939,7 @@ def choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group
                 I[col.I_ORDERS + side, j] += 1
 
 
-@jit
+@jit(void(STATE, PARAMS, i8, i8, i8))
 def stocks(S, P, t, lo, hi):
     F, I, SLI, grievance = S[0], S[1], S[3], S[5]
     pf, pi = P[0], P[1]
@@ -909,7 +967,7 @@ def stocks(S, P, t, lo, hi):
         F[col.F_RUNG_LEVEL, j] = max(F[col.F_RUNG_LEVEL, j] - 1.0, float(I[col.I_DAY_RUNG, j]))
 
 
-@jit
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK))
 def host_front(S, P, gen, t, lo, hi, alive):
     F, I = S[0], S[1]
     pf, pi = P[0], P[1]
@@ -945,7 +1003,7 @@ def host_front(S, P, gen, t, lo, hi, alive):
             I[col.I_FOLLOW_ON_DAY, j] = t
 
 
-@jit
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK))
 def nuclear_front(S, P, gen, t, lo, hi, u, alive):
     F, I = S[0], S[1]
     pf, pi = P[0], P[1]
@@ -991,7 +1049,7 @@ def nuclear_front(S, P, gen, t, lo, hi, u, alive):
                 I[col.I_PENDING, idx[q]] = STRIKE_STATE
 
 
-@jit
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK))
 def fronts(S, P, gen, t, lo, hi, u, alive):
     F, I, pi = S[0], S[1], P[1]
     if pi[col.PI_HOST_ON]:
@@ -1004,7 +1062,7 @@ def fronts(S, P, gen, t, lo, hi, u, alive):
         I[col.I_LETHAL_TODAY, j] = 0
 
 
-@jit
+@jit(void(STATE, PARAMS, i8, i8, i8, MASK))
 def outcomes(S, P, t, lo, hi, alive):
     F, I = S[0], S[1]
     pf, pi = P[0], P[1]
@@ -1028,12 +1086,10 @@ def outcomes(S, P, t, lo, hi, alive):
 # --- one block, every day ---------------------------------------------------------------------
 
 
-@jit
-def day(S, P, gen, t, lo, hi, u, effort, p_ord, bound_kind, bound_group):
-    """Engine.step for the runs [lo, hi) of one block, once the day's dense uniforms `u` are
-    drawn."""
-    I, seen, pi = S[1], S[8], P[1]
-    alive = np.empty(hi - lo, np.bool_)
+@jit(void(STATE, i8, i8, MASK))
+def new_day(S, lo, hi, alive):
+    """Engine._new_day: today's rungs and sightings start from nothing; runs at war stop."""
+    I, seen = S[1], S[8]
     for j in range(lo, hi):
         alive[j - lo] = I[col.I_WAR, j] == 0
         I[col.I_DAY_RUNG, j] = 0
@@ -1041,32 +1097,35 @@ def day(S, P, gen, t, lo, hi, u, effort, p_ord, bound_kind, bound_group):
         I[col.I_VIEW_DAY_RUNG + 1, j] = 0
         for i in range(seen.shape[0]):
             seen[i, j] = False
-    hazards(S, P, gen, t, lo, hi, u, alive)
-    orders(S, P, t, lo, hi, u, alive, effort)
-    if t == pi[col.PI_T0] and pi[col.PI_INITIAL_ACTION] >= 0:
-        initial_event(S, P, gen, t, lo, hi)
-    execute_responses(S, P, gen, t, lo, hi, alive)
-    group_acts(S, P, gen, t, lo, hi, u, alive, effort)
-    maritime_incidents(S, P, gen, t, lo, hi, u, alive)
-    rhetoric(S, P, lo, hi, u, alive)
-    deliver(S, P, t, lo, hi, p_ord)
-    observe_groups(S, P, lo, hi, alive)
-    red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group)
-    choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group)
-    stocks(S, P, t, lo, hi)
-    fronts(S, P, gen, t, lo, hi, u, alive)
-    outcomes(S, P, t, lo, hi, alive)
 
 
-@jit
+@entry
 def run_block(S, P, gen, lo, hi):
-    """Every day of the runs [lo, hi) (one block), drawing from the block's generator `gen`."""
+    """Every day of the runs [lo, hi) (one block), drawing from the block's generator `gen`:
+    Engine.step phase by phase, once the day's dense uniforms `u` are drawn. (The day is not a
+    function of its own: each level of calls costs numba another optimisation of all below.)"""
     pi = P[1]
     n = hi - lo
+    alive = np.empty(n, np.bool_)
     effort = np.zeros((n, 2))
     p_ord = np.zeros((n, 2, SLOTS))
     bound_kind = np.zeros((n, 2), np.int64)
     bound_group = np.full((n, 2), -1, np.int64)
     for t in range(pi[col.PI_T0], pi[col.PI_T0] + pi[col.PI_DAYS]):
         u = uniforms(gen, pi[col.PI_UNIFORM_ROWS], n)
-        day(S, P, gen, t, lo, hi, u, effort, p_ord, bound_kind, bound_group)
+        new_day(S, lo, hi, alive)
+        hazards(S, P, gen, t, lo, hi, u, alive)
+        orders(S, P, t, lo, hi, u, alive, effort)
+        if t == pi[col.PI_T0] and pi[col.PI_INITIAL_ACTION] >= 0:
+            initial_event(S, P, gen, t, lo, hi)
+        execute_responses(S, P, gen, t, lo, hi, alive)
+        group_acts(S, P, gen, t, lo, hi, u, alive, effort)
+        maritime_incidents(S, P, gen, t, lo, hi, u, alive)
+        rhetoric(S, P, lo, hi, u, alive)
+        deliver(S, P, t, lo, hi, p_ord)
+        observe_groups(S, P, lo, hi, alive)
+        red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group)
+        choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group)
+        stocks(S, P, t, lo, hi)
+        fronts(S, P, gen, t, lo, hi, u, alive)
+        outcomes(S, P, t, lo, hi, alive)

@@ -10,6 +10,7 @@ engine's summary code reads the result as usual.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -150,6 +151,30 @@ def supported(engine: Engine) -> bool:
     )
 
 
+WARM_UP_SCENARIO = "us-iran-2020"
+_loaded = False
+
+
+def warm_up() -> float:
+    """Compile the day loop, or load it from numba's cache, by running one block for one day;
+    the seconds it took. `make setup` runs it (`python -m crisislab.engine.warmup`) so that the
+    first compilation happens once, before any parallel work, and a fork-based process pool
+    started afterwards inherits the loaded kernel."""
+    global _loaded
+    start = time.perf_counter()
+    if not _loaded:
+        from crisislab.engine.compiled import compile_scenario
+        from crisislab.engine.step import Engine
+        from crisislab.scenario.loader import load_scenario
+
+        compiled = compile_scenario(load_scenario(WARM_UP_SCENARIO, {"days": 1}))
+        engine = Engine(compiled, 0, 0, 1)
+        assert supported(engine)
+        engine.run()
+        _loaded = True
+    return time.perf_counter() - start
+
+
 def run(engine: Engine) -> None:
     """Simulate every day of the engine's chunk with the kernel (after `initialise`)."""
     from crisislab.engine.kernel import run_block
@@ -177,43 +202,51 @@ def _owners(engine: Engine, owner: str) -> list:
 
 
 def _per_run(engine: Engine, spec, width: int, dtype) -> np.ndarray:
-    out = np.zeros((engine.runs, width), dtype)
+    """[width, runs]: written straight into the kernel's layout (runs last), with no
+    transposed copy of the whole table."""
+    out = np.zeros((width, engine.runs), dtype)
     for column, owner, name in spec:
         for i, obj in enumerate(_owners(engine, owner)):
             values = getattr(obj, name).reshape(engine.runs, -1)
-            out[:, column + i : column + i + values.shape[1]] = values
+            out[column + i : column + i + values.shape[1]] = values.T
     return out
 
 
 def _per_slot(engine: Engine, spec, width: int, dtype) -> np.ndarray:
-    out = np.zeros((engine.runs, 2, 8, width), dtype)
+    """[width, observer, slot, runs], like `_per_run`."""
+    out = np.zeros((width, 2, 8, engine.runs), dtype)
     for column, owner, name in spec:
         for i, obj in enumerate(_owners(engine, owner)):
-            out[:, i, :, column] = getattr(obj, name)
+            out[column, i] = getattr(obj, name).T
     return out
+
+
+def _runs_last(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.swapaxes(a, 0, -1))
 
 
 def pack(engine: Engine) -> tuple:
     """The kernel's state tuple (F, I, SLF, SLI, fired, grievance, deaths, injuries, seen),
-    each array transposed so that runs are on its last axis."""
+    each array with runs on its last axis."""
     integers = _per_run(engine, INTEGERS, col.I_COLUMNS, np.int64)
     for k, name in enumerate(FIRST_EVENTS):
-        integers[:, col.I_FIRST_DAY + k] = engine.ledger.first_day[name]
+        integers[col.I_FIRST_DAY + k] = engine.ledger.first_day[name]
     for i, view in enumerate(engine.views):
-        integers[:, col.I_OPEN_SLOTS + i] = view.slots.active.sum(axis=1)
-    fired = np.stack([v.slots.fired for v in engine.views], axis=1)
-    state = (
+        integers[col.I_OPEN_SLOTS + i] = view.slots.active.sum(axis=1)
+    fired = np.empty((engine.views[0].slots.fired.shape[2], 2, 8, engine.runs), np.bool_)
+    for i, view in enumerate(engine.views):
+        fired[:, i] = np.swapaxes(view.slots.fired, 0, -1)
+    return (
         _per_run(engine, FLOATS, col.F_COLUMNS, np.float64),
         integers,
         _per_slot(engine, SLOT_FLOATS, col.SLF_COLUMNS, np.float64),
         _per_slot(engine, SLOT_INTEGERS, col.SLI_COLUMNS, np.int32),
         fired,
-        engine.world.grievance,
-        engine.ledger.deaths,
-        engine.ledger.injuries,
-        engine.seen,
+        _runs_last(engine.world.grievance),
+        _runs_last(engine.ledger.deaths),
+        _runs_last(engine.ledger.injuries),
+        _runs_last(engine.seen),
     )
-    return tuple(np.ascontiguousarray(np.swapaxes(a, 0, -1)) for a in state)  # runs last
 
 
 def _unpack_runs(engine: Engine, spec, packed: np.ndarray) -> None:

@@ -521,7 +521,10 @@ class Engine:
         led.day_rung[idx] = np.maximum(led.day_rung[idx], rung)
         is_ordered = ordered[idx]
         lethal = deaths > 0
-        new_episode = lethal & (t - led.last_lethal_day[idx] > s.outcomes.war_exchange_window_days)
+        # days since the last lethal event, in int64: in int32, t minus the initial -NEVER
+        # overflowed, so a first lethal event after day 0 never opened an episode
+        since = t - led.last_lethal_day[idx].astype(np.int64)
+        new_episode = lethal & (since > s.outcomes.war_exchange_window_days)
         led.episode_unordered[idx[new_episode]] = ~is_ordered[new_episode]
         led.last_lethal_day[idx[lethal]] = t
         self.fronts.on_event(idx, action, rung, deaths, victim)
