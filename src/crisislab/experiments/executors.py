@@ -2,7 +2,8 @@
 
 `sequential` runs each chunk in the calling process, `process` on a local process pool, and `dask`
 on a Dask cluster: a `LocalCluster` of N single-threaded worker processes, or the scheduler at an
-address. Results never depend on which one is used: each chunk is a pure function of its inputs.
+address. Every worker gets the compiled day loop while the executor starts, not in its first chunk.
+Results never depend on which one is used: each chunk is a pure function of its inputs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
 
+from crisislab.engine.native import warm_up
 from crisislab.scenario.loader import Problem, ScenarioError
 
 ExecutorKind = Literal["sequential", "process", "dask"]
@@ -54,6 +56,7 @@ def open_executor(
         yield SequentialExecutor(), 1
     elif kind == "process":
         n = workers or default_workers()
+        warm_up()  # fork-started workers inherit the loaded day loop instead of each loading it
         with ProcessPoolExecutor(max_workers=n) as pool:
             yield pool, n
     else:
@@ -82,6 +85,7 @@ def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[tuple
             ) from None
         with client:
             n = workers or max(1, sum(client.nthreads().values()))
+            client.run(warm_up)
             yield client.get_executor(pure=False), n
         return
     n = workers or default_workers()
@@ -91,4 +95,5 @@ def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[tuple
         ) as cluster,
         Client(cluster) as client,
     ):
+        client.run(warm_up)  # each worker loads the day loop once, while the cluster starts
         yield client.get_executor(pure=False), n
