@@ -101,3 +101,12 @@ def test_the_python_example_runs(small_file, small_study, monkeypatch):
 
     matplotlib.use("Agg")
     exec(compile(code, "tutorial", "exec"), {})
+
+
+def test_the_study_file_of_the_studies_reference_is_valid(tmp_path):
+    text = (ROOT / "docs" / "studies.md").read_text("utf-8")
+    [example] = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    path = tmp_path / "reference.yaml"
+    path.write_text(example, encoding="utf-8")
+    study = Study.load(path)
+    assert study.spec.n_points == 4 * 64
