@@ -168,3 +168,15 @@ def test_an_unreachable_scheduler_is_bad_input(capsys, tmp_path):
         main([*args, "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"])
     assert exit_.value.code == 2
     assert "cannot reach the scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_a_study_started_by_another_version_is_not_resumed(study, reference, tmp_path):
+    import json
+
+    directory = tmp_path / "old"
+    shutil.copytree(reference, directory)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    manifest["crisislab"] = "0.0.1"
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ScenarioError, match=r"started by crisislab 0\.0\.1"):
+        study.run(directory)

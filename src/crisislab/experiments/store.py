@@ -134,6 +134,18 @@ class StudyStore:
                         )
                     ]
                 )
+            if existing.get("crisislab") != __version__:
+                raise ScenarioError(
+                    [
+                        Problem(
+                            str(self.root),
+                            "",
+                            f"this study was started by crisislab {existing.get('crisislab')} and "
+                            f"this is {__version__}: its results could differ, so it is not "
+                            "resumed; choose another --dir",
+                        )
+                    ]
+                )
             self._sweep_temporaries()
             return
         if self.root.exists() and any(self.root.iterdir()):
