@@ -144,6 +144,14 @@ def uniforms(gen, rows, m):
     return out
 
 
+@jit(void(GEN, ROWS))
+def fill_uniforms(gen, out):
+    """Refills `out` [rows, m] row by row, as Generator.random((rows, m)) draws it."""
+    for r in range(out.shape[0]):
+        for k in range(out.shape[1]):
+            out[r, k] = gen.random()
+
+
 @jit(IVEC(MASK, i8))
 def listed(mask, lo):
     """Run numbers (absolute, ascending) of the block-local mask's set entries."""
@@ -402,29 +410,35 @@ def hazards(S, P, gen, t, lo, hi, u, alive):
     pf, pi, group_i = P[0], P[1], P[5]
     n = hi - lo
     no = np.zeros(n, np.bool_)
+    hit = np.empty(n, np.int64)
     g, act = pi[col.PI_ACCIDENT_GROUP], pi[col.PI_ACCIDENT_ACTION]
     if g >= 0 and act >= 0:
         side = group_i[g, col.GI_SIDE]
-        hit = np.zeros(n, np.bool_)
+        rate, row = pf[col.PF_ACCIDENT_RATE], pi[col.PI_ROW_ACCIDENT]
+        m = 0
         for j in range(lo, hi):
-            hazard = pf[col.PF_ACCIDENT_RATE] * F[col.F_ALERT + side, j]
-            hit[j - lo] = alive[j - lo] and u[pi[col.PI_ROW_ACCIDENT], j - lo] < hazard
-            if hit[j - lo]:
+            hazard = rate * F[col.F_ALERT + side, j]
+            if alive[j - lo] and u[row, j - lo] < hazard:
                 I[col.I_ACCIDENTS, j] += 1
-        emit(S, P, gen, t, lo, listed(hit, lo), side, g, act, no, no, -1, -1, False)
+                hit[m] = j
+                m += 1
+        emit(S, P, gen, t, lo, hit[:m], side, g, act, no, no, -1, -1, False)
     g, act = pi[col.PI_LOC_GROUP], pi[col.PI_LOC_ACTION]
     if g >= 0 and act >= 0:
-        hit = np.zeros(n, np.bool_)
+        rate, row = pf[col.PF_LOC_RATE], pi[col.PI_ROW_LOC]
+        m = 0
         for j in range(lo, hi):
-            hazard = pf[col.PF_LOC_RATE] * F[col.F_RUNG_LEVEL, j]
-            hit[j - lo] = alive[j - lo] and u[pi[col.PI_ROW_LOC], j - lo] < hazard
+            hazard = rate * F[col.F_RUNG_LEVEL, j]
+            if alive[j - lo] and u[row, j - lo] < hazard:
+                hit[m] = j
+                m += 1
         emit(
             S,
             P,
             gen,
             t,
             lo,
-            listed(hit, lo),
+            hit[:m],
             group_i[g, col.GI_SIDE],
             g,
             act,
@@ -493,15 +507,20 @@ def execute_responses(S, P, gen, t, lo, hi, alive):
     I, grievance = S[1], S[5]
     pf, pi, side_f, side_i, group_i = P[0], P[1], P[2], P[3], P[5]
     n = hi - lo
-    yes = np.ones(n, np.bool_)
-    no = np.zeros(n, np.bool_)
     for side in range(2):
+        pending = False
+        for j in range(lo, hi):
+            if alive[j - lo] and I[col.I_PENDING + side, j] != 0:
+                pending = True
+                break
+        if not pending:
+            continue  # most days: nothing to execute, and no runs means no draws
+        yes = np.ones(n, np.bool_)
+        no = np.zeros(n, np.bool_)
         kind = np.zeros(n, np.int64)
         for j in range(lo, hi):
             if alive[j - lo]:
                 kind[j - lo] = I[col.I_PENDING + side, j]
-        if not kind.any():
-            continue  # most days: nothing to execute, and no runs means no draws
         act = side_i[side, col.SDI_STRIKE_PROXY]
         if act >= 0:
             for gi in range(pi[col.PI_N_GROUPS]):
@@ -570,40 +589,44 @@ def group_acts(S, P, gen, t, lo, hi, u, alive, effort):
     pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
     n = hi - lo
     no = np.zeros(n, np.bool_)
+    ordered = np.empty(n, np.bool_)
+    acts = np.empty(n, np.int64)
+    effect, multiplier = pf[col.PF_ENFORCEMENT_EFFECT], pf[col.PF_ORDERED_MULTIPLIER]
+    presence_after, sensitivity = pf[col.PF_PRESENCE_AFTER], pf[col.PF_GRIEVANCE_SENSITIVITY]
     for i in range(pi[col.PI_N_GROUPS]):
         side = group_i[i, col.GI_SIDE]
         presence = group_i[i, col.GI_PRESENCE] and pi[col.PI_HOST_ON]
         base = group_f[i, col.GF_BASE_HAZARD]
-        acts = np.zeros(n, np.bool_)
-        ordered = np.zeros(n, np.bool_)
+        own_control = group_f[i, col.GF_CONTROL]
+        row = pi[col.PI_ROW_GROUP] + i
+        m = 0
         for j in range(lo, hi):
             under_orders = I[col.I_CAMPAIGN + side, j] != 0
             ordered[j - lo] = under_orders
             if not alive[j - lo]:
                 continue
-            control = min(
-                1.0,
-                group_f[i, col.GF_CONTROL] + pf[col.PF_ENFORCEMENT_EFFECT] * effort[j - lo, side],
-            )
-            factor = pf[col.PF_ORDERED_MULTIPLIER] if under_orders else 1.0 - control
+            control = min(1.0, own_control + effect * effort[j - lo, side])
+            factor = multiplier if under_orders else 1.0 - control
             after = 1.0
             if presence and I[col.I_WITHDRAWAL_DAY, j] >= 0:
-                after = pf[col.PF_PRESENCE_AFTER]
-            y = pf[col.PF_GRIEVANCE_SENSITIVITY] * grievance[i, j]
-            x = u[pi[col.PI_ROW_GROUP] + i, j - lo]
+                after = presence_after
+            y = sensitivity * grievance[i, j]
+            x = u[row, j - lo]
             if x >= base * exp_ceiling(y) * factor * after:
                 continue  # above the rate whatever exp(y) is: most runs, most days
             rate = base * math.exp(y) * factor
             if presence:
                 rate = rate * after
-            acts[j - lo] = x < min(rate, 1.0)
+            if x < min(rate, 1.0):
+                acts[m] = j
+                m += 1
         emit(
             S,
             P,
             gen,
             t,
             lo,
-            listed(acts, lo),
+            acts[:m],
             side,
             i,
             group_i[i, col.GI_ACTION],
@@ -624,26 +647,31 @@ def maritime_incidents(S, P, gen, t, lo, hi, u, alive):
         return
     n = hi - lo
     side = group_i[g, col.GI_SIDE]
-    hit = np.zeros(n, np.bool_)
-    ordered = np.zeros(n, np.bool_)
+    hit = np.empty(n, np.int64)
+    ordered = np.empty(n, np.bool_)
+    base, sensitivity = pf[col.PF_SEA_BASE_HAZARD], pf[col.PF_SEA_HOSTILITY_SENSITIVITY]
+    posture, multiplier = pf[col.PF_SEA_POSTURE_FACTOR], pf[col.PF_ORDERED_MULTIPLIER]
+    row = pi[col.PI_ROW_MARITIME]
+    m = 0
     for j in range(lo, hi):
         ordered[j - lo] = I[col.I_CAMPAIGN + side, j] != 0
         rate = (
-            pf[col.PF_SEA_BASE_HAZARD]
-            * (1.0 + pf[col.PF_SEA_HOSTILITY_SENSITIVITY] * F[col.F_HOSTILITY, j])
-            * pf[col.PF_SEA_POSTURE_FACTOR]
-            * (pf[col.PF_ORDERED_MULTIPLIER] if ordered[j - lo] else 1.0)
+            base
+            * (1.0 + sensitivity * F[col.F_HOSTILITY, j])
+            * posture
+            * (multiplier if ordered[j - lo] else 1.0)
         )
-        hit[j - lo] = alive[j - lo] and u[pi[col.PI_ROW_MARITIME], j - lo] < rate
-        if hit[j - lo]:
+        if alive[j - lo] and u[row, j - lo] < rate:
             I[col.I_INCIDENTS, j] += 1
+            hit[m] = j
+            m += 1
     emit(
         S,
         P,
         gen,
         t,
         lo,
-        listed(hit, lo),
+        hit[:m],
         side,
         g,
         act,
@@ -718,36 +746,20 @@ def deliver(S, P, t, lo, hi, p_ord):
 def observe_groups(S, P, lo, hi, alive):
     F, seen = S[0], S[8]
     pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
+    gamma = pf[col.PF_GAMMA]
     for i in range(pi[col.PI_N_GROUPS]):
         obs = 1 - group_i[i, col.GI_SIDE]
+        seen_ratio, unseen_ratio = group_f[i, col.GF_SEEN_RATIO], group_f[i, col.GF_UNSEEN_RATIO]
         for j in range(lo, hi):
             ratio = 1.0
             if alive[j - lo]:
-                ratio = group_f[i, col.GF_SEEN_RATIO if seen[i, j] else col.GF_UNSEEN_RATIO]
-            F[col.F_BELIEF + obs, j] = update_with_ratio(
-                F[col.F_BELIEF + obs, j], ratio, pf[col.PF_GAMMA]
-            )
+                ratio = seen_ratio if seen[i, j] else unseen_ratio
+            F[col.F_BELIEF + obs, j] = update_with_ratio(F[col.F_BELIEF + obs, j], ratio, gamma)
 
 
-@jit(b1(SLOT_TABLE, i8, i8, i8, f8, IVEC, f8))
-def condition_holds(SLI, j, obs, k, p, cond, value):
-    """One compiled red-line condition on one slot's perceived fields (redlines.py)."""
-    field, op = cond[col.CI_FIELD], cond[col.CI_OP]
-    left = 0.0
-    if field == 0:
-        if SLI[col.SLI_VICTIM, obs, k, j] == cond[col.CI_NATIONALITY]:
-            left = float(SLI[col.SLI_REPORTED_DEATHS, obs, k, j])
-    elif field == 1:
-        if SLI[col.SLI_VICTIM, obs, k, j] == cond[col.CI_NATIONALITY]:
-            left = float(SLI[col.SLI_REPORTED_INJURIES, obs, k, j])
-    elif field == 2:
-        left = p
-    elif field == 3:
-        left = float(SLI[col.SLI_PERCEIVED, obs, k, j])
-    elif field == 4:
-        left = float(SLI[col.SLI_TARGET, obs, k, j])
-    else:
-        left = float(SLI[col.SLI_ROLE, obs, k, j])
+@jit(b1(f8, i8, f8))
+def condition_holds(left, op, value):
+    """One compiled red-line condition (redlines.py), its slot's field `left` read by red_lines."""
     if op == 0:
         return left >= value
     if op == 1:
@@ -781,25 +793,47 @@ def red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
                     and p_ord[j - lo, 0, k] >= 0.5
                 ):
                     I[col.I_WINDOW_ATTRIBUTED, j] = 1
+    slot = np.empty(n, np.int64)
+    listing = np.empty(n, np.int64)
     for line in range(pi[col.PI_N_LINES]):
         owner = line_i[line, col.LI_OWNER]
-        slot = np.full(n, -1, np.int64)
+        conditions = line_i[line, col.LI_CONDITIONS]
+        m = 0
         for j in range(lo, hi):
+            slot[j - lo] = -1
             if not alive[j - lo] or not I[col.I_OPEN_SLOTS + owner, j]:
                 continue
             for k in range(SLOTS):
                 if not SLI[col.SLI_ACTIVE, owner, k, j] or fired[line, owner, k, j]:
                     continue
                 holds = True
-                for c in range(line_i[line, col.LI_CONDITIONS]):
-                    holds = holds and condition_holds(
-                        SLI, j, owner, k, p_ord[j - lo, owner, k], cond_i[line, c], cond_v[line, c]
-                    )
+                for c in range(conditions):  # all must hold: stops at the first that fails
+                    field = cond_i[line, c, col.CI_FIELD]
+                    left = 0.0
+                    if field == 0:
+                        if SLI[col.SLI_VICTIM, owner, k, j] == cond_i[line, c, col.CI_NATIONALITY]:
+                            left = float(SLI[col.SLI_REPORTED_DEATHS, owner, k, j])
+                    elif field == 1:
+                        if SLI[col.SLI_VICTIM, owner, k, j] == cond_i[line, c, col.CI_NATIONALITY]:
+                            left = float(SLI[col.SLI_REPORTED_INJURIES, owner, k, j])
+                    elif field == 2:
+                        left = p_ord[j - lo, owner, k]
+                    elif field == 3:
+                        left = float(SLI[col.SLI_PERCEIVED, owner, k, j])
+                    elif field == 4:
+                        left = float(SLI[col.SLI_TARGET, owner, k, j])
+                    else:
+                        left = float(SLI[col.SLI_ROLE, owner, k, j])
+                    if not condition_holds(left, cond_i[line, c, col.CI_OP], cond_v[line, c]):
+                        holds = False
+                        break
                 if holds:
                     fired[line, owner, k, j] = True
                     if slot[j - lo] < 0:
                         slot[j - lo] = k
-        idx = listed(slot >= 0, lo)
+                        listing[m] = j
+                        m += 1
+        idx = listing[:m]
         draws = uniforms(gen, 1, idx.size)
         public = line_i[line, col.LI_PUBLIC] != 0
         for q in range(idx.size):
@@ -890,16 +924,20 @@ def choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group
     F, I, SLI = S[0], S[1], S[3]
     pi, side_f, side_i = P[1], P[2], P[3]
     n = hi - lo
+    worst = np.empty(n, np.int64)
+    listing = np.empty(n, np.int64)
     for side in range(2):
-        worst = np.full(n, -1, np.int64)
-        chosen = np.zeros(n, np.bool_)
+        m = 0
         for j in range(lo, hi):
             I[col.I_PENDING + side, j] = 0
             I[col.I_PENDING_GROUP + side, j] = -1
+            worst[j - lo] = -1
             if I[col.I_OPEN_SLOTS + side, j]:
                 worst[j - lo] = worst_new_slot(SLI, pi, j, side, t)
-            chosen[j - lo] = (worst[j - lo] >= 0 and alive[j - lo]) or bound_kind[j - lo, side] > 0
-        idx = listed(chosen, lo)
+            if (worst[j - lo] >= 0 and alive[j - lo]) or bound_kind[j - lo, side] > 0:
+                listing[m] = j
+                m += 1
+        idx = listing[:m]
         draws = uniforms(gen, 2, idx.size)
         for q in range(idx.size):
             j = idx[q]
@@ -943,14 +981,17 @@ def choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group
 def stocks(S, P, t, lo, hi):
     F, I, SLI, grievance = S[0], S[1], S[3], S[5]
     pf, pi = P[0], P[1]
+    groups = pi[col.PI_N_GROUPS]
+    decay_grievance, decay_commitment = pf[col.PF_DECAY_GRIEVANCE], pf[col.PF_DECAY_COMMITMENT]
+    decay_hostility, decay_alert = pf[col.PF_DECAY_HOSTILITY], pf[col.PF_DECAY_ALERT]
     for j in range(lo, hi):
-        for i in range(pi[col.PI_N_GROUPS]):
-            grievance[i, j] *= pf[col.PF_DECAY_GRIEVANCE]
+        for i in range(groups):
+            grievance[i, j] *= decay_grievance
         for side in range(2):
-            F[col.F_COMMITMENT + side, j] *= pf[col.PF_DECAY_COMMITMENT]
-        F[col.F_HOSTILITY, j] *= pf[col.PF_DECAY_HOSTILITY]
+            F[col.F_COMMITMENT + side, j] *= decay_commitment
+        F[col.F_HOSTILITY, j] *= decay_hostility
         for obs in range(2):
-            F[col.F_ALERT + obs, j] *= pf[col.PF_DECAY_ALERT]
+            F[col.F_ALERT + obs, j] *= decay_alert
             for k in range(SLOTS if I[col.I_OPEN_SLOTS + obs, j] else 0):
                 if not SLI[col.SLI_ACTIVE, obs, k, j]:
                     continue
@@ -972,7 +1013,8 @@ def host_front(S, P, gen, t, lo, hi, alive):
     F, I = S[0], S[1]
     pf, pi = P[0], P[1]
     n = hi - lo
-    leave = np.zeros(n, np.bool_)
+    leave = np.empty(n, np.int64)
+    m = 0
     for j in range(lo, hi):
         F[col.F_PRESSURE, j] = max(
             0.0,
@@ -992,8 +1034,9 @@ def host_front(S, P, gen, t, lo, hi, alive):
             and t - I[col.I_EXPULSION_DAY, j] >= pi[col.PI_HOST_WITHDRAWAL_LAG]
         ):
             I[col.I_WITHDRAWAL_DAY, j] = t
-            leave[j - lo] = True
-    idx = listed(leave, lo)
+            leave[m] = j
+            m += 1
+    idx = leave[:m]
     draws = uniforms(gen, 1, idx.size)
     for q in range(idx.size):
         if draws[0, q] < pf[col.PF_HOST_FOLLOW_ON_PROBABILITY]:
@@ -1008,7 +1051,8 @@ def nuclear_front(S, P, gen, t, lo, hi, u, alive):
     F, I = S[0], S[1]
     pf, pi = P[0], P[1]
     n = hi - lo
-    crisis = np.zeros(n, np.bool_)
+    crisis = np.empty(n, np.int64)
+    m = 0
     for j in range(lo, hi):
         jl = j - lo
         quiet = not I[col.I_LETHAL_TODAY, j] and I[col.I_DAY_RUNG, j] <= pi[col.PI_STABLE_RUNG]
@@ -1040,9 +1084,10 @@ def nuclear_front(S, P, gen, t, lo, hi, u, alive):
             and F[col.F_BREAKOUT, j] < pf[col.PF_CRISIS_THRESHOLD]
         ):
             I[col.I_CRISIS_DAY, j] = t
-            crisis[jl] = True
+            crisis[m] = j
+            m += 1
     if pi[col.PI_PREVENTIVE_STRIKE]:
-        idx = listed(crisis, lo)
+        idx = crisis[:m]
         draws = uniforms(gen, 1, idx.size)
         for q in range(idx.size):
             if draws[0, q] < pf[col.PF_PREVENTIVE_PROBABILITY]:
@@ -1111,8 +1156,9 @@ def run_block(S, P, gen, lo, hi):
     p_ord = np.zeros((n, 2, SLOTS))
     bound_kind = np.zeros((n, 2), np.int64)
     bound_group = np.full((n, 2), -1, np.int64)
+    u = np.empty((pi[col.PI_UNIFORM_ROWS], n))
     for t in range(pi[col.PI_T0], pi[col.PI_T0] + pi[col.PI_DAYS]):
-        u = uniforms(gen, pi[col.PI_UNIFORM_ROWS], n)
+        fill_uniforms(gen, u)
         new_day(S, lo, hi, alive)
         hazards(S, P, gen, t, lo, hi, u, alive)
         orders(S, P, t, lo, hi, u, alive, effort)
