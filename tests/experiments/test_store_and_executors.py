@@ -135,13 +135,10 @@ def test_a_non_empty_folder_is_not_taken_over(study, tmp_path):
 
 
 def test_bad_executor_settings_are_bad_input():
-    with pytest.raises(ScenarioError, match="must be one of"), open_executor("threads"):
-        pass
-    with (
-        pytest.raises(ScenarioError, match="only the dask executor"),
-        open_executor("process", scheduler="tcp://127.0.0.1:1"),
-    ):
-        pass
+    with pytest.raises(ScenarioError, match="must be one of"):
+        open_executor("threads").__enter__()
+    with pytest.raises(ScenarioError, match="only the dask executor"):
+        open_executor("process", scheduler="tcp://127.0.0.1:1").__enter__()
 
 
 def test_a_dask_scheduler_address_gives_byte_identical_parts(reference, tmp_path, capsys):

@@ -100,12 +100,8 @@ def to_json(x: Any, digits: int = 4) -> Any:
         return rnd(x, digits)
     if isinstance(x, str):
         return x
-    try:
-        if pd.isna(x):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(x)
+    missing = pd.api.types.is_scalar(x) and bool(pd.isna(x))  # NaT, pd.NA; containers are not
+    return None if missing else str(x)
 
 
 def fmt_number(x: Any) -> str:
