@@ -29,6 +29,7 @@ from crisislab.engine import layout as col
 EPS = 1e-9
 NEVER = np.iinfo(np.int32).max
 SLOTS = 8
+PAD = 8
 SLOT_MEMORY_DAYS = 30
 OVERT_ODDS = 1e12
 DIRECT_RUNG = 9
@@ -63,12 +64,19 @@ GEN = typeof(np.random.default_rng(0))
 OPTIONS = {"cache": True}
 
 
-def jit(signature: Signature):
+def jit(signature: Signature, inline: bool = False):
     """A phase, called only from compiled code (so without a Python wrapper), compiled for
-    `signature` alone the first time a caller is typed; callers' constants are converted."""
+    `signature` alone the first time a caller is typed; callers' constants are converted.
+    `inline` functions are copied into their callers (numba's inline="always"): a call passes
+    every array of the state and parameter tuples, and counts a reference to each."""
 
     def decorate(func):
-        dispatcher = njit(**OPTIONS, no_cpython_wrapper=True, no_cfunc_wrapper=True)(func)
+        dispatcher = njit(
+            **OPTIONS,
+            inline="always" if inline else "never",
+            no_cpython_wrapper=True,
+            no_cfunc_wrapper=True,
+        )(func)
         call_template = dispatcher.get_call_template
 
         def one_signature(args, kws):
@@ -144,12 +152,18 @@ def uniforms(gen, rows, m):
     return out
 
 
-@jit(void(GEN, ROWS))
-def fill_uniforms(gen, out):
-    """Refills `out` [rows, m] row by row, as Generator.random((rows, m)) draws it."""
+@jit(void(GEN, ROWS, i8))
+def fill_uniforms(gen, out, m):
+    """Refills `out[:, :m]` row by row, as Generator.random((rows, m)) draws it."""
     for r in range(out.shape[0]):
-        for k in range(out.shape[1]):
+        for k in range(m):
             out[r, k] = gen.random()
+
+
+@jit(b1(i8, i8))
+def holds_slot(active, k):
+    """Whether bit k of an observer's mask of active slots (layout.I_SLOT_MASK) is set."""
+    return (active >> k) & 1 != 0
 
 
 @jit(IVEC(MASK, i8))
@@ -158,7 +172,7 @@ def listed(mask, lo):
     return np.flatnonzero(mask) + lo
 
 
-@jit(void(TABLE, IVEC, i8, i8, i8))
+@jit(void(TABLE, IVEC, i8, i8, i8), inline=True)
 def mark_first(I, pi, t, j, which):
     if t >= pi[col.PI_T0] and I[col.I_FIRST_DAY + which, j] < 0:
         I[col.I_FIRST_DAY + which, j] = t - pi[col.PI_T0]
@@ -168,7 +182,7 @@ def mark_first(I, pi, t, j, which):
 # (each function comes after those it calls: it is compiled where it is defined)
 
 
-@jit(void(TABLE, IVEC, i8, i8, i8, i8))
+@jit(void(TABLE, IVEC, i8, i8, i8, i8), inline=True)
 def direct_exchange(I, pi, t, j, side, rung):
     if rung >= DIRECT_RUNG:
         if t > pi[col.PI_T0]:
@@ -188,7 +202,7 @@ def direct_exchange(I, pi, t, j, side, rung):
     I[col.I_CHAIN_SIDE, j] = side
 
 
-@jit(void(STATE, PARAMS, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1))
+@jit(void(STATE, PARAMS, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1), inline=True)
 def truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front):
     F, I = S[0], S[1]
     pi, side_i, act_f, act_i = P[1], P[3], P[6], P[7]
@@ -225,7 +239,7 @@ def truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is
         direct_exchange(I, pi, t, j, side, rung)
 
 
-@jit(void(STATE, PARAMS, i8, i8, ANY_VEC, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1))
+@jit(void(STATE, PARAMS, i8, i8, ANY_VEC, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1), inline=True)
 def open_slot(
     S, P, t, j, ur, obs, side, group, role, act, perceived, victim, deaths, injuries, is_ordered
 ):
@@ -234,8 +248,7 @@ def open_slot(
     k = I[col.I_SLOT_NEXT + obs, j]
     I[col.I_SLOT_NEXT + obs, j] = (k + 1) % SLOTS
     s, f = SLI[:, obs, k, j], SLF[:, obs, k, j]
-    if not s[col.SLI_ACTIVE]:
-        I[col.I_OPEN_SLOTS + obs, j] += 1
+    I[col.I_SLOT_MASK + obs, j] |= 1 << k
     s[col.SLI_ACTIVE] = 1
     f[col.SLF_EVIDENCE] = 1.0
     s[col.SLI_DISAVOWED] = 0
@@ -279,7 +292,7 @@ def open_slot(
             s[col.SLI_C2_DAY] = t + latency(pf, pi, ur[7])
 
 
-@jit(void(STATE, PARAMS, i8, i8, ANY_VEC, f8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1))
+@jit(void(STATE, PARAMS, i8, i8, ANY_VEC, f8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1), inline=True)
 def perceive(
     S, P, t, j, ur, noise, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front
 ):
@@ -401,78 +414,81 @@ def send_message(S, P, gen, t, side, idx, mimic):
             F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
 
 
-# --- the phases of one day --------------------------------------------------------------------
+# --- the passes of one day --------------------------------------------------------------------
+# Engine.step runs its phases one after another, each over every run. A phase's work on one run
+# touches that run alone, so phases whose draws come after their own loop over the runs can share
+# one loop, provided each run sees the phases in the engine's order, no phase in the loop reads
+# what a later one in it writes for another purpose, and the draws come in the engine's order.
+# Fewer passes over a block is most of the kernel's speed; each pass's docstring names the
+# phases it holds and why they may share it.
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK))
-def hazards(S, P, gen, t, lo, hi, u, alive):
-    F, I = S[0], S[1]
-    pf, pi, group_i = P[0], P[1], P[5]
-    n = hi - lo
-    no = np.zeros(n, np.bool_)
-    hit = np.empty(n, np.int64)
-    g, act = pi[col.PI_ACCIDENT_GROUP], pi[col.PI_ACCIDENT_ACTION]
-    if g >= 0 and act >= 0:
-        side = group_i[g, col.GI_SIDE]
-        rate, row = pf[col.PF_ACCIDENT_RATE], pi[col.PI_ROW_ACCIDENT]
-        m = 0
-        for j in range(lo, hi):
-            hazard = rate * F[col.F_ALERT + side, j]
-            if alive[j - lo] and u[row, j - lo] < hazard:
-                I[col.I_ACCIDENTS, j] += 1
-                hit[m] = j
-                m += 1
-        emit(S, P, gen, t, lo, hit[:m], side, g, act, no, no, -1, -1, False)
-    g, act = pi[col.PI_LOC_GROUP], pi[col.PI_LOC_ACTION]
-    if g >= 0 and act >= 0:
-        rate, row = pf[col.PF_LOC_RATE], pi[col.PI_ROW_LOC]
-        m = 0
-        for j in range(lo, hi):
-            hazard = rate * F[col.F_RUNG_LEVEL, j]
-            if alive[j - lo] and u[row, j - lo] < hazard:
-                hit[m] = j
-                m += 1
-        emit(
-            S,
-            P,
-            gen,
-            t,
-            lo,
-            hit[:m],
-            group_i[g, col.GI_SIDE],
-            g,
-            act,
-            no,
-            no,
-            -1,
-            -1,
-            False,
-        )
-
-
-@jit(void(STATE, PARAMS, i8, i8, i8, ROWS, MASK, ROWS))
-def orders(S, P, t, lo, hi, u, alive, effort):
-    I = S[1]
-    pf, pi, side_f, side_i = P[0], P[1], P[2], P[3]
-    for side in range(2):
-        row = side_i[side, col.SDI_ROW]
-        for j in range(lo, hi):
+@jit(types.UniTuple(i8, 2)(STATE, PARAMS, i8, i8, i8, ROWS, MASK, ROWS, IVEC, IVEC))
+def start_day(S, P, t, lo, hi, u, alive, effort, accidents, losses):
+    """Engine._new_day, the hazards' draws and the orders; the numbers of runs listed in
+    `accidents` and `losses` (of control), whose events are emitted after this pass: those events
+    write nothing the orders read, and the orders nothing an event reads."""
+    F, I, seen = S[0], S[1], S[8]
+    pf, pi, side_f, side_i, group_i = P[0], P[1], P[2], P[3], P[5]
+    accident_on = pi[col.PI_ACCIDENT_GROUP] >= 0 and pi[col.PI_ACCIDENT_ACTION] >= 0
+    loss_on = pi[col.PI_LOC_GROUP] >= 0 and pi[col.PI_LOC_ACTION] >= 0
+    alert_row = col.F_ALERT + (
+        group_i[pi[col.PI_ACCIDENT_GROUP], col.GI_SIDE] if accident_on else 0
+    )
+    accident_rate, accident_row = pf[col.PF_ACCIDENT_RATE], pi[col.PI_ROW_ACCIDENT]
+    loss_rate, loss_row = pf[col.PF_LOC_RATE], pi[col.PI_ROW_LOC]
+    begun, host_on = t > pi[col.PI_T0], pi[col.PI_HOST_ON] != 0
+    deterrence_after = pf[col.PF_DETERRENCE_AFTER]
+    groups = seen.shape[0]
+    n_accidents = n_losses = 0
+    for j in range(lo, hi):
+        jl = j - lo
+        live = I[col.I_WAR, j] == 0
+        alive[jl] = live
+        I[col.I_DAY_RUNG, j] = 0
+        I[col.I_VIEW_DAY_RUNG, j] = 0
+        I[col.I_VIEW_DAY_RUNG + 1, j] = 0
+        for i in range(groups):
+            seen[i, j] = False
+        if accident_on and live and u[accident_row, jl] < accident_rate * F[alert_row, j]:
+            I[col.I_ACCIDENTS, j] += 1
+            accidents[n_accidents] = j
+            n_accidents += 1
+        if loss_on and live and u[loss_row, jl] < loss_rate * F[col.F_RUNG_LEVEL, j]:
+            losses[n_losses] = j
+            n_losses += 1
+        for side in range(2):
             limited = I[col.I_LIMITED + side, j]
             if limited:
                 p_start = side_f[side, col.SDF_CAMPAIGN_DAILY_LIMITED]
             else:
                 p_start = side_f[side, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE]
-            if side == 1 and pi[col.PI_HOST_ON]:
+            if side == 1 and host_on:
                 withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
-                p_start = p_start * (pf[col.PF_DETERRENCE_AFTER] if withdrawn else 1.0)
-            x = u[row, j - lo]
+                p_start = p_start * (deterrence_after if withdrawn else 1.0)
+            x = u[side_i[side, col.SDI_ROW], jl]
             campaign = I[col.I_CAMPAIGN + side, j] != 0
-            start = alive[j - lo] and not campaign and x < p_start and t > pi[col.PI_T0]
+            start = live and not campaign and x < p_start and begun
             stop = campaign and x < side_f[side, col.SDF_CAMPAIGN_STOP]
             I[col.I_CAMPAIGN + side, j] = 1 if (campaign or start) and not stop else 0
             if start:
                 I[col.I_ORDERS + side, j] += 1
-            effort[j - lo, side] = side_f[side, col.SDF_ENFORCEMENT] if limited else 0.0
+            effort[jl, side] = side_f[side, col.SDF_ENFORCEMENT] if limited else 0.0
+    return n_accidents, n_losses
+
+
+@jit(void(STATE, PARAMS, GEN, i8, i8, IVEC, IVEC, MASK))
+def hazard_events(S, P, gen, t, lo, accidents, losses, nobody):
+    """The accidents' events, then the losses of control's (the rest of Engine's hazards)."""
+    pi, group_i = P[1], P[5]
+    g, act = pi[col.PI_ACCIDENT_GROUP], pi[col.PI_ACCIDENT_ACTION]
+    if g >= 0 and act >= 0:
+        side = group_i[g, col.GI_SIDE]
+        emit(S, P, gen, t, lo, accidents, side, g, act, nobody, nobody, -1, -1, False)
+    g, act = pi[col.PI_LOC_GROUP], pi[col.PI_LOC_ACTION]
+    if g >= 0 and act >= 0:
+        side = group_i[g, col.GI_SIDE]
+        emit(S, P, gen, t, lo, losses, side, g, act, nobody, nobody, -1, -1, False)
 
 
 @jit(void(STATE, PARAMS, GEN, i8, i8, i8))
@@ -502,18 +518,14 @@ def initial_event(S, P, gen, t, lo, hi):
         send_message(S, P, gen, t, side, everyone, True)
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK))
-def execute_responses(S, P, gen, t, lo, hi, alive):
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK, MASK))
+def execute_responses(S, P, gen, t, lo, hi, alive, pending):
+    """Yesterday's chosen responses, side after side (`pending[side]`: any to execute)."""
     I, grievance = S[1], S[5]
     pf, pi, side_f, side_i, group_i = P[0], P[1], P[2], P[3], P[5]
     n = hi - lo
     for side in range(2):
-        pending = False
-        for j in range(lo, hi):
-            if alive[j - lo] and I[col.I_PENDING + side, j] != 0:
-                pending = True
-                break
-        if not pending:
+        if not pending[side]:
             continue  # most days: nothing to execute, and no runs means no draws
         yes = np.ones(n, np.bool_)
         no = np.zeros(n, np.bool_)
@@ -583,55 +595,63 @@ def execute_responses(S, P, gen, t, lo, hi, alive):
             send_message(S, P, gen, t, side, idx, True)
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK, ROWS))
-def group_acts(S, P, gen, t, lo, hi, u, alive, effort):
+@jit(void(STATE, PARAMS, i8, i8, ROWS, MASK, ROWS, _array(b1, 2), TABLE, IVEC))
+def group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, counts):
+    """Which runs each armed group attacks in today: the listing half of Engine's group phase,
+    for every group in one pass (no group's events write what another group's hazard reads).
+    `ordered[side]` says which runs are under their side's orders."""
     I, grievance = S[1], S[5]
     pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
-    n = hi - lo
-    no = np.zeros(n, np.bool_)
-    ordered = np.empty(n, np.bool_)
-    acts = np.empty(n, np.int64)
     effect, multiplier = pf[col.PF_ENFORCEMENT_EFFECT], pf[col.PF_ORDERED_MULTIPLIER]
     presence_after, sensitivity = pf[col.PF_PRESENCE_AFTER], pf[col.PF_GRIEVANCE_SENSITIVITY]
-    for i in range(pi[col.PI_N_GROUPS]):
-        side = group_i[i, col.GI_SIDE]
-        presence = group_i[i, col.GI_PRESENCE] and pi[col.PI_HOST_ON]
-        base = group_f[i, col.GF_BASE_HAZARD]
-        own_control = group_f[i, col.GF_CONTROL]
-        row = pi[col.PI_ROW_GROUP] + i
-        m = 0
-        for j in range(lo, hi):
-            under_orders = I[col.I_CAMPAIGN + side, j] != 0
-            ordered[j - lo] = under_orders
-            if not alive[j - lo]:
-                continue
-            control = min(1.0, own_control + effect * effort[j - lo, side])
-            factor = multiplier if under_orders else 1.0 - control
-            after = 1.0
-            if presence and I[col.I_WITHDRAWAL_DAY, j] >= 0:
-                after = presence_after
+    host_on, first_row = pi[col.PI_HOST_ON] != 0, pi[col.PI_ROW_GROUP]
+    groups = pi[col.PI_N_GROUPS]
+    counts[:] = 0
+    for j in range(lo, hi):
+        jl = j - lo
+        ordered[0, jl] = I[col.I_CAMPAIGN, j] != 0
+        ordered[1, jl] = I[col.I_CAMPAIGN + 1, j] != 0
+        if not alive[jl]:
+            continue
+        withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
+        for i in range(groups):
+            side = group_i[i, col.GI_SIDE]
+            presence = group_i[i, col.GI_PRESENCE] and host_on
+            base = group_f[i, col.GF_BASE_HAZARD]
+            control = min(1.0, group_f[i, col.GF_CONTROL] + effect * effort[jl, side])
+            factor = multiplier if ordered[side, jl] else 1.0 - control
+            after = presence_after if presence and withdrawn else 1.0
             y = sensitivity * grievance[i, j]
-            x = u[row, j - lo]
+            x = u[first_row + i, jl]
             if x >= base * exp_ceiling(y) * factor * after:
                 continue  # above the rate whatever exp(y) is: most runs, most days
             rate = base * math.exp(y) * factor
             if presence:
                 rate = rate * after
             if x < min(rate, 1.0):
-                acts[m] = j
-                m += 1
+                acts[i, counts[i]] = j
+                counts[i] += 1
+
+
+@jit(void(STATE, PARAMS, GEN, i8, i8, _array(b1, 2), TABLE, IVEC, MASK))
+def group_events(S, P, gen, t, lo, ordered, acts, counts, nobody):
+    """Each group's attacks, group after group."""
+    group_i = P[5]
+    for i in range(P[1][col.PI_N_GROUPS]):
+        side = group_i[i, col.GI_SIDE]
+        attacks = acts[i, : counts[i]]
         emit(
             S,
             P,
             gen,
             t,
             lo,
-            acts[:m],
+            attacks,
             side,
             i,
             group_i[i, col.GI_ACTION],
-            ordered,
-            no,
+            ordered[side],
+            nobody,
             -1,
             -1,
             False,
@@ -683,80 +703,6 @@ def maritime_incidents(S, P, gen, t, lo, hi, u, alive):
     )
 
 
-@jit(void(STATE, PARAMS, i8, i8, ROWS, MASK))
-def rhetoric(S, P, lo, hi, u, alive):
-    F, I, grievance = S[0], S[1], S[5]
-    pf, pi, side_i, group_i, act_f, act_i = P[0], P[1], P[3], P[5], P[6], P[7]
-    for side in range(2):
-        act = side_i[side, col.SDI_RHETORIC]
-        if not side_i[side, col.SDI_INFLAMMATORY] or act < 0:
-            continue
-        listener = 1 - side
-        rung = act_i[act, col.AI_RUNG]
-        row = side_i[side, col.SDI_ROW] + 1
-        for j in range(lo, hi):
-            if not (alive[j - lo] and u[row, j - lo] < pf[col.PF_RHETORIC_RATE]):
-                continue
-            F[col.F_COMMITMENT + side, j] += pf[col.PF_COMMITMENT_PER_SPEECH]
-            for i in range(pi[col.PI_N_GROUPS]):
-                if group_i[i, col.GI_SIDE] != side:
-                    grievance[i, j] += pf[col.PF_GRIEVANCE_PER_SPEECH]
-            F[col.F_BELIEF + listener, j] = update_with_ratio(
-                F[col.F_BELIEF + listener, j], pf[col.PF_SPEECH_RATIO], pf[col.PF_GAMMA]
-            )
-            F[col.F_ALERT + listener, j] = min(
-                1.0, F[col.F_ALERT + listener, j] + pf[col.PF_ALERT_PER_EVENT] * rung / 7
-            )
-            I[col.I_VIEW_DAY_RUNG + listener, j] = max(I[col.I_VIEW_DAY_RUNG + listener, j], rung)
-            F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
-            F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
-            I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
-
-
-@jit(void(STATE, PARAMS, i8, i8, i8, CUBE))
-def deliver(S, P, t, lo, hi, p_ord):
-    """Due reports, findings, disavowals and messages; P(ordered) of every open slot."""
-    F, I, SLF, SLI = S[0], S[1], S[2], S[3]
-    pf = P[0]
-    lr_c2 = pf[col.PF_LR_C2]
-    for obs in range(2):
-        for j in range(lo, hi):
-            for k in range(SLOTS if I[col.I_OPEN_SLOTS + obs, j] else 0):
-                if not SLI[col.SLI_ACTIVE, obs, k, j]:
-                    continue
-                if SLI[col.SLI_REPORT_DAY, obs, k, j] <= t:
-                    SLI[col.SLI_REPORTED_DEATHS, obs, k, j] = SLI[col.SLI_DEATHS, obs, k, j]
-                    SLI[col.SLI_REPORTED_INJURIES, obs, k, j] = SLI[col.SLI_INJURIES, obs, k, j]
-                if SLI[col.SLI_FINDING_DAY, obs, k, j] <= t:
-                    SLF[col.SLF_EVIDENCE, obs, k, j] = SLF[col.SLF_FINDING, obs, k, j]
-                if SLI[col.SLI_C2_DAY, obs, k, j] <= t:
-                    SLI[col.SLI_DISAVOWED, obs, k, j] = 1
-                o = SLF[col.SLF_PRIOR_ODDS, obs, k, j] * SLF[col.SLF_EVIDENCE, obs, k, j]
-                if lr_c2 != 1.0 and SLI[col.SLI_DISAVOWED, obs, k, j]:
-                    o = o / lr_c2
-                p_ord[j - lo, obs, k] = o / (1.0 + o)
-            if I[col.I_MESSAGE_DAY + obs, j] <= t:
-                F[col.F_BELIEF + obs, j] = update_with_ratio(
-                    F[col.F_BELIEF + obs, j], pf[col.PF_LR_MSG], pf[col.PF_GAMMA]
-                )
-                I[col.I_MESSAGE_DAY + obs, j] = NEVER
-
-
-@jit(void(STATE, PARAMS, i8, i8, MASK))
-def observe_groups(S, P, lo, hi, alive):
-    F, seen = S[0], S[8]
-    pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
-    gamma = pf[col.PF_GAMMA]
-    for i in range(pi[col.PI_N_GROUPS]):
-        obs = 1 - group_i[i, col.GI_SIDE]
-        seen_ratio, unseen_ratio = group_f[i, col.GF_SEEN_RATIO], group_f[i, col.GF_UNSEEN_RATIO]
-        for j in range(lo, hi):
-            ratio = 1.0
-            if alive[j - lo]:
-                ratio = seen_ratio if seen[i, j] else unseen_ratio
-            F[col.F_BELIEF + obs, j] = update_with_ratio(F[col.F_BELIEF + obs, j], ratio, gamma)
-
-
 @jit(b1(f8, i8, f8))
 def condition_holds(left, op, value):
     """One compiled red-line condition (redlines.py), its slot's field `left` read by red_lines."""
@@ -773,38 +719,99 @@ def condition_holds(left, op, value):
     return left != value
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK, CUBE, TABLE, TABLE))
-def red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
-    """Engine._red_lines: marks fired slots, counts firings, binds the first enforced response."""
-    F, I, SLI, fired = S[0], S[1], S[3], S[4]
-    pi, side_f, side_i, line_f, line_i, cond_i, cond_v = P[1], P[2], P[3], P[8], P[9], P[10], P[11]
-    n = hi - lo
-    bound_kind[:] = 0
-    bound_group[:] = -1
-    window_start = pi[col.PI_WINDOW_START]
-    if t >= window_start:
-        for j in range(lo, hi):
-            for k in range(SLOTS if I[col.I_OPEN_SLOTS, j] else 0):
+@jit(void(STATE, PARAMS, i8, i8, i8, ROWS, MASK, CUBE, TABLE, TABLE, IVEC, TABLE, TABLE, IVEC))
+def assess(
+    S, P, t, lo, hi, u, alive, p_ord, firing, first_slot, n_firing, worst, triggered, n_triggered
+):
+    """Rhetoric, deliveries and the listing half of the red lines, in one pass (none draws:
+    rhetoric reads the day's uniforms); observe_groups follows, as neither the red lines nor
+    the observed groups read what the other writes. For every red line, `firing[line]` lists the
+    runs where it fires and `first_slot[line]` the slot that fired first; `worst[side]` is the
+    slot of today's worst new perceived attack on each side, or -1, and `triggered[side]` lists
+    the runs where there is one (choose_responses' trigger: enforcing a red line changes no
+    slot). Clears yesterday's pending responses (all were executed today)."""
+    F, I, SLF, SLI, fired, grievance = S[0], S[1], S[2], S[3], S[4], S[5]
+    pf, pi, side_i, group_i, act_f, act_i = P[0], P[1], P[3], P[5], P[6], P[7]
+    line_i, cond_i, cond_v = P[9], P[10], P[11]
+    groups, lines = pi[col.PI_N_GROUPS], pi[col.PI_N_LINES]
+    gamma, lr_c2, lr_msg = pf[col.PF_GAMMA], pf[col.PF_LR_C2], pf[col.PF_LR_MSG]
+    speech_rate, speech_ratio = pf[col.PF_RHETORIC_RATE], pf[col.PF_SPEECH_RATIO]
+    window_start, defender = pi[col.PI_WINDOW_START], side_i[0, col.SDI_NATIONALITY]
+    speeches = False
+    for side in range(2):
+        speeches = speeches or (
+            side_i[side, col.SDI_INFLAMMATORY] and side_i[side, col.SDI_RHETORIC] >= 0
+        )
+    n_firing[:] = 0
+    n_triggered[:] = 0
+    for j in range(lo, hi):
+        jl = j - lo
+        live = alive[jl]
+        # Engine's rhetoric: inflammatory speeches, side after side
+        for side in range(2 if speeches else 0):
+            act = side_i[side, col.SDI_RHETORIC]
+            if not side_i[side, col.SDI_INFLAMMATORY] or act < 0:
+                continue
+            if not (live and u[side_i[side, col.SDI_ROW] + 1, jl] < speech_rate):
+                continue
+            listener, rung = 1 - side, act_i[act, col.AI_RUNG]
+            F[col.F_COMMITMENT + side, j] += pf[col.PF_COMMITMENT_PER_SPEECH]
+            for i in range(groups):
+                if group_i[i, col.GI_SIDE] != side:
+                    grievance[i, j] += pf[col.PF_GRIEVANCE_PER_SPEECH]
+            F[col.F_BELIEF + listener, j] = update_with_ratio(
+                F[col.F_BELIEF + listener, j], speech_ratio, gamma
+            )
+            F[col.F_ALERT + listener, j] = min(
+                1.0, F[col.F_ALERT + listener, j] + pf[col.PF_ALERT_PER_EVENT] * rung / 7
+            )
+            I[col.I_VIEW_DAY_RUNG + listener, j] = max(I[col.I_VIEW_DAY_RUNG + listener, j], rung)
+            F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
+            F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
+            I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
+        # Engine's deliveries: due reports, findings, disavowals and messages; P(ordered) of
+        # every open slot
+        for obs in range(2):
+            active = I[col.I_SLOT_MASK + obs, j]
+            for k in range(SLOTS if active else 0):
+                if not holds_slot(active, k):
+                    continue
+                if SLI[col.SLI_REPORT_DAY, obs, k, j] <= t:
+                    SLI[col.SLI_REPORTED_DEATHS, obs, k, j] = SLI[col.SLI_DEATHS, obs, k, j]
+                    SLI[col.SLI_REPORTED_INJURIES, obs, k, j] = SLI[col.SLI_INJURIES, obs, k, j]
+                if SLI[col.SLI_FINDING_DAY, obs, k, j] <= t:
+                    SLF[col.SLF_EVIDENCE, obs, k, j] = SLF[col.SLF_FINDING, obs, k, j]
+                if SLI[col.SLI_C2_DAY, obs, k, j] <= t:
+                    SLI[col.SLI_DISAVOWED, obs, k, j] = 1
+                o = SLF[col.SLF_PRIOR_ODDS, obs, k, j] * SLF[col.SLF_EVIDENCE, obs, k, j]
+                if lr_c2 != 1.0 and SLI[col.SLI_DISAVOWED, obs, k, j]:
+                    o = o / lr_c2
+                p_ord[jl, obs, k] = o / (1.0 + o)
+            if I[col.I_MESSAGE_DAY + obs, j] <= t:
+                F[col.F_BELIEF + obs, j] = update_with_ratio(
+                    F[col.F_BELIEF + obs, j], lr_msg, gamma
+                )
+                I[col.I_MESSAGE_DAY + obs, j] = NEVER
+        # Engine's red lines, up to their draws
+        if t >= window_start:
+            active = I[col.I_SLOT_MASK, j]
+            for k in range(SLOTS if active else 0):
                 if (
-                    SLI[col.SLI_ACTIVE, 0, k, j]
+                    holds_slot(active, k)
                     and SLI[col.SLI_DAY, 0, k, j] >= window_start
-                    and SLI[col.SLI_VICTIM, 0, k, j] == side_i[0, col.SDI_NATIONALITY]
+                    and SLI[col.SLI_VICTIM, 0, k, j] == defender
                     and SLI[col.SLI_REPORTED_DEATHS, 0, k, j] > 0
-                    and p_ord[j - lo, 0, k] >= 0.5
+                    and p_ord[jl, 0, k] >= 0.5
                 ):
                     I[col.I_WINDOW_ATTRIBUTED, j] = 1
-    slot = np.empty(n, np.int64)
-    listing = np.empty(n, np.int64)
-    for line in range(pi[col.PI_N_LINES]):
-        owner = line_i[line, col.LI_OWNER]
-        conditions = line_i[line, col.LI_CONDITIONS]
-        m = 0
-        for j in range(lo, hi):
-            slot[j - lo] = -1
-            if not alive[j - lo] or not I[col.I_OPEN_SLOTS + owner, j]:
+        for line in range(lines):
+            owner, conditions = line_i[line, col.LI_OWNER], line_i[line, col.LI_CONDITIONS]
+            first_slot[line, jl] = -1
+            active = I[col.I_SLOT_MASK + owner, j]
+            if not live or not active:
                 continue
             for k in range(SLOTS):
-                if not SLI[col.SLI_ACTIVE, owner, k, j] or fired[line, owner, k, j]:
+                if not holds_slot(active, k) or fired[line, owner, k, j]:
                     continue
                 holds = True
                 for c in range(conditions):  # all must hold: stops at the first that fails
@@ -817,7 +824,7 @@ def red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
                         if SLI[col.SLI_VICTIM, owner, k, j] == cond_i[line, c, col.CI_NATIONALITY]:
                             left = float(SLI[col.SLI_REPORTED_INJURIES, owner, k, j])
                     elif field == 2:
-                        left = p_ord[j - lo, owner, k]
+                        left = p_ord[jl, owner, k]
                     elif field == 3:
                         left = float(SLI[col.SLI_PERCEIVED, owner, k, j])
                     elif field == 4:
@@ -829,13 +836,56 @@ def red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
                         break
                 if holds:
                     fired[line, owner, k, j] = True
-                    if slot[j - lo] < 0:
-                        slot[j - lo] = k
-                        listing[m] = j
-                        m += 1
-        idx = listing[:m]
-        draws = uniforms(gen, 1, idx.size)
+                    if first_slot[line, jl] < 0:
+                        first_slot[line, jl] = k
+                        firing[line, n_firing[line]] = j
+                        n_firing[line] += 1
+        # choose_responses' triggers; yesterday's responses were all executed today
+        for side in range(2):
+            worst[side, jl] = -1
+            active = I[col.I_SLOT_MASK + side, j]
+            if live and active:
+                worst[side, jl] = worst_new_slot(SLI, pi, j, side, t, active)
+                if worst[side, jl] >= 0:
+                    triggered[side, n_triggered[side]] = j
+                    n_triggered[side] += 1
+            I[col.I_PENDING + side, j] = 0
+            I[col.I_PENDING_GROUP + side, j] = -1
+
+
+@jit(void(STATE, PARAMS, i8, i8, MASK))
+def observe_groups(S, P, lo, hi, alive):
+    """Engine's observed groups: a day with or without a seen attack moves each belief. A pass
+    of its own, group after group: a run's updates form one chain of divisions, which a pass
+    over many runs overlaps."""
+    F, seen = S[0], S[8]
+    pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
+    gamma = pf[col.PF_GAMMA]
+    for i in range(pi[col.PI_N_GROUPS]):
+        obs = 1 - group_i[i, col.GI_SIDE]
+        seen_ratio, unseen_ratio = group_f[i, col.GF_SEEN_RATIO], group_f[i, col.GF_UNSEEN_RATIO]
+        for j in range(lo, hi):
+            ratio = 1.0
+            if alive[j - lo]:
+                ratio = seen_ratio if seen[i, j] else unseen_ratio
+            F[col.F_BELIEF + obs, j] = update_with_ratio(F[col.F_BELIEF + obs, j], ratio, gamma)
+
+
+@jit(i8(STATE, PARAMS, GEN, i8, TABLE, TABLE, IVEC, TABLE, TABLE))
+def enforce_red_lines(S, P, gen, lo, firing, first_slot, n_firing, bound_kind, bound_group):
+    """The red lines' draws, line after line: counts firings, adds the audience cost of a public
+    line left unenforced, binds a side to the response of the first line it enforces; the number
+    of runs and sides bound."""
+    F, I, SLI = S[0], S[1], S[3]
+    side_f, line_f, line_i = P[2], P[8], P[9]
+    bound_kind[:] = 0
+    bound_group[:] = -1
+    bound = 0
+    for line in range(P[1][col.PI_N_LINES]):
+        owner, response = line_i[line, col.LI_OWNER], line_i[line, col.LI_RESPONSE]
         public = line_i[line, col.LI_PUBLIC] != 0
+        idx = firing[line, : n_firing[line]]
+        draws = uniforms(gen, 1, idx.size)
         for q in range(idx.size):
             j = idx[q]
             commitment = F[col.F_COMMITMENT + owner, j] * public
@@ -844,7 +894,6 @@ def red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
             )
             enforced = draws[0, q] < rho
             I[col.I_RED_LINE_FIRED + owner, j] += 1
-            response = line_i[line, col.LI_RESPONSE]
             if not enforced:
                 I[col.I_RED_LINE_UNENFORCED + owner, j] += 1
                 if public:
@@ -853,7 +902,9 @@ def red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
                     )
             elif response > 0 and bound_kind[j - lo, owner] == 0:
                 bound_kind[j - lo, owner] = response
-                bound_group[j - lo, owner] = SLI[col.SLI_GROUP, owner, slot[j - lo], j]
+                bound_group[j - lo, owner] = SLI[col.SLI_GROUP, owner, first_slot[line, j - lo], j]
+                bound += 1
+    return bound
 
 
 @jit(i8(PARAMS, i8, b1, b1, f8, f8, f8))
@@ -902,12 +953,12 @@ def logit_response(P, side, trigger, state_perpetrator, belief, commitment, u):
     return choice if trigger else NONE
 
 
-@jit(i8(SLOT_TABLE, IVEC, i8, i8, i8))
-def worst_new_slot(SLI, pi, j, side, t):
+@jit(i8(SLOT_TABLE, IVEC, i8, i8, i8, i8))
+def worst_new_slot(SLI, pi, j, side, t, active):
     """The first of today's new perceived attacks with the highest perceived rung, or -1."""
     worst, best = -1, -1
     for k in range(SLOTS):
-        if not SLI[col.SLI_ACTIVE, side, k, j] or SLI[col.SLI_DAY, side, k, j] != t:
+        if not holds_slot(active, k) or SLI[col.SLI_DAY, side, k, j] != t:
             continue
         if SLI[col.SLI_TARGET, side, k, j] == SHIPPING:
             threshold = pi[col.PI_SHIPPING_THRESHOLD]
@@ -919,31 +970,46 @@ def worst_new_slot(SLI, pi, j, side, t):
     return worst
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK, CUBE, TABLE, TABLE))
-def choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group):
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, CUBE, TABLE, TABLE, IVEC, TABLE, TABLE, i8, MASK))
+def choose_responses(
+    S,
+    P,
+    gen,
+    t,
+    lo,
+    hi,
+    p_ord,
+    worst,
+    triggered,
+    n_triggered,
+    bound_kind,
+    bound_group,
+    bound,
+    pending,
+):
+    """Each side's response, side after side. The runs that respond are those `triggered` by a new
+    perceived attack (listed by assess) and, when a red line bound a response today (`bound`
+    runs), those bound. `pending[side]` says whether any run of the side will act tomorrow."""
     F, I, SLI = S[0], S[1], S[3]
     pi, side_f, side_i = P[1], P[2], P[3]
-    n = hi - lo
-    worst = np.empty(n, np.int64)
-    listing = np.empty(n, np.int64)
+    listing = np.empty(hi - lo, np.int64)
     for side in range(2):
-        m = 0
-        for j in range(lo, hi):
-            I[col.I_PENDING + side, j] = 0
-            I[col.I_PENDING_GROUP + side, j] = -1
-            worst[j - lo] = -1
-            if I[col.I_OPEN_SLOTS + side, j]:
-                worst[j - lo] = worst_new_slot(SLI, pi, j, side, t)
-            if (worst[j - lo] >= 0 and alive[j - lo]) or bound_kind[j - lo, side] > 0:
-                listing[m] = j
-                m += 1
-        idx = listing[:m]
+        if bound == 0:
+            idx = triggered[side, : n_triggered[side]]
+        else:
+            m = 0
+            for j in range(lo, hi):
+                if worst[side, j - lo] >= 0 or bound_kind[j - lo, side] > 0:
+                    listing[m] = j
+                    m += 1
+            idx = listing[:m]
         draws = uniforms(gen, 2, idx.size)
+        pending[side] = False
         for q in range(idx.size):
             j = idx[q]
             jl = j - lo
-            trigger = worst[jl] >= 0 and alive[jl]
-            k = max(worst[jl], 0)
+            trigger = worst[side, jl] >= 0
+            k = max(worst[side, jl], 0)
             overt = SLI[col.SLI_ROLE, side, k, j] == LEADERSHIP
             state_perpetrator = overt or p_ord[jl, side, k] >= 0.5
             group = SLI[col.SLI_GROUP, side, k, j]
@@ -972,19 +1038,33 @@ def choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group
             if not side_i[side, col.SDI_CAN_EXECUTE + kind]:
                 kind = NONE
             I[col.I_PENDING + side, j] = kind
+            pending[side] = pending[side] or kind > 0
             I[col.I_PENDING_GROUP + side, j] = group if kind == STRIKE_PROXY else -1
             if t > pi[col.PI_T0] and kind > 0 and not enforced:
                 I[col.I_ORDERS + side, j] += 1
 
 
-@jit(void(STATE, PARAMS, i8, i8, i8))
-def stocks(S, P, t, lo, hi):
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK, IVEC, MASK))
+def end_day(S, P, gen, t, lo, hi, u, alive, listing, pending):
+    """Stocks, the strategic fronts and the day's outcomes, in one pass; then the fronts' draws:
+    the follow-on withdrawals of the runs whose host forced a withdrawal today, and preventive
+    strikes where a breakout crisis began (`pending[0]` set when one is ordered). A follow-on
+    due today is the only thing those draws change that the pass reads, so it is settled after
+    them for the runs that drew."""
     F, I, SLI, grievance = S[0], S[1], S[3], S[5]
     pf, pi = P[0], P[1]
     groups = pi[col.PI_N_GROUPS]
     decay_grievance, decay_commitment = pf[col.PF_DECAY_GRIEVANCE], pf[col.PF_DECAY_COMMITMENT]
     decay_hostility, decay_alert = pf[col.PF_DECAY_HOSTILITY], pf[col.PF_DECAY_ALERT]
+    host_on, nuclear_on = pi[col.PI_HOST_ON] != 0, pi[col.PI_NUCLEAR_ON] != 0
+    step_day = nuclear_on and t > 0 and t % pi[col.PI_STEP_DAYS] == 0
+    begun, window = t > pi[col.PI_T0], t >= pi[col.PI_WINDOW_START]
+    n_leaving = n_crisis = 0
+    leaving, crisis = listing[: hi - lo], np.empty(hi - lo, np.int64)
     for j in range(lo, hi):
+        jl = j - lo
+        live = alive[jl]
+        # Engine's stocks: decays, settled or stale slots closed, the rung level
         for i in range(groups):
             grievance[i, j] *= decay_grievance
         for side in range(2):
@@ -992,8 +1072,9 @@ def stocks(S, P, t, lo, hi):
         F[col.F_HOSTILITY, j] *= decay_hostility
         for obs in range(2):
             F[col.F_ALERT + obs, j] *= decay_alert
-            for k in range(SLOTS if I[col.I_OPEN_SLOTS + obs, j] else 0):
-                if not SLI[col.SLI_ACTIVE, obs, k, j]:
+            active = I[col.I_SLOT_MASK + obs, j]
+            for k in range(SLOTS if active else 0):
+                if not holds_slot(active, k):
                     continue
                 finding, c2 = SLI[col.SLI_FINDING_DAY, obs, k, j], SLI[col.SLI_C2_DAY, obs, k, j]
                 settled = (
@@ -1004,120 +1085,76 @@ def stocks(S, P, t, lo, hi):
                 too_old = (t - SLI[col.SLI_DAY, obs, k, j]) >= SLOT_MEMORY_DAYS - 1
                 if settled or too_old:
                     SLI[col.SLI_ACTIVE, obs, k, j] = 0
-                    I[col.I_OPEN_SLOTS + obs, j] -= 1
+                    I[col.I_SLOT_MASK + obs, j] &= ~(1 << k)
         F[col.F_RUNG_LEVEL, j] = max(F[col.F_RUNG_LEVEL, j] - 1.0, float(I[col.I_DAY_RUNG, j]))
-
-
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK))
-def host_front(S, P, gen, t, lo, hi, alive):
-    F, I = S[0], S[1]
-    pf, pi = P[0], P[1]
-    n = hi - lo
-    leave = np.empty(n, np.int64)
-    m = 0
-    for j in range(lo, hi):
-        F[col.F_PRESSURE, j] = max(
-            0.0,
-            F[col.F_PRESSURE, j] * pf[col.PF_HOST_DECAY]
-            + pf[col.PF_HOST_PER_STRIKE] * F[col.F_SOIL_TODAY, j]
-            + pf[col.PF_HOST_PER_DEATH] * F[col.F_HOST_DEATHS_TODAY, j]
-            + pf[col.PF_HOST_SANCTIONS]
-            - pf[col.PF_HOST_DIPLOMACY],
-        )
-        above = alive[j - lo] and F[col.F_PRESSURE, j] >= pf[col.PF_HOST_THRESHOLD]
-        I[col.I_DAYS_ABOVE, j] = I[col.I_DAYS_ABOVE, j] + 1 if above else 0
-        if I[col.I_EXPULSION_DAY, j] < 0 and I[col.I_DAYS_ABOVE, j] >= pi[col.PI_HOST_DAYS_ABOVE]:
-            I[col.I_EXPULSION_DAY, j] = t
-        if (
-            I[col.I_EXPULSION_DAY, j] >= 0
-            and I[col.I_WITHDRAWAL_DAY, j] < 0
-            and t - I[col.I_EXPULSION_DAY, j] >= pi[col.PI_HOST_WITHDRAWAL_LAG]
-        ):
-            I[col.I_WITHDRAWAL_DAY, j] = t
-            leave[m] = j
-            m += 1
-    idx = leave[:m]
-    draws = uniforms(gen, 1, idx.size)
-    for q in range(idx.size):
-        if draws[0, q] < pf[col.PF_HOST_FOLLOW_ON_PROBABILITY]:
-            I[col.I_FOLLOW_ON_DUE, idx[q]] = t + pi[col.PI_HOST_FOLLOW_ON_LAG]
-    for j in range(lo, hi):
-        if I[col.I_FOLLOW_ON_DAY, j] < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t:
-            I[col.I_FOLLOW_ON_DAY, j] = t
-
-
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK))
-def nuclear_front(S, P, gen, t, lo, hi, u, alive):
-    F, I = S[0], S[1]
-    pf, pi = P[0], P[1]
-    n = hi - lo
-    crisis = np.empty(n, np.int64)
-    m = 0
-    for j in range(lo, hi):
-        jl = j - lo
-        quiet = not I[col.I_LETHAL_TODAY, j] and I[col.I_DAY_RUNG, j] <= pi[col.PI_STABLE_RUNG]
-        I[col.I_QUIET_STREAK, j] = I[col.I_QUIET_STREAK, j] + 1 if quiet else 0
-        p_start = pf[col.PF_DIALOGUE_START] + (
-            pf[col.PF_DIALOGUE_AFTER_QUIET]
-            if I[col.I_QUIET_STREAK, j] >= pi[col.PI_QUIET_DAYS]
-            else 0.0
-        )
-        dialogue = I[col.I_DIALOGUE, j] != 0
-        start = alive[jl] and not dialogue and u[pi[col.PI_ROW_DIALOGUE], jl] < p_start
-        collapse = dialogue and (
-            u[pi[col.PI_ROW_COLLAPSE], jl] < pf[col.PF_DIALOGUE_COLLAPSE]
-            or (I[col.I_DAY_RUNG, j] >= DIRECT_RUNG and t > pi[col.PI_T0])
-        )
-        dialogue = (dialogue or start) and not collapse
-        I[col.I_DIALOGUE, j] = 1 if dialogue else 0
-        if t > 0 and t % pi[col.PI_STEP_DAYS] == 0:
-            if dialogue:
-                F[col.F_BREAKOUT, j] = min(
-                    pf[col.PF_MAX_MONTHS], F[col.F_BREAKOUT, j] + pf[col.PF_STEP_MONTHS]
-                )
-            else:
-                F[col.F_BREAKOUT, j] = max(0.0, F[col.F_BREAKOUT, j] - pf[col.PF_STEP_MONTHS])
-        if (
-            alive[jl]
-            and I[col.I_CRISIS_DAY, j] < 0
-            and not dialogue
-            and F[col.F_BREAKOUT, j] < pf[col.PF_CRISIS_THRESHOLD]
-        ):
-            I[col.I_CRISIS_DAY, j] = t
-            crisis[m] = j
-            m += 1
-    if pi[col.PI_PREVENTIVE_STRIKE]:
-        idx = crisis[:m]
-        draws = uniforms(gen, 1, idx.size)
-        for q in range(idx.size):
-            if draws[0, q] < pf[col.PF_PREVENTIVE_PROBABILITY]:
-                I[col.I_PENDING, idx[q]] = STRIKE_STATE
-
-
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK))
-def fronts(S, P, gen, t, lo, hi, u, alive):
-    F, I, pi = S[0], S[1], P[1]
-    if pi[col.PI_HOST_ON]:
-        host_front(S, P, gen, t, lo, hi, alive)
-    if pi[col.PI_NUCLEAR_ON]:
-        nuclear_front(S, P, gen, t, lo, hi, u, alive)
-    for j in range(lo, hi):
+        # the host's pressure to expel the coalition
+        if host_on:
+            F[col.F_PRESSURE, j] = max(
+                0.0,
+                F[col.F_PRESSURE, j] * pf[col.PF_HOST_DECAY]
+                + pf[col.PF_HOST_PER_STRIKE] * F[col.F_SOIL_TODAY, j]
+                + pf[col.PF_HOST_PER_DEATH] * F[col.F_HOST_DEATHS_TODAY, j]
+                + pf[col.PF_HOST_SANCTIONS]
+                - pf[col.PF_HOST_DIPLOMACY],
+            )
+            above = live and F[col.F_PRESSURE, j] >= pf[col.PF_HOST_THRESHOLD]
+            I[col.I_DAYS_ABOVE, j] = I[col.I_DAYS_ABOVE, j] + 1 if above else 0
+            expelled = I[col.I_EXPULSION_DAY, j]
+            if expelled < 0 and I[col.I_DAYS_ABOVE, j] >= pi[col.PI_HOST_DAYS_ABOVE]:
+                I[col.I_EXPULSION_DAY, j] = expelled = t
+            if (
+                expelled >= 0
+                and I[col.I_WITHDRAWAL_DAY, j] < 0
+                and t - expelled >= pi[col.PI_HOST_WITHDRAWAL_LAG]
+            ):
+                I[col.I_WITHDRAWAL_DAY, j] = t
+                leaving[n_leaving] = j
+                n_leaving += 1
+            if I[col.I_FOLLOW_ON_DAY, j] < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t:
+                I[col.I_FOLLOW_ON_DAY, j] = t
+        # the nuclear programme: dialogue, breakout time, crisis
+        if nuclear_on:
+            quiet = not I[col.I_LETHAL_TODAY, j] and I[col.I_DAY_RUNG, j] <= pi[col.PI_STABLE_RUNG]
+            I[col.I_QUIET_STREAK, j] = I[col.I_QUIET_STREAK, j] + 1 if quiet else 0
+            p_start = pf[col.PF_DIALOGUE_START] + (
+                pf[col.PF_DIALOGUE_AFTER_QUIET]
+                if I[col.I_QUIET_STREAK, j] >= pi[col.PI_QUIET_DAYS]
+                else 0.0
+            )
+            dialogue = I[col.I_DIALOGUE, j] != 0
+            start = live and not dialogue and u[pi[col.PI_ROW_DIALOGUE], jl] < p_start
+            collapse = dialogue and (
+                u[pi[col.PI_ROW_COLLAPSE], jl] < pf[col.PF_DIALOGUE_COLLAPSE]
+                or (I[col.I_DAY_RUNG, j] >= DIRECT_RUNG and begun)
+            )
+            dialogue = (dialogue or start) and not collapse
+            I[col.I_DIALOGUE, j] = 1 if dialogue else 0
+            if step_day:
+                if dialogue:
+                    F[col.F_BREAKOUT, j] = min(
+                        pf[col.PF_MAX_MONTHS], F[col.F_BREAKOUT, j] + pf[col.PF_STEP_MONTHS]
+                    )
+                else:
+                    F[col.F_BREAKOUT, j] = max(0.0, F[col.F_BREAKOUT, j] - pf[col.PF_STEP_MONTHS])
+            if (
+                live
+                and I[col.I_CRISIS_DAY, j] < 0
+                and not dialogue
+                and F[col.F_BREAKOUT, j] < pf[col.PF_CRISIS_THRESHOLD]
+            ):
+                I[col.I_CRISIS_DAY, j] = t
+                crisis[n_crisis] = j
+                n_crisis += 1
         F[col.F_SOIL_TODAY, j] = 0.0
         F[col.F_HOST_DEATHS_TODAY, j] = 0.0
         I[col.I_LETHAL_TODAY, j] = 0
-
-
-@jit(void(STATE, PARAMS, i8, i8, i8, MASK))
-def outcomes(S, P, t, lo, hi, alive):
-    F, I = S[0], S[1]
-    pf, pi = P[0], P[1]
-    for j in range(lo, hi):
+        # Engine's outcomes
         rung = I[col.I_DAY_RUNG, j]
         I[col.I_MAX_RUNG, j] = max(I[col.I_MAX_RUNG, j], rung)
         I[col.I_TOP_RUNG_DAYS, j] = I[col.I_TOP_RUNG_DAYS, j] + 1 if rung >= 14 else 0
-        if t >= pi[col.PI_WINDOW_START] and rung <= pi[col.PI_STABLE_RUNG]:
+        if window and rung <= pi[col.PI_STABLE_RUNG]:
             I[col.I_WINDOW_QUIET_DAYS, j] += 1
-        war_now = alive[j - lo] and (
+        war_now = live and (
             I[col.I_CHAIN_LEN, j] >= pi[col.PI_WAR_EXCHANGES]
             or I[col.I_TOP_RUNG_DAYS, j] >= pi[col.PI_DECLARED_WAR_DAYS]
             or F[col.F_BATTLE_DEATHS, j] >= pf[col.PF_WAR_BATTLE_DEATHS]
@@ -1126,52 +1163,91 @@ def outcomes(S, P, t, lo, hi, alive):
             I[col.I_WAR, j] = 1
             I[col.I_WAR_DAY, j] = t - pi[col.PI_T0]
             I[col.I_WAR_INADVERTENT, j] = I[col.I_EPISODE_UNORDERED, j]
+    if host_on:
+        draws = uniforms(gen, 1, n_leaving)
+        for q in range(n_leaving):
+            j = leaving[q]
+            if draws[0, q] < pf[col.PF_HOST_FOLLOW_ON_PROBABILITY]:
+                I[col.I_FOLLOW_ON_DUE, j] = t + pi[col.PI_HOST_FOLLOW_ON_LAG]
+                if I[col.I_FOLLOW_ON_DAY, j] < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t:
+                    I[col.I_FOLLOW_ON_DAY, j] = t
+    if nuclear_on and pi[col.PI_PREVENTIVE_STRIKE]:
+        draws = uniforms(gen, 1, n_crisis)
+        for q in range(n_crisis):
+            if draws[0, q] < pf[col.PF_PREVENTIVE_PROBABILITY]:
+                I[col.I_PENDING, crisis[q]] = STRIKE_STATE
+                pending[0] = True
 
 
 # --- one block, every day ---------------------------------------------------------------------
 
 
-@jit(void(STATE, i8, i8, MASK))
-def new_day(S, lo, hi, alive):
-    """Engine._new_day: today's rungs and sightings start from nothing; runs at war stop."""
-    I, seen = S[1], S[8]
-    for j in range(lo, hi):
-        alive[j - lo] = I[col.I_WAR, j] == 0
-        I[col.I_DAY_RUNG, j] = 0
-        I[col.I_VIEW_DAY_RUNG, j] = 0
-        I[col.I_VIEW_DAY_RUNG + 1, j] = 0
-        for i in range(seen.shape[0]):
-            seen[i, j] = False
-
-
 @entry
 def run_block(S, P, gen, lo, hi):
     """Every day of the runs [lo, hi) (one block), drawing from the block's generator `gen`:
-    Engine.step phase by phase, once the day's dense uniforms `u` are drawn. (The day is not a
+    Engine.step pass by pass, once the day's dense uniforms `u` are drawn. (The day is not a
     function of its own: each level of calls costs numba another optimisation of all below.)"""
-    pi = P[1]
-    n = hi - lo
-    alive = np.empty(n, np.bool_)
-    effort = np.zeros((n, 2))
+    I, pi = S[1], P[1]
+    n, groups, lines = hi - lo, max(pi[col.PI_N_GROUPS], 1), max(pi[col.PI_N_LINES], 1)
+    u = np.empty((pi[col.PI_UNIFORM_ROWS], n + PAD))  # padded as native.py pads the state
+    alive, nobody = np.empty(n, np.bool_), np.zeros(n, np.bool_)
+    effort, ordered = np.zeros((n, 2)), np.zeros((2, n), np.bool_)
+    accidents, losses, listing = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    acts, n_acts = np.empty((groups, n), np.int64), np.zeros(groups, np.int64)
     p_ord = np.zeros((n, 2, SLOTS))
-    bound_kind = np.zeros((n, 2), np.int64)
-    bound_group = np.full((n, 2), -1, np.int64)
-    u = np.empty((pi[col.PI_UNIFORM_ROWS], n))
+    firing, first_slot = np.empty((lines, n), np.int64), np.empty((lines, n), np.int64)
+    n_firing = np.zeros(lines, np.int64)
+    worst, triggered = np.empty((2, n), np.int64), np.empty((2, n), np.int64)
+    n_triggered = np.zeros(2, np.int64)
+    bound_kind, bound_group = np.zeros((n, 2), np.int64), np.full((n, 2), -1, np.int64)
+    pending = np.zeros(2, np.bool_)
+    for side in range(2):
+        for j in range(lo, hi):
+            pending[side] = pending[side] or I[col.I_PENDING + side, j] != 0
     for t in range(pi[col.PI_T0], pi[col.PI_T0] + pi[col.PI_DAYS]):
-        fill_uniforms(gen, u)
-        new_day(S, lo, hi, alive)
-        hazards(S, P, gen, t, lo, hi, u, alive)
-        orders(S, P, t, lo, hi, u, alive, effort)
+        fill_uniforms(gen, u, n)
+        n_accidents, n_losses = start_day(S, P, t, lo, hi, u, alive, effort, accidents, losses)
+        hazard_events(S, P, gen, t, lo, accidents[:n_accidents], losses[:n_losses], nobody)
         if t == pi[col.PI_T0] and pi[col.PI_INITIAL_ACTION] >= 0:
             initial_event(S, P, gen, t, lo, hi)
-        execute_responses(S, P, gen, t, lo, hi, alive)
-        group_acts(S, P, gen, t, lo, hi, u, alive, effort)
+        execute_responses(S, P, gen, t, lo, hi, alive, pending)
+        group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, n_acts)
+        group_events(S, P, gen, t, lo, ordered, acts, n_acts, nobody)
         maritime_incidents(S, P, gen, t, lo, hi, u, alive)
-        rhetoric(S, P, lo, hi, u, alive)
-        deliver(S, P, t, lo, hi, p_ord)
+        assess(
+            S,
+            P,
+            t,
+            lo,
+            hi,
+            u,
+            alive,
+            p_ord,
+            firing,
+            first_slot,
+            n_firing,
+            worst,
+            triggered,
+            n_triggered,
+        )
         observe_groups(S, P, lo, hi, alive)
-        red_lines(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group)
-        choose_responses(S, P, gen, t, lo, hi, alive, p_ord, bound_kind, bound_group)
-        stocks(S, P, t, lo, hi)
-        fronts(S, P, gen, t, lo, hi, u, alive)
-        outcomes(S, P, t, lo, hi, alive)
+        bound = enforce_red_lines(
+            S, P, gen, lo, firing, first_slot, n_firing, bound_kind, bound_group
+        )
+        choose_responses(
+            S,
+            P,
+            gen,
+            t,
+            lo,
+            hi,
+            p_ord,
+            worst,
+            triggered,
+            n_triggered,
+            bound_kind,
+            bound_group,
+            bound,
+            pending,
+        )
+        end_day(S, P, gen, t, lo, hi, u, alive, listing, pending)

@@ -63,7 +63,7 @@ I_VIEW_DAY_RUNG = 44  # 2 columns
 I_SLOT_NEXT = 46  # 2 columns
 I_MESSAGE_DAY = 48  # 2 columns
 I_FIRST_DAY = 50  # 3 columns
-I_OPEN_SLOTS = 53  # 2 columns; active slots per observer, so most runs skip slot work
+I_SLOT_MASK = 53  # 2 columns; bit k set when slot k is active: most runs skip slot work
 I_COLUMNS = 55
 
 # Slot floats, SLF[run, observer, slot, column]

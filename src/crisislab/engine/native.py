@@ -201,28 +201,41 @@ def _owners(engine: Engine, owner: str) -> list:
     }[owner]
 
 
+# Rows of the packed arrays are padded by one cache line. Unpadded, a row of a chunk of 2^k runs
+# starts 2^(k+3) bytes after the previous one, so the same run's fields in all rows fall in one
+# set of the processor's caches, and a pass reading a few dozen of them evicts its own data.
+PAD = 8
+
+
+def _padded(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """Zeros of `shape` with PAD more runs on the last axis (the kernel never reads them)."""
+    return np.zeros((*shape[:-1], shape[-1] + PAD), dtype)
+
+
 def _per_run(engine: Engine, spec, width: int, dtype) -> np.ndarray:
     """[width, runs]: written straight into the kernel's layout (runs last), with no
     transposed copy of the whole table."""
-    out = np.zeros((width, engine.runs), dtype)
+    out = _padded((width, engine.runs), dtype)
     for column, owner, name in spec:
         for i, obj in enumerate(_owners(engine, owner)):
             values = getattr(obj, name).reshape(engine.runs, -1)
-            out[column + i : column + i + values.shape[1]] = values.T
+            out[column + i : column + i + values.shape[1], : engine.runs] = values.T
     return out
 
 
 def _per_slot(engine: Engine, spec, width: int, dtype) -> np.ndarray:
     """[width, observer, slot, runs], like `_per_run`."""
-    out = np.zeros((width, 2, 8, engine.runs), dtype)
+    out = _padded((width, 2, 8, engine.runs), dtype)
     for column, owner, name in spec:
         for i, obj in enumerate(_owners(engine, owner)):
-            out[column, i] = getattr(obj, name).T
+            out[column, i, :, : engine.runs] = getattr(obj, name).T
     return out
 
 
 def _runs_last(a: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(np.swapaxes(a, 0, -1))
+    out = _padded(np.swapaxes(a, 0, -1).shape, a.dtype)
+    out[..., : a.shape[0]] = np.swapaxes(a, 0, -1)
+    return out
 
 
 def pack(engine: Engine) -> tuple:
@@ -230,12 +243,14 @@ def pack(engine: Engine) -> tuple:
     each array with runs on its last axis."""
     integers = _per_run(engine, INTEGERS, col.I_COLUMNS, np.int64)
     for k, name in enumerate(FIRST_EVENTS):
-        integers[col.I_FIRST_DAY + k] = engine.ledger.first_day[name]
+        integers[col.I_FIRST_DAY + k, : engine.runs] = engine.ledger.first_day[name]
     for i, view in enumerate(engine.views):
-        integers[col.I_OPEN_SLOTS + i] = view.slots.active.sum(axis=1)
-    fired = np.empty((engine.views[0].slots.fired.shape[2], 2, 8, engine.runs), np.bool_)
+        integers[col.I_SLOT_MASK + i, : engine.runs] = view.slots.active.astype(np.int64) @ (
+            1 << np.arange(view.slots.active.shape[1])
+        )
+    fired = _padded((engine.views[0].slots.fired.shape[2], 2, 8, engine.runs), np.bool_)
     for i, view in enumerate(engine.views):
-        fired[:, i] = np.swapaxes(view.slots.fired, 0, -1)
+        fired[:, i, :, : engine.runs] = np.swapaxes(view.slots.fired, 0, -1)
     return (
         _per_run(engine, FLOATS, col.F_COLUMNS, np.float64),
         integers,
@@ -266,7 +281,8 @@ def _unpack_slots(engine: Engine, spec, packed: np.ndarray) -> None:
 
 def unpack(engine: Engine, state: tuple) -> None:
     """Put the kernel's results back into the engine's own arrays (and dtypes)."""
-    state = tuple(np.swapaxes(a, 0, -1) for a in state)  # runs back on the first axis
+    # runs back on the first axis, without the padding
+    state = tuple(np.swapaxes(a[..., : engine.runs], 0, -1) for a in state)
     floats, integers, slot_floats, slot_integers, fired = state[:5]
     _unpack_runs(engine, FLOATS, floats)
     _unpack_runs(engine, INTEGERS, integers)

@@ -64,8 +64,11 @@ class DailySeries:
 
     def before_day(self) -> None:
         led = self.e.ledger
-        self._before = (led.goldstein.copy(), led.red_line_fired[:, DEFENDER].copy(),
-                        led.misperceptions.copy())
+        self._before = (
+            led.goldstein.copy(),
+            led.red_line_fired[:, DEFENDER].copy(),
+            led.misperceptions.copy(),
+        )
 
     def after_day(self, d: int) -> None:
         e, led = self.e, self.e.ledger
