@@ -518,71 +518,71 @@ def initial_event(S, P, gen, t, lo, hi):
         send_message(S, P, gen, t, side, everyone, True)
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK, MASK))
-def execute_responses(S, P, gen, t, lo, hi, alive, pending):
-    """Yesterday's chosen responses, side after side (`pending[side]`: any to execute)."""
+@jit(i8(TABLE, i8, IVEC, i8, i8, i8, IVEC))
+def choosing(I, side, todo, m, kind, group, out):
+    """Of the m runs `todo`, those whose pending response is `kind` (against `group`, when it is
+    not negative), written to `out` in run order; how many."""
+    c = 0
+    for q in range(m):
+        j = todo[q]
+        if I[col.I_PENDING + side, j] == kind and (
+            group < 0 or I[col.I_PENDING_GROUP + side, j] == group
+        ):
+            out[c] = j
+            c += 1
+    return c
+
+
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK, MASK, MASK, MASK))
+def execute_responses(S, P, gen, t, lo, hi, alive, pending, everyone, nobody):
+    """Yesterday's chosen responses, side after side (`pending[side]`: any to execute), each kind
+    in the runs that chose it: one pass lists the runs with a response, the rest reads the list."""
     I, grievance = S[1], S[5]
     pf, pi, side_f, side_i, group_i = P[0], P[1], P[2], P[3], P[5]
     n = hi - lo
+    todo, runs = np.empty(n, np.int64), np.empty(n, np.int64)
     for side in range(2):
         if not pending[side]:
             continue  # most days: nothing to execute, and no runs means no draws
-        yes = np.ones(n, np.bool_)
-        no = np.zeros(n, np.bool_)
-        kind = np.zeros(n, np.int64)
+        m = 0
         for j in range(lo, hi):
-            if alive[j - lo]:
-                kind[j - lo] = I[col.I_PENDING + side, j]
+            if alive[j - lo] and I[col.I_PENDING + side, j] != 0:
+                todo[m] = j
+                m += 1
         act = side_i[side, col.SDI_STRIKE_PROXY]
         if act >= 0:
             for gi in range(pi[col.PI_N_GROUPS]):
                 if group_i[gi, col.GI_SIDE] == side:
                     continue
-                hit = np.zeros(n, np.bool_)
-                for j in range(lo, hi):
-                    target = I[col.I_PENDING_GROUP + side, j]
-                    hit[j - lo] = kind[j - lo] == STRIKE_PROXY and target == gi
-                    if hit[j - lo]:
-                        grievance[gi, j] += pf[col.PF_GRIEVANCE_PER_STRIKE]
-                        if side == 0:
-                            I[col.I_PROXY_STRIKES, j] += 1
+                c = choosing(I, side, todo, m, STRIKE_PROXY, gi, runs)
+                for q in range(c):
+                    grievance[gi, runs[q]] += pf[col.PF_GRIEVANCE_PER_STRIKE]
+                    if side == 0:
+                        I[col.I_PROXY_STRIKES, runs[q]] += 1
+                nationality = group_i[gi, col.GI_NATIONALITY]
                 emit(
                     S,
                     P,
                     gen,
                     t,
                     lo,
-                    listed(hit, lo),
+                    runs[:c],
                     side,
                     -1,
                     act,
-                    yes,
-                    no,
-                    group_i[gi, col.GI_NATIONALITY],
+                    everyone,
+                    nobody,
+                    nationality,
                     -1,
                     False,
                 )
         act = side_i[side, col.SDI_STRIKE_STATE]
         if act >= 0:
-            emit(
-                S,
-                P,
-                gen,
-                t,
-                lo,
-                listed(kind == STRIKE_STATE, lo),
-                side,
-                -1,
-                act,
-                yes,
-                no,
-                -1,
-                -1,
-                False,
-            )
+            c = choosing(I, side, todo, m, STRIKE_STATE, -1, runs)
+            emit(S, P, gen, t, lo, runs[:c], side, -1, act, everyone, nobody, -1, -1, False)
         act = side_i[side, col.SDI_RETALIATE]
         if act >= 0:
-            idx = listed(kind == RETALIATE, lo)
+            idx = runs[: choosing(I, side, todo, m, RETALIATE, -1, runs)]
             delivered = uniforms(gen, 1, idx.size)
             warned = np.zeros(n, np.bool_)
             for k in range(idx.size):
@@ -591,7 +591,7 @@ def execute_responses(S, P, gen, t, lo, hi, alive, pending):
                     I[col.I_LIMITED + side, j] != 0
                     and delivered[0, k] < side_f[side, col.SDF_P_WARNING]
                 )
-            emit(S, P, gen, t, lo, idx, side, -1, act, yes, warned, -1, -1, False)
+            emit(S, P, gen, t, lo, idx, side, -1, act, everyone, warned, -1, -1, False)
             send_message(S, P, gen, t, side, idx, True)
 
 
@@ -719,9 +719,25 @@ def condition_holds(left, op, value):
     return left != value
 
 
-@jit(void(STATE, PARAMS, i8, i8, i8, ROWS, MASK, CUBE, TABLE, TABLE, IVEC, TABLE, TABLE, IVEC))
+@jit(
+    void(STATE, PARAMS, i8, i8, i8, ROWS, MASK, CUBE, TABLE, TABLE, IVEC, TABLE, TABLE, IVEC, MASK)
+)
 def assess(
-    S, P, t, lo, hi, u, alive, p_ord, firing, first_slot, n_firing, worst, triggered, n_triggered
+    S,
+    P,
+    t,
+    lo,
+    hi,
+    u,
+    alive,
+    p_ord,
+    firing,
+    first_slot,
+    n_firing,
+    worst,
+    triggered,
+    n_triggered,
+    pending,
 ):
     """Rhetoric, deliveries and the listing half of the red lines, in one pass (none draws:
     rhetoric reads the day's uniforms); observe_groups follows, as neither the red lines nor
@@ -806,10 +822,10 @@ def assess(
                     I[col.I_WINDOW_ATTRIBUTED, j] = 1
         for line in range(lines):
             owner, conditions = line_i[line, col.LI_OWNER], line_i[line, col.LI_CONDITIONS]
-            first_slot[line, jl] = -1
             active = I[col.I_SLOT_MASK + owner, j]
             if not live or not active:
                 continue
+            listed_here = False
             for k in range(SLOTS):
                 if not holds_slot(active, k) or fired[line, owner, k, j]:
                     continue
@@ -836,7 +852,8 @@ def assess(
                         break
                 if holds:
                     fired[line, owner, k, j] = True
-                    if first_slot[line, jl] < 0:
+                    if not listed_here:
+                        listed_here = True
                         first_slot[line, jl] = k
                         firing[line, n_firing[line]] = j
                         n_firing[line] += 1
@@ -849,8 +866,9 @@ def assess(
                 if worst[side, jl] >= 0:
                     triggered[side, n_triggered[side]] = j
                     n_triggered[side] += 1
-            I[col.I_PENDING + side, j] = 0
-            I[col.I_PENDING_GROUP + side, j] = -1
+            if pending[side]:
+                I[col.I_PENDING + side, j] = 0
+                I[col.I_PENDING_GROUP + side, j] = -1
 
 
 @jit(void(STATE, PARAMS, i8, i8, MASK))
@@ -1190,7 +1208,7 @@ def run_block(S, P, gen, lo, hi):
     I, pi = S[1], P[1]
     n, groups, lines = hi - lo, max(pi[col.PI_N_GROUPS], 1), max(pi[col.PI_N_LINES], 1)
     u = np.empty((pi[col.PI_UNIFORM_ROWS], n + PAD))  # padded as native.py pads the state
-    alive, nobody = np.empty(n, np.bool_), np.zeros(n, np.bool_)
+    alive, everyone, nobody = np.empty(n, np.bool_), np.ones(n, np.bool_), np.zeros(n, np.bool_)
     effort, ordered = np.zeros((n, 2)), np.zeros((2, n), np.bool_)
     accidents, losses, listing = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     acts, n_acts = np.empty((groups, n), np.int64), np.zeros(groups, np.int64)
@@ -1210,7 +1228,7 @@ def run_block(S, P, gen, lo, hi):
         hazard_events(S, P, gen, t, lo, accidents[:n_accidents], losses[:n_losses], nobody)
         if t == pi[col.PI_T0] and pi[col.PI_INITIAL_ACTION] >= 0:
             initial_event(S, P, gen, t, lo, hi)
-        execute_responses(S, P, gen, t, lo, hi, alive, pending)
+        execute_responses(S, P, gen, t, lo, hi, alive, pending, everyone, nobody)
         group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, n_acts)
         group_events(S, P, gen, t, lo, ordered, acts, n_acts, nobody)
         maritime_incidents(S, P, gen, t, lo, hi, u, alive)
@@ -1229,6 +1247,7 @@ def run_block(S, P, gen, lo, hi):
             worst,
             triggered,
             n_triggered,
+            pending,
         )
         observe_groups(S, P, lo, hi, alive)
         bound = enforce_red_lines(
