@@ -9,8 +9,11 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-.venv/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet --all-extras --all-groups
+# Bytecode is compiled once here: every process a study starts (pool or Dask workers, the CLI)
+# would otherwise compile numba's sources again where PYTHONDONTWRITEBYTECODE is set.
+.venv/.synced: $(UV) pyproject.toml uv.lock Makefile
+	$(UV) sync --frozen --quiet --all-extras --all-groups --compile-bytecode
+	$(UV) run --frozen --no-sync python -m compileall -q src
 	$(UV) run --frozen --no-sync python -m crisislab.engine.warmup
 	touch $@
 
