@@ -598,7 +598,8 @@ def execute_responses(S, P, gen, t, lo, hi, alive, pending, everyone, nobody):
 @jit(void(STATE, PARAMS, i8, i8, ROWS, MASK, ROWS, _array(b1, 2), TABLE, IVEC))
 def group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, counts):
     """Which runs each armed group attacks in today: the listing half of Engine's group phase,
-    for every group in one pass (no group's events write what another group's hazard reads).
+    for every group before any attacks (no group's events write what another group's hazard
+    reads), group by group (a short loop over the runs keeps each group's figures at hand).
     `ordered[side]` says which runs are under their side's orders."""
     I, grievance = S[1], S[5]
     pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
@@ -608,29 +609,33 @@ def group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, counts):
     groups = pi[col.PI_N_GROUPS]
     counts[:] = 0
     for j in range(lo, hi):
-        jl = j - lo
-        ordered[0, jl] = I[col.I_CAMPAIGN, j] != 0
-        ordered[1, jl] = I[col.I_CAMPAIGN + 1, j] != 0
-        if not alive[jl]:
-            continue
-        withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
-        for i in range(groups):
-            side = group_i[i, col.GI_SIDE]
-            presence = group_i[i, col.GI_PRESENCE] and host_on
-            base = group_f[i, col.GF_BASE_HAZARD]
-            control = min(1.0, group_f[i, col.GF_CONTROL] + effect * effort[jl, side])
+        ordered[0, j - lo] = I[col.I_CAMPAIGN, j] != 0
+        ordered[1, j - lo] = I[col.I_CAMPAIGN + 1, j] != 0
+    for i in range(groups):
+        side = group_i[i, col.GI_SIDE]
+        presence = group_i[i, col.GI_PRESENCE] and host_on
+        base, own_control = group_f[i, col.GF_BASE_HAZARD], group_f[i, col.GF_CONTROL]
+        row, m = first_row + i, 0
+        for j in range(lo, hi):
+            jl = j - lo
+            if not alive[jl]:
+                continue
+            control = min(1.0, own_control + effect * effort[jl, side])
             factor = multiplier if ordered[side, jl] else 1.0 - control
-            after = presence_after if presence and withdrawn else 1.0
+            after = 1.0
+            if presence and I[col.I_WITHDRAWAL_DAY, j] >= 0:
+                after = presence_after
             y = sensitivity * grievance[i, j]
-            x = u[first_row + i, jl]
+            x = u[row, jl]
             if x >= base * exp_ceiling(y) * factor * after:
                 continue  # above the rate whatever exp(y) is: most runs, most days
             rate = base * math.exp(y) * factor
             if presence:
                 rate = rate * after
             if x < min(rate, 1.0):
-                acts[i, counts[i]] = j
-                counts[i] += 1
+                acts[i, m] = j
+                m += 1
+        counts[i] = m
 
 
 @jit(void(STATE, PARAMS, GEN, i8, i8, _array(b1, 2), TABLE, IVEC, MASK))
@@ -720,7 +725,24 @@ def condition_holds(left, op, value):
 
 
 @jit(
-    void(STATE, PARAMS, i8, i8, i8, ROWS, MASK, CUBE, TABLE, TABLE, IVEC, TABLE, TABLE, IVEC, MASK)
+    i8(
+        STATE,
+        PARAMS,
+        i8,
+        i8,
+        i8,
+        ROWS,
+        MASK,
+        CUBE,
+        TABLE,
+        TABLE,
+        IVEC,
+        TABLE,
+        TABLE,
+        IVEC,
+        MASK,
+        IVEC,
+    )
 )
 def assess(
     S,
@@ -738,14 +760,16 @@ def assess(
     triggered,
     n_triggered,
     pending,
+    slotted,
 ):
-    """Rhetoric, deliveries and the listing half of the red lines, in one pass (none draws:
-    rhetoric reads the day's uniforms); observe_groups follows, as neither the red lines nor
-    the observed groups read what the other writes. For every red line, `firing[line]` lists the
-    runs where it fires and `first_slot[line]` the slot that fired first; `worst[side]` is the
-    slot of today's worst new perceived attack on each side, or -1, and `triggered[side]` lists
-    the runs where there is one (choose_responses' trigger: enforcing a red line changes no
-    slot). Clears yesterday's pending responses (all were executed today)."""
+    """Rhetoric, deliveries and the listing half of the red lines (none draws: rhetoric reads
+    the day's uniforms); observe_groups follows, as neither the red lines nor the observed
+    groups read what the other writes. A pass over every run lists in `slotted` those with an
+    open slot (few) and returns how many; a second pass does their slots' work. For every red
+    line, `firing[line]` lists the runs where it fires and `first_slot[line]` the slot that
+    fired first; `worst[side]` is the slot of today's worst new perceived attack on each side,
+    or -1, and `triggered[side]` lists the runs where there is one (choose_responses' trigger:
+    enforcing a red line changes no slot)."""
     F, I, SLF, SLI, fired, grievance = S[0], S[1], S[2], S[3], S[4], S[5]
     pf, pi, side_i, group_i, act_f, act_i = P[0], P[1], P[3], P[5], P[6], P[7]
     line_i, cond_i, cond_v = P[9], P[10], P[11]
@@ -760,6 +784,7 @@ def assess(
         )
     n_firing[:] = 0
     n_triggered[:] = 0
+    n_slotted = 0
     for j in range(lo, hi):
         jl = j - lo
         live = alive[jl]
@@ -785,8 +810,28 @@ def assess(
             F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
             F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
             I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
-        # Engine's deliveries: due reports, findings, disavowals and messages; P(ordered) of
-        # every open slot
+        # Engine's deliveries: messages due today (the slots' deliveries follow, below)
+        for obs in range(2):
+            if I[col.I_MESSAGE_DAY + obs, j] <= t:
+                F[col.F_BELIEF + obs, j] = update_with_ratio(
+                    F[col.F_BELIEF + obs, j], lr_msg, gamma
+                )
+                I[col.I_MESSAGE_DAY + obs, j] = NEVER
+        # choose_responses' triggers (set below); yesterday's responses were all executed today
+        for side in range(2):
+            worst[side, jl] = -1
+            if pending[side]:
+                I[col.I_PENDING + side, j] = 0
+                I[col.I_PENDING_GROUP + side, j] = -1
+        if I[col.I_SLOT_MASK, j] or I[col.I_SLOT_MASK + 1, j]:
+            slotted[n_slotted] = j
+            n_slotted += 1
+    # the runs with an open slot (few): deliveries, red lines, new perceived attacks
+    for q in range(n_slotted):
+        j = slotted[q]
+        jl = j - lo
+        live = alive[jl]
+        # Engine's deliveries: due reports, findings and disavowals; P(ordered) of every open slot
         for obs in range(2):
             active = I[col.I_SLOT_MASK + obs, j]
             for k in range(SLOTS if active else 0):
@@ -803,11 +848,6 @@ def assess(
                 if lr_c2 != 1.0 and SLI[col.SLI_DISAVOWED, obs, k, j]:
                     o = o / lr_c2
                 p_ord[jl, obs, k] = o / (1.0 + o)
-            if I[col.I_MESSAGE_DAY + obs, j] <= t:
-                F[col.F_BELIEF + obs, j] = update_with_ratio(
-                    F[col.F_BELIEF + obs, j], lr_msg, gamma
-                )
-                I[col.I_MESSAGE_DAY + obs, j] = NEVER
         # Engine's red lines, up to their draws
         if t >= window_start:
             active = I[col.I_SLOT_MASK, j]
@@ -857,18 +897,14 @@ def assess(
                         first_slot[line, jl] = k
                         firing[line, n_firing[line]] = j
                         n_firing[line] += 1
-        # choose_responses' triggers; yesterday's responses were all executed today
         for side in range(2):
-            worst[side, jl] = -1
             active = I[col.I_SLOT_MASK + side, j]
             if live and active:
                 worst[side, jl] = worst_new_slot(SLI, pi, j, side, t, active)
                 if worst[side, jl] >= 0:
                     triggered[side, n_triggered[side]] = j
                     n_triggered[side] += 1
-            if pending[side]:
-                I[col.I_PENDING + side, j] = 0
-                I[col.I_PENDING_GROUP + side, j] = -1
+    return n_slotted
 
 
 @jit(void(STATE, PARAMS, i8, i8, MASK))
@@ -1062,9 +1098,10 @@ def choose_responses(
                 I[col.I_ORDERS + side, j] += 1
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK, IVEC, MASK))
-def end_day(S, P, gen, t, lo, hi, u, alive, listing, pending):
-    """Stocks, the strategic fronts and the day's outcomes, in one pass; then the fronts' draws:
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, ROWS, MASK, IVEC, IVEC, MASK))
+def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
+    """Stocks (slots only in the runs `slotted` by assess: no slot opens in between), then the
+    strategic fronts and the day's outcomes in one pass; then the fronts' draws:
     the follow-on withdrawals of the runs whose host forced a withdrawal today, and preventive
     strikes where a breakout crisis began (`pending[0]` set when one is ordered). A follow-on
     due today is the only thing those draws change that the pass reads, so it is settled after
@@ -1080,8 +1117,6 @@ def end_day(S, P, gen, t, lo, hi, u, alive, listing, pending):
     n_leaving = n_crisis = 0
     leaving, crisis = listing[: hi - lo], np.empty(hi - lo, np.int64)
     for j in range(lo, hi):
-        jl = j - lo
-        live = alive[jl]
         # Engine's stocks: decays, settled or stale slots closed, the rung level
         for i in range(groups):
             grievance[i, j] *= decay_grievance
@@ -1090,6 +1125,9 @@ def end_day(S, P, gen, t, lo, hi, u, alive, listing, pending):
         F[col.F_HOSTILITY, j] *= decay_hostility
         for obs in range(2):
             F[col.F_ALERT + obs, j] *= decay_alert
+        F[col.F_RUNG_LEVEL, j] = max(F[col.F_RUNG_LEVEL, j] - 1.0, float(I[col.I_DAY_RUNG, j]))
+    for j in slotted:  # the runs with an open slot: settled or stale slots close
+        for obs in range(2):
             active = I[col.I_SLOT_MASK + obs, j]
             for k in range(SLOTS if active else 0):
                 if not holds_slot(active, k):
@@ -1104,7 +1142,9 @@ def end_day(S, P, gen, t, lo, hi, u, alive, listing, pending):
                 if settled or too_old:
                     SLI[col.SLI_ACTIVE, obs, k, j] = 0
                     I[col.I_SLOT_MASK + obs, j] &= ~(1 << k)
-        F[col.F_RUNG_LEVEL, j] = max(F[col.F_RUNG_LEVEL, j] - 1.0, float(I[col.I_DAY_RUNG, j]))
+    for j in range(lo, hi):
+        jl = j - lo
+        live = alive[jl]
         # the host's pressure to expel the coalition
         if host_on:
             F[col.F_PRESSURE, j] = max(
@@ -1211,6 +1251,7 @@ def run_block(S, P, gen, lo, hi):
     alive, everyone, nobody = np.empty(n, np.bool_), np.ones(n, np.bool_), np.zeros(n, np.bool_)
     effort, ordered = np.zeros((n, 2)), np.zeros((2, n), np.bool_)
     accidents, losses, listing = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    slotted = np.empty(n, np.int64)
     acts, n_acts = np.empty((groups, n), np.int64), np.zeros(groups, np.int64)
     p_ord = np.zeros((n, 2, SLOTS))
     firing, first_slot = np.empty((lines, n), np.int64), np.empty((lines, n), np.int64)
@@ -1232,7 +1273,7 @@ def run_block(S, P, gen, lo, hi):
         group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, n_acts)
         group_events(S, P, gen, t, lo, ordered, acts, n_acts, nobody)
         maritime_incidents(S, P, gen, t, lo, hi, u, alive)
-        assess(
+        n_slotted = assess(
             S,
             P,
             t,
@@ -1248,6 +1289,7 @@ def run_block(S, P, gen, lo, hi):
             triggered,
             n_triggered,
             pending,
+            slotted,
         )
         observe_groups(S, P, lo, hi, alive)
         bound = enforce_red_lines(
@@ -1269,4 +1311,4 @@ def run_block(S, P, gen, lo, hi):
             bound,
             pending,
         )
-        end_day(S, P, gen, t, lo, hi, u, alive, listing, pending)
+        end_day(S, P, gen, t, lo, hi, u, alive, slotted[:n_slotted], listing, pending)
