@@ -1206,13 +1206,14 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
         F[col.F_SOIL_TODAY, j] = 0.0
         F[col.F_HOST_DEATHS_TODAY, j] = 0.0
         I[col.I_LETHAL_TODAY, j] = 0
+    for j in range(lo, hi):
         # Engine's outcomes
         rung = I[col.I_DAY_RUNG, j]
         I[col.I_MAX_RUNG, j] = max(I[col.I_MAX_RUNG, j], rung)
         I[col.I_TOP_RUNG_DAYS, j] = I[col.I_TOP_RUNG_DAYS, j] + 1 if rung >= 14 else 0
         if window and rung <= pi[col.PI_STABLE_RUNG]:
             I[col.I_WINDOW_QUIET_DAYS, j] += 1
-        war_now = live and (
+        war_now = alive[j - lo] and (
             I[col.I_CHAIN_LEN, j] >= pi[col.PI_WAR_EXCHANGES]
             or I[col.I_TOP_RUNG_DAYS, j] >= pi[col.PI_DECLARED_WAR_DAYS]
             or F[col.F_BATTLE_DEATHS, j] >= pf[col.PF_WAR_BATTLE_DEATHS]
