@@ -363,12 +363,11 @@ def emit(S, P, gen, t, lo, idx, side, group, act, ordered, warned, victim, force
         j = idx[k]
         v = 1 if (act_i[act, col.AI_HAS_WARNED] and warned[j - lo]) else 0
         d_mean = act_f[act, col.AF_DEATHS_MEAN + v]
-        if forced >= 0:
-            deaths = forced
-        else:
-            extra = math.floor(math.log(ur[1, k]) / math.log1p(-1.0 / max(d_mean, 1.0 + 1e-9)))
+        deaths = forced
+        if forced < 0:
             deaths = 0
-            if ur[0, k] < act_f[act, col.AF_P_KILL + v]:
+            if ur[0, k] < act_f[act, col.AF_P_KILL + v]:  # the geometric extra only if it kills
+                extra = math.floor(math.log(ur[1, k]) / math.log1p(-1.0 / max(d_mean, 1.0 + 1e-9)))
                 deaths = int(1 + (extra if d_mean > 1.0 else 0.0))
         injuries = math.floor(-act_f[act, col.AF_INJURIES_MEAN + v] * math.log(ur[2, k]))
         rung = act_i[act, (col.AI_LETHAL_RUNG if deaths > 0 else col.AI_RUNG) + v]
