@@ -91,7 +91,7 @@ def jit(signature: Signature, inline: bool = False):
     return decorate
 
 
-entry = njit(**OPTIONS)  # run_block, the function Python calls
+entry = njit(**OPTIONS, nogil=True)  # run_block, which Python calls: other threads run meanwhile
 
 
 # --- small pieces shared by the phases --------------------------------------------------------
