@@ -7,6 +7,7 @@ validation error on `actors.KH.control` is reported at the line where `control:`
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
@@ -314,10 +315,17 @@ def _validate_overridden(label: str, data: dict, overrides: Mapping[str, Any]) -
         ) from None
 
 
+@functools.lru_cache(maxsize=16)
+def _parsed(label: str, text: str) -> tuple[Any, dict[Path_, tuple[int, int]]]:
+    """parse_yaml, remembered by text: parsing is most of the cost of loading, and a process
+    often loads the same scenario again (each simulate() call). Callers must copy the result."""
+    return parse_yaml(label, text)
+
+
 def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load a built-in scenario by name or a scenario file by path, with optional overrides."""
     label, text = read_source(name_or_path)
-    data, positions = parse_yaml(label, text)
+    data, positions = copy.deepcopy(_parsed(label, text))
     scenario = validate(label, data, positions)
     if overrides:
         scenario = _validate_overridden(label, data, overrides)
