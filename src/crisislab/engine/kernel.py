@@ -1115,6 +1115,16 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
     begun, window = t > pi[col.PI_T0], t >= pi[col.PI_WINDOW_START]
     n_leaving = n_crisis = 0
     leaving, crisis = listing[: hi - lo], np.empty(hi - lo, np.int64)
+    # the fronts' figures, read once (a read in the loop is repeated for every run)
+    host_decay, host_threshold = pf[col.PF_HOST_DECAY], pf[col.PF_HOST_THRESHOLD]
+    per_strike, per_death = pf[col.PF_HOST_PER_STRIKE], pf[col.PF_HOST_PER_DEATH]
+    sanctions, diplomacy = pf[col.PF_HOST_SANCTIONS], pf[col.PF_HOST_DIPLOMACY]
+    days_above, withdrawal_lag = pi[col.PI_HOST_DAYS_ABOVE], pi[col.PI_HOST_WITHDRAWAL_LAG]
+    stable, quiet_days = pi[col.PI_STABLE_RUNG], pi[col.PI_QUIET_DAYS]
+    dialogue_start, after_quiet = pf[col.PF_DIALOGUE_START], pf[col.PF_DIALOGUE_AFTER_QUIET]
+    p_collapse, crisis_threshold = pf[col.PF_DIALOGUE_COLLAPSE], pf[col.PF_CRISIS_THRESHOLD]
+    max_months, step_months = pf[col.PF_MAX_MONTHS], pf[col.PF_STEP_MONTHS]
+    u_dialogue, u_collapse = u[pi[col.PI_ROW_DIALOGUE]], u[pi[col.PI_ROW_COLLAPSE]]
     for j in range(lo, hi):
         # Engine's stocks: decays, settled or stale slots closed, the rung level
         for i in range(groups):
@@ -1148,22 +1158,18 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
         if host_on:
             F[col.F_PRESSURE, j] = max(
                 0.0,
-                F[col.F_PRESSURE, j] * pf[col.PF_HOST_DECAY]
-                + pf[col.PF_HOST_PER_STRIKE] * F[col.F_SOIL_TODAY, j]
-                + pf[col.PF_HOST_PER_DEATH] * F[col.F_HOST_DEATHS_TODAY, j]
-                + pf[col.PF_HOST_SANCTIONS]
-                - pf[col.PF_HOST_DIPLOMACY],
+                F[col.F_PRESSURE, j] * host_decay
+                + per_strike * F[col.F_SOIL_TODAY, j]
+                + per_death * F[col.F_HOST_DEATHS_TODAY, j]
+                + sanctions
+                - diplomacy,
             )
-            above = live and F[col.F_PRESSURE, j] >= pf[col.PF_HOST_THRESHOLD]
+            above = live and F[col.F_PRESSURE, j] >= host_threshold
             I[col.I_DAYS_ABOVE, j] = I[col.I_DAYS_ABOVE, j] + 1 if above else 0
             expelled = I[col.I_EXPULSION_DAY, j]
-            if expelled < 0 and I[col.I_DAYS_ABOVE, j] >= pi[col.PI_HOST_DAYS_ABOVE]:
+            if expelled < 0 and I[col.I_DAYS_ABOVE, j] >= days_above:
                 I[col.I_EXPULSION_DAY, j] = expelled = t
-            if (
-                expelled >= 0
-                and I[col.I_WITHDRAWAL_DAY, j] < 0
-                and t - expelled >= pi[col.PI_HOST_WITHDRAWAL_LAG]
-            ):
+            if expelled >= 0 and I[col.I_WITHDRAWAL_DAY, j] < 0 and t - expelled >= withdrawal_lag:
                 I[col.I_WITHDRAWAL_DAY, j] = t
                 leaving[n_leaving] = j
                 n_leaving += 1
@@ -1171,33 +1177,28 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
                 I[col.I_FOLLOW_ON_DAY, j] = t
         # the nuclear programme: dialogue, breakout time, crisis
         if nuclear_on:
-            quiet = not I[col.I_LETHAL_TODAY, j] and I[col.I_DAY_RUNG, j] <= pi[col.PI_STABLE_RUNG]
+            quiet = not I[col.I_LETHAL_TODAY, j] and I[col.I_DAY_RUNG, j] <= stable
             I[col.I_QUIET_STREAK, j] = I[col.I_QUIET_STREAK, j] + 1 if quiet else 0
-            p_start = pf[col.PF_DIALOGUE_START] + (
-                pf[col.PF_DIALOGUE_AFTER_QUIET]
-                if I[col.I_QUIET_STREAK, j] >= pi[col.PI_QUIET_DAYS]
-                else 0.0
+            p_start = dialogue_start + (
+                after_quiet if I[col.I_QUIET_STREAK, j] >= quiet_days else 0.0
             )
             dialogue = I[col.I_DIALOGUE, j] != 0
-            start = live and not dialogue and u[pi[col.PI_ROW_DIALOGUE], jl] < p_start
+            start = live and not dialogue and u_dialogue[jl] < p_start
             collapse = dialogue and (
-                u[pi[col.PI_ROW_COLLAPSE], jl] < pf[col.PF_DIALOGUE_COLLAPSE]
-                or (I[col.I_DAY_RUNG, j] >= DIRECT_RUNG and begun)
+                u_collapse[jl] < p_collapse or (I[col.I_DAY_RUNG, j] >= DIRECT_RUNG and begun)
             )
             dialogue = (dialogue or start) and not collapse
             I[col.I_DIALOGUE, j] = 1 if dialogue else 0
             if step_day:
                 if dialogue:
-                    F[col.F_BREAKOUT, j] = min(
-                        pf[col.PF_MAX_MONTHS], F[col.F_BREAKOUT, j] + pf[col.PF_STEP_MONTHS]
-                    )
+                    F[col.F_BREAKOUT, j] = min(max_months, F[col.F_BREAKOUT, j] + step_months)
                 else:
-                    F[col.F_BREAKOUT, j] = max(0.0, F[col.F_BREAKOUT, j] - pf[col.PF_STEP_MONTHS])
+                    F[col.F_BREAKOUT, j] = max(0.0, F[col.F_BREAKOUT, j] - step_months)
             if (
                 live
                 and I[col.I_CRISIS_DAY, j] < 0
                 and not dialogue
-                and F[col.F_BREAKOUT, j] < pf[col.PF_CRISIS_THRESHOLD]
+                and F[col.F_BREAKOUT, j] < crisis_threshold
             ):
                 I[col.I_CRISIS_DAY, j] = t
                 crisis[n_crisis] = j
@@ -1205,21 +1206,23 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
         F[col.F_SOIL_TODAY, j] = 0.0
         F[col.F_HOST_DEATHS_TODAY, j] = 0.0
         I[col.I_LETHAL_TODAY, j] = 0
+    exchanges, declared = pi[col.PI_WAR_EXCHANGES], pi[col.PI_DECLARED_WAR_DAYS]
+    battle_deaths, war_day = pf[col.PF_WAR_BATTLE_DEATHS], t - pi[col.PI_T0]
     for j in range(lo, hi):
         # Engine's outcomes
         rung = I[col.I_DAY_RUNG, j]
         I[col.I_MAX_RUNG, j] = max(I[col.I_MAX_RUNG, j], rung)
         I[col.I_TOP_RUNG_DAYS, j] = I[col.I_TOP_RUNG_DAYS, j] + 1 if rung >= 14 else 0
-        if window and rung <= pi[col.PI_STABLE_RUNG]:
+        if window and rung <= stable:
             I[col.I_WINDOW_QUIET_DAYS, j] += 1
         war_now = alive[j - lo] and (
-            I[col.I_CHAIN_LEN, j] >= pi[col.PI_WAR_EXCHANGES]
-            or I[col.I_TOP_RUNG_DAYS, j] >= pi[col.PI_DECLARED_WAR_DAYS]
-            or F[col.F_BATTLE_DEATHS, j] >= pf[col.PF_WAR_BATTLE_DEATHS]
+            I[col.I_CHAIN_LEN, j] >= exchanges
+            or I[col.I_TOP_RUNG_DAYS, j] >= declared
+            or F[col.F_BATTLE_DEATHS, j] >= battle_deaths
         )
         if war_now:
             I[col.I_WAR, j] = 1
-            I[col.I_WAR_DAY, j] = t - pi[col.PI_T0]
+            I[col.I_WAR_DAY, j] = war_day
             I[col.I_WAR_INADVERTENT, j] = I[col.I_EPISODE_UNORDERED, j]
     if host_on:
         draws = uniforms(gen, 1, n_leaving)
