@@ -8,6 +8,11 @@ with the floating-point expressions of the numpy code and touch no other run, so
 runs of a phase computes what the numpy code's array operations compute. The two paths therefore
 give identical columns (tests/engine/test_engine_kernel.py).
 
+Phases are grouped into passes over the block (start_day, assess, end_day, ...) wherever that
+changes neither a run's order of work nor the order of the draws; each pass says which phases it
+holds and why they may share it. Passes are kept short, and work that few runs need (open slots)
+goes through a list of those runs: see benchmarks/README.md for what each choice gained.
+
 State `S` = (F, I, SLF, SLI, fired, grievance, deaths, injuries, seen) holds a whole chunk, runs
 on the last axis (a phase reads one field of many runs: contiguous memory); parameters `P` =
 (pf, pi, side_f, side_i, group_f, group_i, act_f, act_i, line_f, line_i, cond_i, cond_v).
