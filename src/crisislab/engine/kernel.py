@@ -63,6 +63,8 @@ STATE = types.Tuple(
     (ROWS, TABLE, _array(f8, 4), SLOT_TABLE, _array(b1, 4), ROWS, ROWS, ROWS, _array(b1, 2))
 )
 PARAMS = types.Tuple((VEC, IVEC, *(ROWS, TABLE) * 4, _array(i8, 3), ROWS))
+# runs listed per row (a red line, a side), how many in each row, and a figure per run of the block
+LISTED = types.Tuple((TABLE, IVEC, TABLE))
 GEN = typeof(np.random.default_rng(0))
 
 
@@ -169,6 +171,12 @@ def fill_uniforms(gen, out, m):
 def holds_slot(active, k):
     """Whether bit k of an observer's mask of active slots (layout.I_SLOT_MASK) is set."""
     return (active >> k) & 1 != 0
+
+
+@jit(LISTED(i8, i8))
+def listed_runs(rows, n):
+    """Room to list up to n runs in each of `rows` rows, with a figure for each run (LISTED)."""
+    return np.empty((rows, n), np.int64), np.zeros(rows, np.int64), np.empty((rows, n), np.int64)
 
 
 @jit(IVEC(MASK, i8))
@@ -728,54 +736,19 @@ def condition_holds(left, op, value):
     return left != value
 
 
-@jit(
-    i8(
-        STATE,
-        PARAMS,
-        i8,
-        i8,
-        i8,
-        ROWS,
-        MASK,
-        CUBE,
-        TABLE,
-        TABLE,
-        IVEC,
-        TABLE,
-        TABLE,
-        IVEC,
-        MASK,
-        IVEC,
-    )
-)
-def assess(
-    S,
-    P,
-    t,
-    lo,
-    hi,
-    u,
-    alive,
-    p_ord,
-    firing,
-    first_slot,
-    n_firing,
-    worst,
-    triggered,
-    n_triggered,
-    pending,
-    slotted,
-):
+@jit(i8(STATE, PARAMS, i8, i8, i8, ROWS, MASK, CUBE, LISTED, LISTED, MASK, IVEC))
+def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted):
     """Rhetoric, deliveries and the listing half of the red lines (none draws: rhetoric reads
     the day's uniforms); observe_groups follows, as neither the red lines nor the observed
     groups read what the other writes. A pass over every run lists in `slotted` those with an
-    open slot (few) and returns how many; a second pass does their slots' work. For every red
-    line, `firing[line]` lists the runs where it fires and `first_slot[line]` the slot that
-    fired first; `worst[side]` is the slot of today's worst new perceived attack on each side,
-    or -1, and `triggered[side]` lists the runs where there is one (choose_responses' trigger:
-    enforcing a red line changes no slot)."""
+    open slot (few) and returns how many; a second pass does their slots' work. `firings` lists,
+    for every red line, the runs where it fires and the slot that fired first in each;
+    `triggers` lists, for each side, the runs with a new perceived attack today and the slot of
+    the worst, or -1 (choose_responses' trigger: enforcing a red line changes no slot)."""
     F, I, SLF, SLI, fired, grievance = S[0], S[1], S[2], S[3], S[4], S[5]
     pf, pi, side_i, group_i, act_f, act_i = P[0], P[1], P[3], P[5], P[6], P[7]
+    firing, n_firing, first_slot = firings
+    triggered, n_triggered, worst = triggers
     line_i, cond_i, cond_v = P[9], P[10], P[11]
     groups, lines = pi[col.PI_N_GROUPS], pi[col.PI_N_LINES]
     gamma, lr_c2, lr_msg = pf[col.PF_GAMMA], pf[col.PF_LR_C2], pf[col.PF_LR_MSG]
@@ -929,13 +902,14 @@ def observe_groups(S, P, lo, hi, alive):
             F[col.F_BELIEF + obs, j] = update_with_ratio(F[col.F_BELIEF + obs, j], ratio, gamma)
 
 
-@jit(i8(STATE, PARAMS, GEN, i8, TABLE, TABLE, IVEC, TABLE, TABLE))
-def enforce_red_lines(S, P, gen, lo, firing, first_slot, n_firing, bound_kind, bound_group):
+@jit(i8(STATE, PARAMS, GEN, i8, LISTED, TABLE, TABLE))
+def enforce_red_lines(S, P, gen, lo, firings, bound_kind, bound_group):
     """The red lines' draws, line after line: counts firings, adds the audience cost of a public
     line left unenforced, binds a side to the response of the first line it enforces; the number
     of runs and sides bound."""
     F, I, SLI = S[0], S[1], S[3]
     side_f, line_f, line_i = P[2], P[8], P[9]
+    firing, n_firing, first_slot = firings
     bound_kind[:] = 0
     bound_group[:] = -1
     bound = 0
@@ -1028,28 +1002,16 @@ def worst_new_slot(SLI, pi, j, side, t, active):
     return worst
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, CUBE, TABLE, TABLE, IVEC, TABLE, TABLE, i8, MASK))
+@jit(void(STATE, PARAMS, GEN, i8, i8, i8, CUBE, LISTED, TABLE, TABLE, i8, MASK))
 def choose_responses(
-    S,
-    P,
-    gen,
-    t,
-    lo,
-    hi,
-    p_ord,
-    worst,
-    triggered,
-    n_triggered,
-    bound_kind,
-    bound_group,
-    bound,
-    pending,
+    S, P, gen, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
 ):
     """Each side's response, side after side. The runs that respond are those `triggered` by a new
     perceived attack (listed by assess) and, when a red line bound a response today (`bound`
     runs), those bound. `pending[side]` says whether any run of the side will act tomorrow."""
     F, I, SLI = S[0], S[1], S[3]
     pi, side_f, side_i = P[1], P[2], P[3]
+    triggered, n_triggered, worst = triggers
     listing = np.empty(hi - lo, np.int64)
     for side in range(2):
         if bound == 0:
@@ -1262,10 +1224,7 @@ def run_block(S, P, gen, lo, hi):
     slotted = np.empty(n, np.int64)
     acts, n_acts = np.empty((groups, n), np.int64), np.zeros(groups, np.int64)
     p_ord = np.zeros((n, 2, SLOTS))
-    firing, first_slot = np.empty((lines, n), np.int64), np.empty((lines, n), np.int64)
-    n_firing = np.zeros(lines, np.int64)
-    worst, triggered = np.empty((2, n), np.int64), np.empty((2, n), np.int64)
-    n_triggered = np.zeros(2, np.int64)
+    firings, triggers = listed_runs(lines, n), listed_runs(2, n)
     bound_kind, bound_group = np.zeros((n, 2), np.int64), np.full((n, 2), -1, np.int64)
     pending = np.zeros(2, np.bool_)
     for side in range(2):
@@ -1281,42 +1240,10 @@ def run_block(S, P, gen, lo, hi):
         group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, n_acts)
         group_events(S, P, gen, t, lo, ordered, acts, n_acts, nobody)
         maritime_incidents(S, P, gen, t, lo, hi, u, alive)
-        n_slotted = assess(
-            S,
-            P,
-            t,
-            lo,
-            hi,
-            u,
-            alive,
-            p_ord,
-            firing,
-            first_slot,
-            n_firing,
-            worst,
-            triggered,
-            n_triggered,
-            pending,
-            slotted,
-        )
+        n_slotted = assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted)
         observe_groups(S, P, lo, hi, alive)
-        bound = enforce_red_lines(
-            S, P, gen, lo, firing, first_slot, n_firing, bound_kind, bound_group
-        )
+        bound = enforce_red_lines(S, P, gen, lo, firings, bound_kind, bound_group)
         choose_responses(
-            S,
-            P,
-            gen,
-            t,
-            lo,
-            hi,
-            p_ord,
-            worst,
-            triggered,
-            n_triggered,
-            bound_kind,
-            bound_group,
-            bound,
-            pending,
+            S, P, gen, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
         )
         end_day(S, P, gen, t, lo, hi, u, alive, slotted[:n_slotted], listing, pending)
