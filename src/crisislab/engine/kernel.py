@@ -14,7 +14,9 @@ holds and why they may share it. Passes are kept short, and work that few runs n
 goes through a list of those runs: see benchmarks/README.md for what each choice gained.
 
 State `S` = (F, I, SLF, SLI, fired, grievance, deaths, injuries, seen) holds a whole chunk, runs
-on the last axis (a phase reads one field of many runs: contiguous memory); parameters `P` =
+on the last axis (a phase reads one field of many runs: contiguous memory), except the perceived
+attacks' slots (SLF, SLI, fired: [observer, slot, run, field]), whose fields are read and written
+together, in the few runs with an open slot; parameters `P` =
 (pf, pi, side_f, side_i, group_f, group_i, act_f, act_i, line_f, line_i, cond_i, cond_v).
 Column numbers are in layout.py; native.py packs and unpacks.
 """
@@ -260,12 +262,12 @@ def open_slot(
     pf, pi, group_f, act_f = P[0], P[1], P[4], P[6]
     k = I[col.I_SLOT_NEXT + obs, j]
     I[col.I_SLOT_NEXT + obs, j] = (k + 1) % SLOTS
-    s, f = SLI[:, obs, k, j], SLF[:, obs, k, j]
+    s, f = SLI[obs, k, j], SLF[obs, k, j]
     I[col.I_SLOT_MASK + obs, j] |= 1 << k
     s[col.SLI_ACTIVE] = 1
     f[col.SLF_EVIDENCE] = 1.0
     s[col.SLI_DISAVOWED] = 0
-    fired[:, obs, k, j] = False
+    fired[obs, k, j, :] = False
     s[col.SLI_DAY] = t
     s[col.SLI_GROUP] = group
     s[col.SLI_ROLE] = role
@@ -814,15 +816,15 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted
             for k in range(SLOTS if active else 0):
                 if not holds_slot(active, k):
                     continue
-                if SLI[col.SLI_REPORT_DAY, obs, k, j] <= t:
-                    SLI[col.SLI_REPORTED_DEATHS, obs, k, j] = SLI[col.SLI_DEATHS, obs, k, j]
-                    SLI[col.SLI_REPORTED_INJURIES, obs, k, j] = SLI[col.SLI_INJURIES, obs, k, j]
-                if SLI[col.SLI_FINDING_DAY, obs, k, j] <= t:
-                    SLF[col.SLF_EVIDENCE, obs, k, j] = SLF[col.SLF_FINDING, obs, k, j]
-                if SLI[col.SLI_C2_DAY, obs, k, j] <= t:
-                    SLI[col.SLI_DISAVOWED, obs, k, j] = 1
-                o = SLF[col.SLF_PRIOR_ODDS, obs, k, j] * SLF[col.SLF_EVIDENCE, obs, k, j]
-                if lr_c2 != 1.0 and SLI[col.SLI_DISAVOWED, obs, k, j]:
+                if SLI[obs, k, j, col.SLI_REPORT_DAY] <= t:
+                    SLI[obs, k, j, col.SLI_REPORTED_DEATHS] = SLI[obs, k, j, col.SLI_DEATHS]
+                    SLI[obs, k, j, col.SLI_REPORTED_INJURIES] = SLI[obs, k, j, col.SLI_INJURIES]
+                if SLI[obs, k, j, col.SLI_FINDING_DAY] <= t:
+                    SLF[obs, k, j, col.SLF_EVIDENCE] = SLF[obs, k, j, col.SLF_FINDING]
+                if SLI[obs, k, j, col.SLI_C2_DAY] <= t:
+                    SLI[obs, k, j, col.SLI_DISAVOWED] = 1
+                o = SLF[obs, k, j, col.SLF_PRIOR_ODDS] * SLF[obs, k, j, col.SLF_EVIDENCE]
+                if lr_c2 != 1.0 and SLI[obs, k, j, col.SLI_DISAVOWED]:
                     o = o / lr_c2
                 p_ord[jl, obs, k] = o / (1.0 + o)
         # Engine's red lines, up to their draws
@@ -831,9 +833,9 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted
             for k in range(SLOTS if active else 0):
                 if (
                     holds_slot(active, k)
-                    and SLI[col.SLI_DAY, 0, k, j] >= window_start
-                    and SLI[col.SLI_VICTIM, 0, k, j] == defender
-                    and SLI[col.SLI_REPORTED_DEATHS, 0, k, j] > 0
+                    and SLI[0, k, j, col.SLI_DAY] >= window_start
+                    and SLI[0, k, j, col.SLI_VICTIM] == defender
+                    and SLI[0, k, j, col.SLI_REPORTED_DEATHS] > 0
                     and p_ord[jl, 0, k] >= 0.5
                 ):
                     I[col.I_WINDOW_ATTRIBUTED, j] = 1
@@ -844,31 +846,31 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted
                 continue
             listed_here = False
             for k in range(SLOTS):
-                if not holds_slot(active, k) or fired[line, owner, k, j]:
+                if not holds_slot(active, k) or fired[owner, k, j, line]:
                     continue
                 holds = True
                 for c in range(conditions):  # all must hold: stops at the first that fails
                     field = cond_i[line, c, col.CI_FIELD]
                     left = 0.0
                     if field == 0:
-                        if SLI[col.SLI_VICTIM, owner, k, j] == cond_i[line, c, col.CI_NATIONALITY]:
-                            left = float(SLI[col.SLI_REPORTED_DEATHS, owner, k, j])
+                        if SLI[owner, k, j, col.SLI_VICTIM] == cond_i[line, c, col.CI_NATIONALITY]:
+                            left = float(SLI[owner, k, j, col.SLI_REPORTED_DEATHS])
                     elif field == 1:
-                        if SLI[col.SLI_VICTIM, owner, k, j] == cond_i[line, c, col.CI_NATIONALITY]:
-                            left = float(SLI[col.SLI_REPORTED_INJURIES, owner, k, j])
+                        if SLI[owner, k, j, col.SLI_VICTIM] == cond_i[line, c, col.CI_NATIONALITY]:
+                            left = float(SLI[owner, k, j, col.SLI_REPORTED_INJURIES])
                     elif field == 2:
                         left = p_ord[jl, owner, k]
                     elif field == 3:
-                        left = float(SLI[col.SLI_PERCEIVED, owner, k, j])
+                        left = float(SLI[owner, k, j, col.SLI_PERCEIVED])
                     elif field == 4:
-                        left = float(SLI[col.SLI_TARGET, owner, k, j])
+                        left = float(SLI[owner, k, j, col.SLI_TARGET])
                     else:
-                        left = float(SLI[col.SLI_ROLE, owner, k, j])
+                        left = float(SLI[owner, k, j, col.SLI_ROLE])
                     if not condition_holds(left, cond_i[line, c, col.CI_OP], cond_v[line, c]):
                         holds = False
                         break
                 if holds:
-                    fired[line, owner, k, j] = True
+                    fired[owner, k, j, line] = True
                     if not listed_here:
                         listed_here = True
                         first_slot[line, jl] = k
@@ -934,7 +936,7 @@ def enforce_red_lines(S, P, gen, lo, firings, bound_kind, bound_group):
                     )
             elif response > 0 and bound_kind[j - lo, owner] == 0:
                 bound_kind[j - lo, owner] = response
-                bound_group[j - lo, owner] = SLI[col.SLI_GROUP, owner, first_slot[line, j - lo], j]
+                bound_group[j - lo, owner] = SLI[owner, first_slot[line, j - lo], j, col.SLI_GROUP]
                 bound += 1
     return bound
 
@@ -990,13 +992,13 @@ def worst_new_slot(SLI, pi, j, side, t, active):
     """The first of today's new perceived attacks with the highest perceived rung, or -1."""
     worst, best = -1, -1
     for k in range(SLOTS):
-        if not holds_slot(active, k) or SLI[col.SLI_DAY, side, k, j] != t:
+        if not holds_slot(active, k) or SLI[side, k, j, col.SLI_DAY] != t:
             continue
-        if SLI[col.SLI_TARGET, side, k, j] == SHIPPING:
+        if SLI[side, k, j, col.SLI_TARGET] == SHIPPING:
             threshold = pi[col.PI_SHIPPING_THRESHOLD]
         else:
             threshold = pi[col.PI_ATTACK_THRESHOLD]
-        rung = SLI[col.SLI_PERCEIVED, side, k, j]
+        rung = SLI[side, k, j, col.SLI_PERCEIVED]
         if rung >= threshold and rung > best:
             worst, best = k, rung
     return worst
@@ -1030,9 +1032,9 @@ def choose_responses(
             jl = j - lo
             trigger = worst[side, jl] >= 0
             k = max(worst[side, jl], 0)
-            overt = SLI[col.SLI_ROLE, side, k, j] == LEADERSHIP
+            overt = SLI[side, k, j, col.SLI_ROLE] == LEADERSHIP
             state_perpetrator = overt or p_ord[jl, side, k] >= 0.5
-            group = SLI[col.SLI_GROUP, side, k, j]
+            group = SLI[side, k, j, col.SLI_GROUP]
             commitment = F[col.F_COMMITMENT + side, j]
             belief = F[col.F_BELIEF + side, j]
             if side_i[side, col.SDI_LOGIT]:
@@ -1108,15 +1110,15 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
             for k in range(SLOTS if active else 0):
                 if not holds_slot(active, k):
                     continue
-                finding, c2 = SLI[col.SLI_FINDING_DAY, obs, k, j], SLI[col.SLI_C2_DAY, obs, k, j]
+                finding, c2 = SLI[obs, k, j, col.SLI_FINDING_DAY], SLI[obs, k, j, col.SLI_C2_DAY]
                 settled = (
-                    SLI[col.SLI_REPORT_DAY, obs, k, j] <= t
+                    SLI[obs, k, j, col.SLI_REPORT_DAY] <= t
                     and (finding <= t or finding == NEVER)
                     and (c2 <= t or c2 == NEVER)
                 )
-                too_old = (t - SLI[col.SLI_DAY, obs, k, j]) >= SLOT_MEMORY_DAYS - 1
+                too_old = (t - SLI[obs, k, j, col.SLI_DAY]) >= SLOT_MEMORY_DAYS - 1
                 if settled or too_old:
-                    SLI[col.SLI_ACTIVE, obs, k, j] = 0
+                    SLI[obs, k, j, col.SLI_ACTIVE] = 0
                     I[col.I_SLOT_MASK + obs, j] &= ~(1 << k)
     for j in range(lo, hi):
         jl = j - lo

@@ -224,11 +224,12 @@ def _per_run(engine: Engine, spec, width: int, dtype) -> np.ndarray:
 
 
 def _per_slot(engine: Engine, spec, width: int, dtype) -> np.ndarray:
-    """[width, observer, slot, runs], like `_per_run`."""
-    out = _padded((width, 2, 8, engine.runs), dtype)
+    """[observer, slot, runs, width]: a slot's fields side by side. Few runs have an open slot,
+    and the kernel reads or writes a slot's fields together (an event writes them all)."""
+    out = np.zeros((2, 8, engine.runs, width), dtype)
     for column, owner, name in spec:
         for i, obj in enumerate(_owners(engine, owner)):
-            out[column, i, :, : engine.runs] = getattr(obj, name).T
+            out[i, :, :, column] = getattr(obj, name).T
     return out
 
 
@@ -240,7 +241,8 @@ def _runs_last(a: np.ndarray) -> np.ndarray:
 
 def pack(engine: Engine) -> tuple:
     """The kernel's state tuple (F, I, SLF, SLI, fired, grievance, deaths, injuries, seen),
-    each array with runs on its last axis."""
+    each array with runs on its last axis but the slots' (SLF, SLI, fired), which are
+    [observer, slot, run, field]."""
     integers = _per_run(engine, INTEGERS, col.I_COLUMNS, np.int64)
     for k, name in enumerate(FIRST_EVENTS):
         integers[col.I_FIRST_DAY + k, : engine.runs] = engine.ledger.first_day[name]
@@ -248,9 +250,9 @@ def pack(engine: Engine) -> tuple:
         integers[col.I_SLOT_MASK + i, : engine.runs] = view.slots.active.astype(np.int64) @ (
             1 << np.arange(view.slots.active.shape[1])
         )
-    fired = _padded((engine.views[0].slots.fired.shape[2], 2, 8, engine.runs), np.bool_)
+    fired = np.zeros((2, 8, engine.runs, engine.views[0].slots.fired.shape[2]), np.bool_)
     for i, view in enumerate(engine.views):
-        fired[:, i, :, : engine.runs] = np.swapaxes(view.slots.fired, 0, -1)
+        fired[i] = view.slots.fired.transpose(1, 0, 2)
     return (
         _per_run(engine, FLOATS, col.F_COLUMNS, np.float64),
         integers,
@@ -276,14 +278,16 @@ def _unpack_runs(engine: Engine, spec, packed: np.ndarray) -> None:
 def _unpack_slots(engine: Engine, spec, packed: np.ndarray) -> None:
     for column, owner, name in spec:
         for i, obj in enumerate(_owners(engine, owner)):
-            setattr(obj, name, packed[:, i, :, column].astype(getattr(obj, name).dtype))
+            setattr(obj, name, packed[i, :, :, column].T.astype(getattr(obj, name).dtype))
 
 
 def unpack(engine: Engine, state: tuple) -> None:
     """Put the kernel's results back into the engine's own arrays (and dtypes)."""
+    floats, integers, slot_floats, slot_integers, fired, *per_run = state
     # runs back on the first axis, without the padding
-    state = tuple(np.swapaxes(a[..., : engine.runs], 0, -1) for a in state)
-    floats, integers, slot_floats, slot_integers, fired = state[:5]
+    floats, integers, *per_run = (
+        np.swapaxes(a[..., : engine.runs], 0, -1) for a in (floats, integers, *per_run)
+    )
     _unpack_runs(engine, FLOATS, floats)
     _unpack_runs(engine, INTEGERS, integers)
     _unpack_slots(engine, SLOT_FLOATS, slot_floats)
@@ -291,8 +295,8 @@ def unpack(engine: Engine, state: tuple) -> None:
     for k, name in enumerate(FIRST_EVENTS):
         engine.ledger.first_day[name] = integers[:, col.I_FIRST_DAY + k].astype(np.int32)
     for i, view in enumerate(engine.views):
-        view.slots.fired = fired[:, i]
-    engine.world.grievance, engine.ledger.deaths, engine.ledger.injuries, engine.seen = state[5:]
+        view.slots.fired = fired[i].transpose(1, 0, 2)
+    engine.world.grievance, engine.ledger.deaths, engine.ledger.injuries, engine.seen = per_run
 
 
 # --- parameters ---------------------------------------------------------------------------------
