@@ -453,17 +453,16 @@ def start_day(S, P, t, lo, hi, u, alive, effort, accidents, losses):
     loss_rate, loss_row = pf[col.PF_LOC_RATE], pi[col.PI_ROW_LOC]
     begun, host_on = t > pi[col.PI_T0], pi[col.PI_HOST_ON] != 0
     deterrence_after = pf[col.PF_DETERRENCE_AFTER]
-    groups = seen.shape[0]
     n_accidents = n_losses = 0
+    # today's rungs and sightings start from nothing (whole rows: the processor's vector stores)
+    I[col.I_DAY_RUNG, lo:hi] = 0
+    I[col.I_VIEW_DAY_RUNG, lo:hi] = 0
+    I[col.I_VIEW_DAY_RUNG + 1, lo:hi] = 0
+    seen[:, lo:hi] = False
     for j in range(lo, hi):
         jl = j - lo
         live = I[col.I_WAR, j] == 0
         alive[jl] = live
-        I[col.I_DAY_RUNG, j] = 0
-        I[col.I_VIEW_DAY_RUNG, j] = 0
-        I[col.I_VIEW_DAY_RUNG + 1, j] = 0
-        for i in range(groups):
-            seen[i, j] = False
         if accident_on and live and u[accident_row, jl] < accident_rate * F[alert_row, j]:
             I[col.I_ACCIDENTS, j] += 1
             accidents[n_accidents] = j
@@ -764,6 +763,11 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted
     n_firing[:] = 0
     n_triggered[:] = 0
     n_slotted = 0
+    worst[:] = -1  # choose_responses' triggers, set below where there is one
+    for side in range(2):
+        if pending[side]:  # yesterday's responses were all executed today
+            I[col.I_PENDING + side, lo:hi] = 0
+            I[col.I_PENDING_GROUP + side, lo:hi] = -1
     for j in range(lo, hi):
         jl = j - lo
         live = alive[jl]
@@ -796,12 +800,6 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted
                     F[col.F_BELIEF + obs, j], lr_msg, gamma
                 )
                 I[col.I_MESSAGE_DAY + obs, j] = NEVER
-        # choose_responses' triggers (set below); yesterday's responses were all executed today
-        for side in range(2):
-            worst[side, jl] = -1
-            if pending[side]:
-                I[col.I_PENDING + side, j] = 0
-                I[col.I_PENDING_GROUP + side, j] = -1
         if I[col.I_SLOT_MASK, j] or I[col.I_SLOT_MASK + 1, j]:
             slotted[n_slotted] = j
             n_slotted += 1
@@ -1094,15 +1092,16 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
     p_collapse, crisis_threshold = pf[col.PF_DIALOGUE_COLLAPSE], pf[col.PF_CRISIS_THRESHOLD]
     max_months, step_months = pf[col.PF_MAX_MONTHS], pf[col.PF_STEP_MONTHS]
     u_dialogue, u_collapse = u[pi[col.PI_ROW_DIALOGUE]], u[pi[col.PI_ROW_COLLAPSE]]
+    # Engine's stocks: decays (whole rows: vector arithmetic), settled or stale slots closed,
+    # the rung level
+    for i in range(groups):
+        grievance[i, lo:hi] *= decay_grievance
+    for side in range(2):
+        F[col.F_COMMITMENT + side, lo:hi] *= decay_commitment
+    F[col.F_HOSTILITY, lo:hi] *= decay_hostility
+    for obs in range(2):
+        F[col.F_ALERT + obs, lo:hi] *= decay_alert
     for j in range(lo, hi):
-        # Engine's stocks: decays, settled or stale slots closed, the rung level
-        for i in range(groups):
-            grievance[i, j] *= decay_grievance
-        for side in range(2):
-            F[col.F_COMMITMENT + side, j] *= decay_commitment
-        F[col.F_HOSTILITY, j] *= decay_hostility
-        for obs in range(2):
-            F[col.F_ALERT + obs, j] *= decay_alert
         F[col.F_RUNG_LEVEL, j] = max(F[col.F_RUNG_LEVEL, j] - 1.0, float(I[col.I_DAY_RUNG, j]))
     for j in slotted:  # the runs with an open slot: settled or stale slots close
         for obs in range(2):
@@ -1172,9 +1171,9 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
                 I[col.I_CRISIS_DAY, j] = t
                 crisis[n_crisis] = j
                 n_crisis += 1
-        F[col.F_SOIL_TODAY, j] = 0.0
-        F[col.F_HOST_DEATHS_TODAY, j] = 0.0
-        I[col.I_LETHAL_TODAY, j] = 0
+    F[col.F_SOIL_TODAY, lo:hi] = 0.0
+    F[col.F_HOST_DEATHS_TODAY, lo:hi] = 0.0
+    I[col.I_LETHAL_TODAY, lo:hi] = 0
     exchanges, declared = pi[col.PI_WAR_EXCHANGES], pi[col.PI_DECLARED_WAR_DAYS]
     battle_deaths, war_day = pf[col.PF_WAR_BATTLE_DEATHS], t - pi[col.PI_T0]
     for j in range(lo, hi):
