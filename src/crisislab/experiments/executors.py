@@ -88,8 +88,13 @@ def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[tuple
             client.run(warm_up)
             yield client.get_executor(pure=False), n
         return
+    import dask
+
     n = workers or default_workers()
+    # The workers' statistical profiler samples every thread each 10 ms for the dashboard, which
+    # this cluster does not serve: on a small machine that time comes out of the simulation.
     with (
+        dask.config.set({"distributed.worker.profile.enabled": False}),
         LocalCluster(
             n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
