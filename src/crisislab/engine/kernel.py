@@ -36,7 +36,6 @@ from crisislab.engine import layout as col
 EPS = 1e-9
 NEVER = np.iinfo(np.int32).max
 SLOTS = 8
-PAD = 8
 SLOT_MEMORY_DAYS = 30
 OVERT_ODDS = 1e12
 DIRECT_RUNG = 9
@@ -179,12 +178,6 @@ def holds_slot(active, k):
 def listed_runs(rows, n):
     """Room to list up to n runs in each of `rows` rows, with a figure for each run (LISTED)."""
     return np.empty((rows, n), np.int64), np.zeros(rows, np.int64), np.empty((rows, n), np.int64)
-
-
-@jit(IVEC(MASK, i8))
-def listed(mask, lo):
-    """Run numbers (absolute, ascending) of the block-local mask's set entries."""
-    return np.flatnonzero(mask) + lo
 
 
 @jit(void(TABLE, IVEC, i8, i8, i8), inline=True)
@@ -1218,7 +1211,7 @@ def run_block(S, P, gen, lo, hi):
     function of its own: each level of calls costs numba another optimisation of all below.)"""
     I, pi = S[1], P[1]
     n, groups, lines = hi - lo, max(pi[col.PI_N_GROUPS], 1), max(pi[col.PI_N_LINES], 1)
-    u = np.empty((pi[col.PI_UNIFORM_ROWS], n + PAD))  # padded as native.py pads the state
+    u = np.empty((pi[col.PI_UNIFORM_ROWS], n + col.PAD))  # padded as the state is
     alive, everyone, nobody = np.empty(n, np.bool_), np.ones(n, np.bool_), np.zeros(n, np.bool_)
     effort, ordered = np.zeros((n, 2)), np.zeros((2, n), np.bool_)
     accidents, losses, listing = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)

@@ -5,6 +5,12 @@ arguments, or of large tuples, very slowly. A field of width 2 is per side (or p
 column + side.
 """
 
+# Rows of the runs-last arrays are padded by one cache line (8 values). Unpadded, a row of a chunk
+# of 2^k runs starts 2^(k+3) bytes after the previous one, so the same run's fields in all rows
+# fall in one set of the processor's caches, and a pass reading a few dozen of them evicts its own
+# data.
+PAD = 8
+
 # Per-run floats, F[run, column]
 F_COMMITMENT = 0  # 2 columns
 F_HOSTILITY = 2

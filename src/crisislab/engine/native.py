@@ -201,15 +201,9 @@ def _owners(engine: Engine, owner: str) -> list:
     }[owner]
 
 
-# Rows of the packed arrays are padded by one cache line. Unpadded, a row of a chunk of 2^k runs
-# starts 2^(k+3) bytes after the previous one, so the same run's fields in all rows fall in one
-# set of the processor's caches, and a pass reading a few dozen of them evicts its own data.
-PAD = 8
-
-
 def _padded(shape: tuple[int, ...], dtype) -> np.ndarray:
-    """Zeros of `shape` with PAD more runs on the last axis (the kernel never reads them)."""
-    return np.zeros((*shape[:-1], shape[-1] + PAD), dtype)
+    """Zeros of `shape` with layout.PAD more runs on the last axis (the kernel never reads them)."""
+    return np.zeros((*shape[:-1], shape[-1] + col.PAD), dtype)
 
 
 def _per_run(engine: Engine, spec, width: int, dtype) -> np.ndarray:
