@@ -34,6 +34,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from repeats import fastest
+
 SCENARIO = "us-iran-2020"
 SEED = 1
 DAYS = 365
@@ -222,9 +224,7 @@ def best_of(repeat: int, *args: Any) -> dict[str, Any]:
     """The fastest of `repeat` measurements (each in a fresh interpreter), with every wall time
     and the largest peaks of memory seen in any of them."""
     records = [_child(*args) for _ in range(repeat)]
-    best = dict(min(records, key=lambda r: r["wall_seconds"]))
-    best["repeats"] = repeat
-    best["wall_seconds_all"] = [r["wall_seconds"] for r in records]
+    best = fastest(records)
     for key in ("peak_rss_self_bytes", "peak_rss_largest_child_bytes", "peak_memory_bound_bytes"):
         best[key] = max(r[key] for r in records)
     return best

@@ -33,6 +33,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from repeats import fastest
+
 SCENARIO = "us-iran-2020"
 DAYS = 365
 SEED = 1
@@ -174,15 +176,11 @@ def mesa_batch_run(
     }
 
 
-def fastest(repeat: int, measure: Callable[[], tuple[Any, dict[str, Any]]]) -> tuple[Any, dict]:
-    """`measure()` (rows, timing) `repeat` times: the first rows and the fastest timing, with
-    every wall time. Other work on a shared machine can only slow a measurement down, so the
-    fastest of a few is the steadiest figure (as `timeit` reports); both sides get the same."""
+def timed(repeat: int, measure: Callable[[], tuple[Any, dict[str, Any]]]) -> tuple[Any, dict]:
+    """`measure()` (rows, timing) `repeat` times: the first rows and the fastest timing (both
+    sides are timed the same way)."""
     outcomes = [measure() for _ in range(repeat)]
-    timing = dict(min((t for _, t in outcomes), key=lambda t: t["wall_seconds"]))
-    timing["repeats"] = repeat
-    timing["wall_seconds_all"] = [t["wall_seconds"] for _, t in outcomes]
-    return outcomes[0][0], timing
+    return outcomes[0][0], fastest([timing for _, timing in outcomes])
 
 
 # --- agreement --------------------------------------------------------------------------------
@@ -197,13 +195,7 @@ def _share_difference(k1: int, n1: int, k2: int, n2: int) -> dict[str, Any]:
     pooled = (k1 + k2) / (n1 + n2)
     se0 = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     p_value = 1.0 if se0 == 0 else float(2 * norm.sf(abs(p1 - p2) / se0))
-    return {
-        "mesa": round(p1, 5),
-        "crisislab": round(p2, 5),
-        "difference": round(p1 - p2, 5),
-        "ci95": [round(p1 - p2 - Z95 * se, 5), round(p1 - p2 + Z95 * se, 5)],
-        "p_value": round(p_value, 5),
-    }
+    return _difference(p1, p2, se, p_value)
 
 
 def _mean_difference(a: list[float], b: list[float]) -> dict[str, Any]:
@@ -216,11 +208,17 @@ def _mean_difference(a: list[float], b: list[float]) -> dict[str, Any]:
     v2 = sum((x - m2) ** 2 for x in b) / (n2 - 1)
     se = math.sqrt(v1 / n1 + v2 / n2)
     p_value = 1.0 if se == 0 else float(ttest_ind(a, b, equal_var=False).pvalue)
+    return _difference(m1, m2, se, p_value)
+
+
+def _difference(mesa: float, crisislab: float, se: float, p_value: float) -> dict[str, Any]:
+    """Mesa's figure, crisislab's, their difference with a 95% interval, and a test's p-value."""
+    d = mesa - crisislab
     return {
-        "mesa": round(m1, 5),
-        "crisislab": round(m2, 5),
-        "difference": round(m1 - m2, 5),
-        "ci95": [round(m1 - m2 - Z95 * se, 5), round(m1 - m2 + Z95 * se, 5)],
+        "mesa": round(mesa, 5),
+        "crisislab": round(crisislab, 5),
+        "difference": round(d, 5),
+        "ci95": [round(d - Z95 * se, 5), round(d + Z95 * se, 5)],
         "p_value": round(p_value, 5),
     }
 
@@ -381,20 +379,20 @@ def main(argv: list[str] | None = None) -> int:
         child = subprocess.run(cmd, check=True, capture_output=True, text=True)
         return None, json.loads(child.stdout.strip().splitlines()[-1])
 
-    speed = [fastest(args.repeat, engine_child)[1]]
+    speed = [timed(args.repeat, engine_child)[1]]
 
     print(f"crisislab: {args.reference_runs:,} runs for the agreement ...")
     engine_rows = engine_sample(args.reference_runs, args.seed, fronts)
 
     seeds = [args.seed * 1_000_000 + i for i in range(args.runs)]
     print(f"Mesa: {args.runs:,} runs on a {args.workers}-process pool ...")
-    mesa_rows, measured = fastest(args.repeat, lambda: mesa_pool(seeds, args.workers, fronts))
+    mesa_rows, measured = timed(args.repeat, lambda: mesa_pool(seeds, args.workers, fronts))
     speed.append(measured)
     consistent = None
     if args.batch_run_runs:
         n = min(args.batch_run_runs, args.runs)
         print(f"Mesa: {n:,} runs through mesa.batch_run ...")
-        batch_rows, measured = fastest(
+        batch_rows, measured = timed(
             args.repeat, lambda: mesa_batch_run(seeds[:n], args.workers, fronts)
         )
         speed.append(measured)

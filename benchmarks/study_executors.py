@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from repeats import fastest
 
 from crisislab.experiments import Study, open_executor
 from crisislab.experiments.spec import StudySpec
@@ -78,15 +79,6 @@ def measure(study: Study, kind: str, workers: int, root: Path) -> dict[str, Any]
     }
 
 
-def fastest(tries: list[dict[str, Any]]) -> dict[str, Any]:
-    """The try with the shortest run, with every try's run time: on a shared machine other work
-    can only slow a run down (engine_speed.py and mesa_compare.py report the same way)."""
-    best = dict(min(tries, key=lambda row: row["run_seconds"]))
-    best["repeats"] = len(tries)
-    best["run_seconds_all"] = [row["run_seconds"] for row in tries]
-    return best
-
-
 def parts(directory: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((directory / "runs").glob("part-*.parquet"))}
 
@@ -112,7 +104,7 @@ def main() -> None:
                     reference = parts(Path(tmp) / kind)
                 else:
                     identical = identical and parts(Path(tmp) / kind) == reference
-        rows.append(fastest(tries))
+        rows.append(fastest(tries, "run_seconds"))
     process, dask = rows
     overhead = dask["run_seconds"] / process["run_seconds"] - 1
     result = {
