@@ -5,10 +5,10 @@
 
 The study is us-iran-2020 over 365 days: 4 doctrines × 8 Latin-hypercube futures (KH control and
 the US estimate of it) = 32 design points × 32,768 runs each (`--runs-per-point`), one chunk of
-32 blocks per point. Each executor runs it `--repeat` times (default 3), each into a fresh
-directory; the wall time of `Study.run` is measured with the executor already started (start-up
-is reported separately), the fastest run of each executor counts, and every run's part files are
-compared byte for byte with the first's.
+32 blocks per point. Each executor runs it `--repeat` times (default 3), the two taking turns,
+each into a fresh directory; the wall time of `Study.run` is measured with the executor already
+started (start-up is reported separately), the fastest run of each executor counts, and every
+run's part files are compared byte for byte with the first's.
 
 Results go to benchmarks/results/study_executors.json.
 """
@@ -94,17 +94,19 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     study = make_study(2048 if args.quick else args.runs_per_point)
-    rows, identical = [], True
-    for kind in ("process", "dask"):
-        tries = []
-        for attempt in range(max(1, args.repeat)):
+    tries: dict[str, list[dict[str, Any]]] = {"process": [], "dask": []}
+    reference: dict[str, bytes] | None = None
+    identical = True
+    # Tries alternate between the executors, so that a change in the machine's background load
+    # during the benchmark falls on both alike.
+    for _ in range(max(1, args.repeat)):
+        for kind, kept in tries.items():
             with tempfile.TemporaryDirectory() as tmp:
-                tries.append(measure(study, kind, args.workers, Path(tmp)))
-                if kind == "process" and attempt == 0:
-                    reference = parts(Path(tmp) / kind)
-                else:
-                    identical = identical and parts(Path(tmp) / kind) == reference
-        rows.append(fastest(tries, "run_seconds"))
+                kept.append(measure(study, kind, args.workers, Path(tmp)))
+                written = parts(Path(tmp) / kind)
+                reference = reference if reference is not None else written
+                identical = identical and written == reference
+    rows = [fastest(kept, "run_seconds") for kept in tries.values()]
     process, dask = rows
     overhead = dask["run_seconds"] / process["run_seconds"] - 1
     result = {

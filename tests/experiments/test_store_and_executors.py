@@ -72,6 +72,29 @@ def test_dask_local_cluster_gives_byte_identical_parts(study, reference, tmp_pat
     assert part_bytes(tmp_path / "dask") == part_bytes(reference)
 
 
+def _worker_settings() -> tuple:
+    import os
+    import sys
+
+    import dask
+
+    return (
+        os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        dask.config.get("distributed.worker.profile.enabled"),
+        dask.config.get("distributed.admin.tick.interval"),
+        "crisislab.engine.kernel" in sys.modules and "pandas" in sys.modules,
+    )
+
+
+def test_local_cluster_workers_are_warm_and_quiet():
+    """Workers of crisislab's own cluster start with the day loop and the part encoding loaded,
+    keep glibc's adaptive mmap threshold, and run without the profiler and 20 ms ticks."""
+    pytest.importorskip("distributed")
+    with open_executor("dask", workers=1) as (client, _):
+        trim, profiling, tick, warm = client.submit(_worker_settings).result()
+    assert (trim, profiling, tick, warm) == (None, False, "1s", True)
+
+
 def test_chunk_size_does_not_change_the_runs(monkeypatch, study, reference, tmp_path):
     import crisislab.experiments.design as design_module
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
 
-from crisislab.engine.native import warm_up
+from crisislab.experiments.runner import warm_worker
 from crisislab.scenario.loader import Problem, ScenarioError
 
 ExecutorKind = Literal["sequential", "process", "dask"]
@@ -31,6 +31,24 @@ class SequentialExecutor(Executor):
         except BaseException as exc:  # handed to the caller through the future, as pools do
             future.set_exception(exc)
         return future
+
+
+# The local cluster runs a few long, CPU-bound chunks on as many processes as there are cores, so
+# Dask's fine-grained housekeeping only takes time from the simulation:
+LOCAL_CLUSTER_CONFIG = {
+    # the workers' statistical profiler samples every thread each 10 ms for a dashboard that this
+    # cluster does not serve;
+    "distributed.worker.profile.enabled": False,
+    # glibc's dynamic mmap threshold stays on (Dask fixes a low trim threshold, which turns it off):
+    # otherwise every chunk maps its arrays afresh and faults in each page, tripling page faults;
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # the event loops wake less often: on two cores these wake-ups preempt a chunk ~150 times a
+    # second; chunks are uniform, so there is nothing for work stealing to balance.
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
 
 
 def default_workers() -> int:
@@ -56,7 +74,7 @@ def open_executor(
         yield SequentialExecutor(), 1
     elif kind == "process":
         n = workers or default_workers()
-        warm_up()  # fork-started workers inherit the loaded day loop instead of each loading it
+        warm_worker()  # fork-started workers inherit the loaded day loop instead of each loading it
         with ProcessPoolExecutor(max_workers=n) as pool:
             yield pool, n
     else:
@@ -85,20 +103,18 @@ def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[tuple
             ) from None
         with client:
             n = workers or max(1, sum(client.nthreads().values()))
-            client.run(warm_up)
+            client.run(warm_worker)
             yield client.get_executor(pure=False), n
         return
     import dask
 
     n = workers or default_workers()
-    # The workers' statistical profiler samples every thread each 10 ms for the dashboard, which
-    # this cluster does not serve: on a small machine that time comes out of the simulation.
     with (
-        dask.config.set({"distributed.worker.profile.enabled": False}),
+        dask.config.set(LOCAL_CLUSTER_CONFIG),
         LocalCluster(
             n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,
     ):
-        client.run(warm_up)  # each worker loads the day loop once, while the cluster starts
+        client.run(warm_worker)  # each worker loads the day loop once, while the cluster starts
         yield client.get_executor(pure=False), n

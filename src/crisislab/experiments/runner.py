@@ -13,6 +13,9 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from crisislab.engine.native import warm_up
 from crisislab.experiments.design import Chunk, Design
 from crisislab.experiments.store import Failure, StudyStore, parquet_bytes, runs_table
 from crisislab.scenario.loader import ScenarioError, with_overrides
@@ -50,6 +53,13 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
         return ChunkOutcome(chunk, failure=_failure(chunk, exc, "; ".join(map(str, exc.problems))))
     except Exception as exc:
         return ChunkOutcome(chunk, failure=_failure(chunk, exc, traceback.format_exc(limit=8)))
+
+
+def warm_worker() -> None:
+    """Ready a worker process for chunks: load the day loop and encode a tiny part, so that the
+    imports the encoding pulls in (pyarrow loads pandas on first use) are not paid by a chunk."""
+    warm_up()
+    parquet_bytes(runs_table(0, 0, {"outcome": np.zeros(1, dtype=np.int8)}))
 
 
 def _failure(chunk: Chunk, exc: BaseException, message: str) -> Failure:
