@@ -255,7 +255,12 @@ def apply_overrides(label: str, data: dict, overrides: Mapping[str, Any]) -> dic
     reference = Scenario.model_validate(data, context={"defer_references": True}).model_dump(
         mode="python"
     )
-    out = copy.deepcopy(data)
+    return _set_paths(label, copy.deepcopy(data), reference, overrides)
+
+
+def _set_paths(label: str, out: dict, reference: dict, overrides: Mapping[str, Any]) -> dict:
+    """Set each dotted path in `out`; `reference` is the complete scenario, every default filled
+    in, that says which paths exist (`out` may leave sections to defaults)."""
     problems = []
     for dotted, value in overrides.items():
         parts = _split(dotted)
@@ -301,12 +306,20 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
     """A copy of a validated scenario with dotted-path overrides applied and re-validated."""
     if not overrides:
         return scenario
-    data = scenario.model_dump(mode="python")
-    return _validate_overridden(scenario.name, data, overrides)
+    # A validated scenario's dump is already complete: it serves as the reference of known paths
+    # as it is, and a second dump is the copy to change (a study pays this once per chunk).
+    reference, data = scenario.model_dump(mode="python"), scenario.model_dump(mode="python")
+    return _validated_or_blamed(
+        scenario.name, _set_paths(scenario.name, data, reference, overrides), overrides
+    )
 
 
 def _validate_overridden(label: str, data: dict, overrides: Mapping[str, Any]) -> Scenario:
-    data = apply_overrides(label, data, overrides)
+    return _validated_or_blamed(label, apply_overrides(label, data, overrides), overrides)
+
+
+def _validated_or_blamed(label: str, data: dict, overrides: Mapping[str, Any]) -> Scenario:
+    """Validate overridden data; a problem at an overridden path is blamed on the override."""
     try:
         return validate(label, data, {})
     except ScenarioError as exc:
