@@ -41,6 +41,7 @@ class SimulationResult:
     def runs(self) -> pd.DataFrame:
         """One row per run: outcome class, war kind, the test of claim 1, flags and metrics."""
         import pandas as pd  # only when the table is asked for: pandas is slow to import
+
         table = pd.DataFrame({k: v for k, v in self.columns.items() if v.ndim == 1})
         table["outcome"] = pd.Categorical.from_codes(table["outcome"], categories=list(OUTCOMES))
         table.index.name = "run"
