@@ -54,7 +54,7 @@ FIRST_LETHAL_PROXY, FIRST_PROXY_STRIKE, FIRST_STATE_STRIKE = 0, 1, 2
 f8, i8, u8, b1, void = types.float64, types.int64, types.uint64, types.boolean, types.void
 # The passes that loop over every run of the block take its bounds `lo, hi` unsigned (u8), so
 # their run index is unsigned: numba then leaves out the check for a negative index (Python's
-# wrap-around) that it adds to every access with a signed index, about 5% of the day loop.
+# wrap-around) that it adds to every access with a signed index, about 7% of the day loop.
 
 
 def _array(dtype, ndim: int, layout: str = "C") -> types.Array:

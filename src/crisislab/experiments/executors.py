@@ -74,7 +74,7 @@ def open_executor(
         yield SequentialExecutor(), 1
     elif kind == "process":
         n = workers or default_workers()
-        warm_worker()  # fork-started workers inherit the loaded day loop instead of each loading it
+        warm_worker()  # fork-started workers inherit the loaded day loop and part encoding
         with ProcessPoolExecutor(max_workers=n) as pool:
             yield pool, n
     else:
