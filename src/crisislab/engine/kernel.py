@@ -63,8 +63,9 @@ def _array(dtype, ndim: int, layout: str = "C") -> types.Array:
 
 VEC, IVEC, MASK, ANY_VEC = _array(f8, 1), _array(i8, 1), _array(b1, 1), _array(f8, 1, "A")
 ROWS, TABLE, CUBE, SLOT_TABLE = _array(f8, 2), _array(i8, 2), _array(f8, 3), _array(types.int32, 4)
+IROWS = _array(getattr(types, col.INTEGER_DTYPE), 2)  # the per-run integers, I
 STATE = types.Tuple(
-    (ROWS, TABLE, _array(f8, 4), SLOT_TABLE, _array(b1, 4), ROWS, ROWS, ROWS, _array(b1, 2))
+    (ROWS, IROWS, _array(f8, 4), SLOT_TABLE, _array(b1, 4), ROWS, ROWS, ROWS, _array(b1, 2))
 )
 PARAMS = types.Tuple((VEC, IVEC, *(ROWS, TABLE) * 4, _array(i8, 3), ROWS))
 # runs listed per row (a red line, a side), how many in each row, and a figure per run of the block
@@ -183,7 +184,7 @@ def listed_runs(rows, n):
     return np.empty((rows, n), np.int64), np.zeros(rows, np.int64), np.empty((rows, n), np.int64)
 
 
-@jit(void(TABLE, IVEC, i8, i8, i8), inline=True)
+@jit(void(IROWS, IVEC, i8, i8, i8), inline=True)
 def mark_first(I, pi, t, j, which):
     if t >= pi[col.PI_T0] and I[col.I_FIRST_DAY + which, j] < 0:
         I[col.I_FIRST_DAY + which, j] = t - pi[col.PI_T0]
@@ -193,7 +194,7 @@ def mark_first(I, pi, t, j, which):
 # (each function comes after those it calls: it is compiled where it is defined)
 
 
-@jit(void(TABLE, IVEC, i8, i8, i8, i8), inline=True)
+@jit(void(IROWS, IVEC, i8, i8, i8, i8), inline=True)
 def direct_exchange(I, pi, t, j, side, rung):
     if rung >= DIRECT_RUNG:
         if t > pi[col.PI_T0]:
@@ -527,7 +528,7 @@ def initial_event(S, P, gen, t, lo, hi):
         send_message(S, P, gen, t, side, everyone, True)
 
 
-@jit(i8(TABLE, i8, IVEC, i8, i8, i8, IVEC))
+@jit(i8(IROWS, i8, IVEC, i8, i8, i8, IVEC))
 def choosing(I, side, todo, m, kind, group, out):
     """Of the m runs `todo`, those whose pending response is `kind` (against `group`, when it is
     not negative), written to `out` in run order; how many."""

@@ -237,7 +237,7 @@ def pack(engine: Engine) -> tuple:
     """The kernel's state tuple (F, I, SLF, SLI, fired, grievance, deaths, injuries, seen),
     each array with runs on its last axis but the slots' (SLF, SLI, fired), which are
     [observer, slot, run, field]."""
-    integers = _per_run(engine, INTEGERS, col.I_COLUMNS, np.int64)
+    integers = _per_run(engine, INTEGERS, col.I_COLUMNS, np.dtype(col.INTEGER_DTYPE))
     for k, name in enumerate(FIRST_EVENTS):
         integers[col.I_FIRST_DAY + k, : engine.runs] = engine.ledger.first_day[name]
     for i, view in enumerate(engine.views):
