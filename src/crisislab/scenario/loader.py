@@ -331,14 +331,16 @@ def _validated_or_blamed(label: str, data: dict, overrides: Mapping[str, Any]) -
 @functools.lru_cache(maxsize=16)
 def _parsed(label: str, text: str) -> tuple[Any, dict[Path_, tuple[int, int]]]:
     """parse_yaml, remembered by text: parsing is most of the cost of loading, and a process
-    often loads the same scenario again (each simulate() call). Callers must copy the result."""
+    often loads the same scenario again (each simulate() call). Callers copy the data before
+    changing it; the positions are only read."""
     return parse_yaml(label, text)
 
 
 def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load a built-in scenario by name or a scenario file by path, with optional overrides."""
     label, text = read_source(name_or_path)
-    data, positions = copy.deepcopy(_parsed(label, text))
+    data, positions = _parsed(label, text)
+    data = copy.deepcopy(data)
     scenario = validate(label, data, positions)
     if overrides:
         scenario = _validate_overridden(label, data, overrides)
