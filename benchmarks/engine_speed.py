@@ -1,19 +1,21 @@
-"""Engine speed and memory: N runs of us-iran-2020 over 365 days, on a process pool.
+"""Engine speed and memory: N runs of us-iran-2020 over 365 days, on a pool of workers.
 
     python benchmarks/engine_speed.py                # N = 10,000, 100,000, 1,000,000; 2 workers
+    python benchmarks/engine_speed.py --executor process   # a process pool instead of threads
     python benchmarks/engine_speed.py --runs 10000   # one size
     python benchmarks/engine_speed.py --runs 10000 --runs 50000 --workers 1
     python benchmarks/engine_speed.py --small-chunks --wait-quiet 300
 
 Each size is measured in a fresh Python process, so the peak-memory figures of one size are not
 inflated by an earlier, larger one (a process's peak resident set never goes down). That process
-loads the compiled day loop (timed apart, as `kernel_load_seconds`), creates a
-`ProcessPoolExecutor` with `--workers` workers, times one call of
-`crisislab.simulate.simulate("us-iran-2020", runs=N, seed=1, days=365, executor=pool)` (the
-pool's start-up included), shuts the pool down (so the workers are reaped), then reads
-`resource.getrusage`. Each size is measured `--repeat` times (default 3), each time in a fresh
-process, and the fastest is reported, as `timeit` does: on a shared machine other work can only
-slow a measurement down. Every wall time is kept in the JSON.
+loads the compiled day loop (timed apart, as `kernel_load_seconds`), creates the pool of
+`--workers` workers that `crisislab run` uses (`crisislab.simulate.local_executor`: threads, as
+the compiled day loop releases the GIL; `--executor process` for a `ProcessPoolExecutor`), times
+one call of `crisislab.simulate.simulate("us-iran-2020", runs=N, seed=1, days=365,
+executor=pool)` (the pool's start-up included), shuts the pool down (so any worker processes are
+reaped), then reads `resource.getrusage`. Each size is measured `--repeat` times (default 3), each
+time in a fresh process, and the fastest is reported, as `timeit` does: on a shared machine other
+work can only slow a measurement down. Every wall time is kept in the JSON.
 
 Results go to benchmarks/results/engine_speed.json (or --output) and a short table is printed.
 See benchmarks/README.md for what each figure means and the targets.
@@ -30,7 +32,6 @@ import resource
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +68,17 @@ NO_FRONTS = {
 
 
 def measure(
-    runs: int, workers: int, chunk_blocks: int | None, fronts: bool = True
+    runs: int,
+    workers: int,
+    chunk_blocks: int | None,
+    fronts: bool = True,
+    executor: str = "thread",
 ) -> dict[str, Any]:
     """One timed simulate() call; meant to run in a fresh interpreter (see `--child`)."""
     import numpy as np
 
     from crisislab.engine.random import BLOCK_RUNS
-    from crisislab.simulate import balanced_chunk_blocks, chunk_plan, simulate
+    from crisislab.simulate import balanced_chunk_blocks, chunk_plan, local_executor, simulate
 
     loading = time.perf_counter()
     simulate(SCENARIO, runs=1, seed=SEED, days=2)  # load numba and the cached day loop
@@ -84,8 +89,10 @@ def measure(
     if chunk_blocks is not None:
         kwargs["chunk_blocks"] = chunk_blocks
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 0 else None
     start = time.perf_counter()
+    pool = None
+    if workers > 0:
+        pool = local_executor(workers, compiled=executor == "thread")
     try:
         result = simulate(SCENARIO, runs=runs, seed=SEED, executor=pool, **kwargs)
         wall = time.perf_counter() - start
@@ -102,6 +109,7 @@ def measure(
         "simulated_runs": simulated_runs,
         "days": DAYS,
         "workers": workers,
+        "executor": executor if workers > 0 else "none",
         "chunks": len(blocks),
         "chunk_runs": chunk_blocks * BLOCK_RUNS,
         "kernel_load_seconds": round(kernel_load, 3),
@@ -230,9 +238,12 @@ def best_of(repeat: int, *args: Any) -> dict[str, Any]:
     return best
 
 
-def _child(runs: int, workers: int, chunk_blocks: int | None, fronts: bool) -> dict[str, Any]:
+def _child(
+    runs: int, workers: int, chunk_blocks: int | None, fronts: bool, executor: str
+) -> dict[str, Any]:
     """Measure one size in a fresh interpreter and return its JSON record."""
     cmd = [sys.executable, __file__, "--child", str(runs), "--workers", str(workers)]
+    cmd += ["--executor", executor]
     if not fronts:
         cmd.append("--without-fronts")
     if chunk_blocks is not None:
@@ -297,7 +308,13 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=DEFAULT_WORKERS,
-        help="ProcessPoolExecutor workers; 0 runs in-process with no executor (default 2)",
+        help="workers of the pool; 0 runs in-process with no executor (default 2)",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=("thread", "process"),
+        default="thread",
+        help="threads (what `crisislab run` uses) or a process pool (default thread)",
     )
     parser.add_argument(
         "--chunk-blocks",
@@ -336,7 +353,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.child is not None:
         print(
             json.dumps(
-                measure(args.child, args.workers, args.chunk_blocks, fronts=not args.without_fronts)
+                measure(
+                    args.child,
+                    args.workers,
+                    args.chunk_blocks,
+                    fronts=not args.without_fronts,
+                    executor=args.executor,
+                )
             )
         )
         return 0
@@ -355,12 +378,12 @@ def main(argv: list[str] | None = None) -> int:
     for n, workers, chunk_blocks, fronts in plan:
         wait_for_quiet(args.wait_quiet)
         print(
-            f"simulating {n:,} runs x {DAYS} days on {workers} worker(s)"
+            f"simulating {n:,} runs x {DAYS} days on {workers} {args.executor} worker(s)"
             f"{'' if fronts else ', fronts off'}"
             f"{f', {chunk_blocks} block(s) per chunk' if chunk_blocks else ''} ...",
             flush=True,
         )
-        records.append(best_of(args.repeat, n, workers, chunk_blocks, fronts))
+        records.append(best_of(args.repeat, n, workers, chunk_blocks, fronts, args.executor))
     report = {
         "benchmark": "engine_speed",
         "scenario": SCENARIO,
@@ -372,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
             "seconds of a first simulate() call in the parent before measuring: numba's compile "
             "time when its cache was empty, else the time to import numba and load the cached "
             "kernel. Each measuring process loads the kernel before its timed call "
-            "(kernel_load_seconds in each record) and its fork-based pool's workers inherit it"
+            "(kernel_load_seconds in each record); its threads, or its fork-based pool's "
+            "workers, share or inherit it"
         ),
         "repeat_note": (
             "each size was measured `repeats` times, each in a fresh process; the record is the "
@@ -383,7 +407,8 @@ def main(argv: list[str] | None = None) -> int:
             "process that called simulate(). peak_rss_largest_child_bytes is ru_maxrss of "
             "RUSAGE_CHILDREN: the peak of the single largest reaped worker, not a sum over "
             "workers. peak_memory_bound_bytes = self + workers x largest child, an upper bound "
-            "on memory in use at one time (pages shared after fork are counted in each)."
+            "on memory in use at one time (pages shared after fork are counted in each). With "
+            "threads there is no worker process, and the bound is the process's own peak."
         ),
         "environment": environment(),
         "results": records,

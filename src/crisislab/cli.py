@@ -34,7 +34,7 @@ from crisislab.scenario.loader import (
     parse_override,
 )
 from crisislab.scenario.schema import Faction, Leadership, Proxy
-from crisislab.simulate import MAX_RUNS, simulate
+from crisislab.simulate import MAX_RUNS, local_executor, simulate
 from crisislab.stats import wilson_interval
 
 app = typer.Typer(
@@ -47,7 +47,7 @@ app.add_typer(study_app, name="study")
 
 DOCTRINES = ("restraint", "gtft", "proportional", "retaliatory")
 RECOMMENDED = "restraint"
-PARALLEL_FROM_RUNS = 20_000
+PROCESSES_FROM_RUNS = 20_000  # below this, forking a pool for the numpy engine does not pay
 REPORT_RUNS = 4096  # runs per doctrine of `crisislab report` on a scenario
 DEMO_REPORT_RUNS = 2048  # runs per doctrine of the demo report's daily charts (keeps it quick)
 
@@ -63,7 +63,7 @@ SetOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 WorkersOpt = Annotated[
-    int, typer.Option("--workers", "-w", min=0, max=64, help="Processes (0 = automatic).")
+    int, typer.Option("--workers", "-w", min=0, max=64, help="Parallel workers (0 = automatic).")
 ]
 
 
@@ -75,15 +75,17 @@ def _overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
 
 
 @contextmanager
-def _executor(workers: int, runs: int) -> Iterator[Executor | None]:
-    """A process pool when it pays (results are identical either way)."""
+def _executor(workers: int, runs: int, *, compiled: bool = True) -> Iterator[Executor | None]:
+    """A pool of workers when it pays (results are identical either way): threads for the
+    compiled day loop, from two blocks of runs; processes for scripted or daily work."""
     if workers == 0:
         chunks = math.ceil(runs / BLOCK_RUNS)
-        workers = min(os.cpu_count() or 1, chunks) if runs >= PARALLEL_FROM_RUNS else 1
+        worth_it = chunks >= 2 if compiled else runs >= PROCESSES_FROM_RUNS
+        workers = min(os.cpu_count() or 1, chunks) if worth_it else 1
     if workers <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with local_executor(workers, compiled=compiled) as pool:
         yield pool
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,22 @@ def preload_for_fork(executor: Executor) -> None:
         from crisislab.engine.native import warm_up
 
         warm_up()
+
+
+def local_executor(workers: int, *, compiled: bool = True) -> Executor:
+    """A pool of `workers` for `simulate` on this machine (the caller shuts it down).
+
+    Plain ensemble runs go through the compiled day loop, which releases the GIL: threads then
+    run the chunks in parallel with no fork and no pickling of the columns they return, which is
+    what a process pool spends on small batches. Scripted runs and daily series go through the
+    numpy engine, which holds the GIL for much of a day, so `compiled=False` gives processes.
+    """
+    if compiled:
+        from crisislab.engine.native import warm_up
+
+        warm_up()  # once, here, not in each thread's first chunk
+        return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crisislab-chunk")
+    return ProcessPoolExecutor(max_workers=workers)
 
 
 def simulate(

@@ -3,7 +3,7 @@ the overrides, the number of runs and the seed -- never on chunking or the execu
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import cache
 
 import numpy as np
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from crisislab.engine.random import BLOCK_RUNS
 from crisislab.scenario.loader import ScenarioError
-from crisislab.simulate import chunk_plan, simulate
+from crisislab.simulate import chunk_plan, local_executor, simulate
 
 SCENARIO = "us-iran-2020"
 # proportional makes every mechanism busy (strikes, retaliations, red lines, wars) in 40 days
@@ -69,6 +69,20 @@ def test_process_pool_gives_identical_columns():
             SCENARIO, runs=RUNS, seed=11, overrides=BUSY, days=DAYS, chunk_blocks=1, executor=pool
         )
     assert_same_columns(reference().columns, parallel.columns)
+
+
+def test_thread_pool_of_the_compiled_loop_gives_identical_columns():
+    with local_executor(2) as pool:
+        assert isinstance(pool, ThreadPoolExecutor)
+        parallel = simulate(
+            SCENARIO, runs=RUNS, seed=11, overrides=BUSY, days=DAYS, chunk_blocks=1, executor=pool
+        )
+    assert_same_columns(reference().columns, parallel.columns)
+
+
+def test_work_for_the_numpy_engine_gets_processes():
+    with local_executor(2, compiled=False) as pool:
+        assert isinstance(pool, ProcessPoolExecutor)
 
 
 def test_fewer_runs_are_a_prefix_of_more_runs():
