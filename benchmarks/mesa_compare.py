@@ -9,9 +9,10 @@ One invocation (1) simulates 365-day runs of us-iran-2020 with both implementati
 halves the variance of the comparison) and tests that their outcome distributions agree within
 sampling error (a chi-square test of homogeneity on the three outcome classes, and two-sample
 differences with 95% intervals for the classes and a few flags and metrics); (2) measures both on
-the same number of worker processes: the Mesa baseline on a process pool (that timing is the
+the same number of workers W: the Mesa baseline on a process pool (that timing is the
 agreement sample itself) and through `mesa.batch_run`, crisislab with
-`simulate(..., executor=ProcessPoolExecutor(W))` in a fresh interpreter that has not imported Mesa;
+`simulate(..., executor=local_executor(W))` (W threads running the compiled day loop, as
+`crisislab run` does) in a fresh interpreter that has not imported Mesa;
 (3) writes benchmarks/results/mesa_compare.json and prints a short table. See
 benchmarks/README.md ("mesa_compare.py").
 """
@@ -60,20 +61,20 @@ def load_average() -> list[float] | None:
 
 
 def engine_speed(runs: int, workers: int, seed: int, fronts: bool) -> dict[str, Any]:
-    """One timed simulate() call on a process pool (run in a fresh interpreter, see --engine).
+    """One timed simulate() call on W threads (run in a fresh interpreter, see --engine).
 
     An untimed call of one run over a few days comes first, so that a just-in-time compilation
-    of the engine's kernel (if the engine has one) is not counted; the pool's start-up is.
+    of the engine's kernel is not counted; the pool's start-up is.
     """
     import numpy as np
 
-    from crisislab.simulate import simulate
+    from crisislab.simulate import local_executor, simulate
 
     overrides = None if fronts else NO_FRONTS
     simulate(SCENARIO, runs=1, seed=seed, days=5, overrides=overrides)
     load = load_average()
-    pool = ProcessPoolExecutor(max_workers=workers)
     start = time.perf_counter()
+    pool = local_executor(workers)
     try:
         result = simulate(
             SCENARIO,
@@ -91,7 +92,7 @@ def engine_speed(runs: int, workers: int, seed: int, fronts: bool) -> dict[str, 
         "implementation": "crisislab",
         "runs": runs,
         "workers": workers,
-        "start_method": multiprocessing.get_start_method(),
+        "executor": "thread",
         "wall_seconds": round(wall, 3),
         "run_days_per_second": round(runs * DAYS / wall),
         "load_average_before": load,
@@ -342,7 +343,9 @@ def main(argv: list[str] | None = None) -> int:
         default=500,
         help="Mesa runs timed through mesa.batch_run (0: skip); the first of the agreement seeds",
     )
-    parser.add_argument("--workers", type=int, default=2, help="worker processes for both sides")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="workers (threads for crisislab, processes for Mesa)"
+    )
     parser.add_argument(
         "--repeat", type=int, default=3, help="timings of each side; the fastest counts (default 3)"
     )
