@@ -18,7 +18,7 @@ from crisislab.results import SimulationResult, Story
 from crisislab.results.story import story
 from crisislab.scenario.loader import ScenarioError, builtin_names, load_scenario
 from crisislab.scenario.schema import Scenario
-from crisislab.simulate import simulate
+from crisislab.simulate import local_executor, simulate
 from crisislab.stats import wilson_interval
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "load_scenario",
     "load_study",
     "load_timeline",
+    "local_executor",
     "read_events",
     "replay",
     "simulate",

@@ -494,7 +494,7 @@ def report(
     replay or fork, or a study's policies across its futures."""
     from crisislab.report import build_report, write_html
 
-    with _executor(workers, (runs or REPORT_RUNS) * len(DOCTRINES)) as pool:
+    with _executor(workers, (runs or REPORT_RUNS) * len(DOCTRINES), compiled=False) as pool:
         page = build_report(
             source,
             DOCTRINES,
@@ -594,7 +594,7 @@ def fork(
     from crisislab.history.fork import fork as run_fork
     from crisislab.report import fork_figure, save_figure
 
-    with _executor(workers, runs) as pool:
+    with _executor(workers, runs, compiled=False) as pool:  # a script: the numpy engine
         result = run_fork(
             timeline,
             _date(at),
