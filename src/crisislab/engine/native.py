@@ -152,17 +152,17 @@ def supported(engine: Engine) -> bool:
 
 
 WARM_UP_SCENARIO = "us-iran-2020"
-_loaded = False
 
 
 def warm_up() -> float:
-    """Compile the day loop, or load it from numba's cache, by running one block for one day;
-    the seconds it took. `make setup` runs it (`python -m crisislab.engine.warmup`) so that the
-    first compilation happens once, before any parallel work, and a fork-based process pool
-    started afterwards inherits the loaded kernel."""
-    global _loaded
+    """Compile the day loop, or load it from numba's cache, by running one block for one day,
+    unless a run has already loaded it; the seconds it took. `make setup` runs it (`python -m
+    crisislab.engine.warmup`) so that the first compilation happens once, before any parallel
+    work, and a fork-based process pool started afterwards inherits the loaded kernel."""
+    from crisislab.engine.kernel import run_block
+
     start = time.perf_counter()
-    if not _loaded:
+    if not run_block.overloads:
         from crisislab.engine.compiled import compile_scenario
         from crisislab.engine.step import Engine
         from crisislab.scenario.loader import load_scenario
@@ -171,7 +171,6 @@ def warm_up() -> float:
         engine = Engine(compiled, 0, 0, 1)
         assert supported(engine)
         engine.run()
-        _loaded = True
     return time.perf_counter() - start
 
 
