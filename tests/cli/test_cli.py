@@ -103,6 +103,13 @@ def test_same_seed_same_json(capsys):
     assert cli(capsys, *args)[1] == cli(capsys, *args)[1]
 
 
+def test_parallel_workers_give_the_same_json(capsys):
+    args = ("run", "us-iran-2020", "--runs", "3000", "--days", "60", "--seed", "9", "--json")
+    alone = cli(capsys, *args, "--workers", "1")[1]
+    assert cli(capsys, *args, "--workers", "2")[1] == alone
+    assert cli(capsys, *args)[1] == alone  # automatic: one thread per CPU for three blocks
+
+
 def test_compare_runs_the_full_factorial(capsys):
     code, out, err = cli(
         capsys,
