@@ -162,7 +162,7 @@ def warm_up() -> float:
     from crisislab.engine.kernel import run_block
 
     start = time.perf_counter()
-    if not run_block.overloads:
+    if not run_block.signatures:  # numba lists what it has compiled or loaded
         from crisislab.engine.compiled import compile_scenario
         from crisislab.engine.step import Engine
         from crisislab.scenario.loader import load_scenario
