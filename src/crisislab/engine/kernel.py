@@ -28,8 +28,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from llvmlite import ir
 from numba import njit, typeof, types
 from numba.core.typing import Signature
+from numba.extending import intrinsic
 
 from crisislab.engine import layout as col
 
@@ -70,7 +72,10 @@ STATE = types.Tuple(
 PARAMS = types.Tuple((VEC, IVEC, *(ROWS, TABLE) * 4, _array(i8, 3), ROWS))
 # runs listed per row (a red line, a side), how many in each row, and a figure per run of the block
 LISTED = types.Tuple((TABLE, IVEC, TABLE))
-GEN = typeof(np.random.default_rng(0))
+# a block's stream: its Generator (for the normals) and, as random.pcg64_words gives them, the
+# words of its PCG64 state, which the uniforms advance in place (draw_into)
+WORDS = _array(u8, 2, "A")
+RNG = types.Tuple((typeof(np.random.default_rng(0)), WORDS))
 
 
 OPTIONS = {"cache": True}
@@ -154,22 +159,105 @@ def latency(pf, pi, u):
     return pi[col.PI_LATENCY_WHOLE] + (1 if u < pf[col.PF_LATENCY_FRAC] else 0)
 
 
-@jit(ROWS(GEN, i8, i8))
-def uniforms(gen, rows, m):
+# --- PCG64 drawn inline ---------------------------------------------------------------------
+# Generator.random() reaches numpy's PCG64 through a function pointer: each draw loads the state
+# from memory, steps it and stores it back, so the draws form one chain of multiplications and
+# stores. draw_into steps the same state in registers, in four lanes each four steps apart,
+# and stores it once: the very numbers the generator would give, in the same order, and the
+# generator left where it would be (tests/engine/test_random.py).
+
+PCG_MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341  # numpy's pcg64.h
+_WIDE = (1 << 128) - 1
+# a lane's jump of four steps: s -> s * M**4 + inc * (M**3 + M**2 + M + 1), all mod 2**128
+JUMP_MULTIPLIER = pow(PCG_MULTIPLIER, 4, 1 << 128)
+JUMP_INCREMENT_FACTOR = sum(pow(PCG_MULTIPLIER, k, 1 << 128) for k in range(4)) & _WIDE
+_I64, _I128 = ir.IntType(64), ir.IntType(128)
+
+
+def _words(value: int) -> tuple[np.uint64, np.uint64]:
+    return np.uint64(value & (2**64 - 1)), np.uint64(value >> 64)
+
+
+M_LO, M_HI = _words(PCG_MULTIPLIER)
+JUMP_LO, JUMP_HI = _words(JUMP_MULTIPLIER)
+FACTOR_LO, FACTOR_HI = _words(JUMP_INCREMENT_FACTOR)
+
+
+@intrinsic
+def mul_add_128(typingctx, a_lo, a_hi, m_lo, m_hi, c_lo, c_hi):
+    """(a * m + c) mod 2**128 in LLVM's 128-bit integers, each number given and returned as its
+    (low, high) 64-bit words."""
+    signature = types.UniTuple(u8, 2)(u8, u8, u8, u8, u8, u8)
+
+    def codegen(context, builder, sig, args):
+        def wide(low, high):
+            high = builder.shl(builder.zext(high, _I128), ir.Constant(_I128, 64))
+            return builder.or_(high, builder.zext(low, _I128))
+
+        a, m, c = wide(*args[0:2]), wide(*args[2:4]), wide(*args[4:6])
+        result = builder.add(builder.mul(a, m), c)
+        low = builder.trunc(result, _I64)
+        high = builder.trunc(builder.lshr(result, ir.Constant(_I128, 64)), _I64)
+        return context.make_tuple(builder, sig.return_type, [low, high])
+
+    return signature, codegen
+
+
+@njit(f8(u8, u8), inline="always", cache=True)
+def pcg_double(lo, hi):
+    """The double numpy draws from a PCG64 state just stepped to: its XSL-RR output's top 53 bits
+    over 2**53."""
+    x = hi ^ lo
+    r = hi >> np.uint64(58)
+    x = (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
+    return np.float64(np.int64(x >> np.uint64(11))) * (1.0 / 9007199254740992.0)
+
+
+@jit(void(WORDS, _array(f8, 1, "A")))
+def draw_into(words, out):
+    """Fills `out` with uniforms, as Generator.random(out.size) would, stepping the PCG64 state
+    `words` ([[state low, high], [increment low, high]]) past them."""
+    n = out.size
+    inc_lo, inc_hi = words[1, 0], words[1, 1]
+    lo, hi = words[0, 0], words[0, 1]
+    k = 0
+    if n >= 4:
+        c_lo, c_hi = mul_add_128(inc_lo, inc_hi, FACTOR_LO, FACTOR_HI, np.uint64(0), np.uint64(0))
+        s0_lo, s0_hi = mul_add_128(lo, hi, M_LO, M_HI, inc_lo, inc_hi)
+        s1_lo, s1_hi = mul_add_128(s0_lo, s0_hi, M_LO, M_HI, inc_lo, inc_hi)
+        s2_lo, s2_hi = mul_add_128(s1_lo, s1_hi, M_LO, M_HI, inc_lo, inc_hi)
+        s3_lo, s3_hi = mul_add_128(s2_lo, s2_hi, M_LO, M_HI, inc_lo, inc_hi)
+        while k + 4 <= n:  # lane i holds the state of draw k + i
+            out[k] = pcg_double(s0_lo, s0_hi)
+            out[k + 1] = pcg_double(s1_lo, s1_hi)
+            out[k + 2] = pcg_double(s2_lo, s2_hi)
+            out[k + 3] = pcg_double(s3_lo, s3_hi)
+            lo, hi = s3_lo, s3_hi
+            s0_lo, s0_hi = mul_add_128(s0_lo, s0_hi, JUMP_LO, JUMP_HI, c_lo, c_hi)
+            s1_lo, s1_hi = mul_add_128(s1_lo, s1_hi, JUMP_LO, JUMP_HI, c_lo, c_hi)
+            s2_lo, s2_hi = mul_add_128(s2_lo, s2_hi, JUMP_LO, JUMP_HI, c_lo, c_hi)
+            s3_lo, s3_hi = mul_add_128(s3_lo, s3_hi, JUMP_LO, JUMP_HI, c_lo, c_hi)
+            k += 4
+    while k < n:
+        lo, hi = mul_add_128(lo, hi, M_LO, M_HI, inc_lo, inc_hi)
+        out[k] = pcg_double(lo, hi)
+        k += 1
+    words[0, 0], words[0, 1] = lo, hi
+
+
+@jit(ROWS(RNG, i8, i8))
+def uniforms(rng, rows, m):
     """[rows, m] uniforms drawn row by row, as Generator.random((rows, m)) draws them."""
     out = np.empty((rows, m))
-    for r in range(rows):
-        for k in range(m):
-            out[r, k] = gen.random()
+    draw_into(rng[1], out.reshape(rows * m))
     return out
 
 
-@jit(void(GEN, ROWS, i8))
-def fill_uniforms(gen, out, m):
+@jit(void(RNG, ROWS, i8))
+def fill_uniforms(rng, out, m):
     """Refills `out[:, :m]` row by row, as Generator.random((rows, m)) draws it."""
     for r in range(out.shape[0]):
-        for k in range(m):
-            out[r, k] = gen.random()
+        draw_into(rng[1], out[r, :m])
 
 
 @jit(b1(i8, i8))
@@ -357,17 +445,17 @@ def perceive(
         )
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, IVEC, i8, i8, i8, MASK, MASK, i8, i8, b1))
-def emit(S, P, gen, t, lo, idx, side, group, act, ordered, warned, victim, forced, front):
+@jit(void(STATE, PARAMS, RNG, i8, i8, IVEC, i8, i8, i8, MASK, MASK, i8, i8, b1))
+def emit(S, P, rng, t, lo, idx, side, group, act, ordered, warned, victim, forced, front):
     """Engine.emit for the runs `idx`; `ordered` and `warned` are block-local masks."""
     m = idx.size
     if m == 0:
         return
     side_i, group_i, act_f, act_i = P[3], P[5], P[6], P[7]
-    ur = uniforms(gen, 8, m)
+    ur = uniforms(rng, 8, m)
     noise = np.empty(m)
     for k in range(m):
-        noise[k] = gen.standard_normal()
+        noise[k] = rng[0].standard_normal()
     if victim < 0:
         victim = side_i[1 - side, col.SDI_NATIONALITY]
     role = LEADERSHIP if group < 0 else group_i[group, col.GI_ROLE]
@@ -405,8 +493,8 @@ def emit(S, P, gen, t, lo, idx, side, group, act, ordered, warned, victim, force
         )
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, IVEC, b1))
-def send_message(S, P, gen, t, side, idx, mimic):
+@jit(void(STATE, PARAMS, RNG, i8, i8, IVEC, b1))
+def send_message(S, P, rng, t, side, idx, mimic):
     """A 'matter concluded' message from `side` in the runs `idx` (Engine._send_message)."""
     F, I = S[0], S[1]
     pf, pi, side_i, act_f = P[0], P[1], P[3], P[6]
@@ -414,7 +502,7 @@ def send_message(S, P, gen, t, side, idx, mimic):
     if not pi[col.PI_CHANNEL_OPEN] or act < 0:
         return
     m = idx.size
-    draws = uniforms(gen, 2, m)
+    draws = uniforms(rng, 2, m)
     obs = 1 - side
     for k in range(m):
         j = idx[k]
@@ -487,22 +575,22 @@ def start_day(S, P, t, lo, hi, u, alive, effort, accidents, losses):
     return n_accidents, n_losses
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, IVEC, IVEC, MASK))
-def hazard_events(S, P, gen, t, lo, accidents, losses, nobody):
+@jit(void(STATE, PARAMS, RNG, i8, i8, IVEC, IVEC, MASK))
+def hazard_events(S, P, rng, t, lo, accidents, losses, nobody):
     """The accidents' events, then the losses of control's (the rest of Engine's hazards)."""
     pi, group_i = P[1], P[5]
     g, act = pi[col.PI_ACCIDENT_GROUP], pi[col.PI_ACCIDENT_ACTION]
     if g >= 0 and act >= 0:
         side = group_i[g, col.GI_SIDE]
-        emit(S, P, gen, t, lo, accidents, side, g, act, nobody, nobody, -1, -1, False)
+        emit(S, P, rng, t, lo, accidents, side, g, act, nobody, nobody, -1, -1, False)
     g, act = pi[col.PI_LOC_GROUP], pi[col.PI_LOC_ACTION]
     if g >= 0 and act >= 0:
         side = group_i[g, col.GI_SIDE]
-        emit(S, P, gen, t, lo, losses, side, g, act, nobody, nobody, -1, -1, False)
+        emit(S, P, rng, t, lo, losses, side, g, act, nobody, nobody, -1, -1, False)
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8))
-def initial_event(S, P, gen, t, lo, hi):
+@jit(void(STATE, PARAMS, RNG, i8, i8, i8))
+def initial_event(S, P, rng, t, lo, hi):
     pi = P[1]
     n = hi - lo
     everyone = np.arange(lo, hi)
@@ -511,7 +599,7 @@ def initial_event(S, P, gen, t, lo, hi):
     emit(
         S,
         P,
-        gen,
+        rng,
         t,
         lo,
         everyone,
@@ -525,7 +613,7 @@ def initial_event(S, P, gen, t, lo, hi):
         False,
     )
     if pi[col.PI_INITIAL_WARNED]:
-        send_message(S, P, gen, t, side, everyone, True)
+        send_message(S, P, rng, t, side, everyone, True)
 
 
 @jit(i8(IROWS, i8, IVEC, i8, i8, i8, IVEC))
@@ -543,8 +631,8 @@ def choosing(I, side, todo, m, kind, group, out):
     return c
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, MASK, MASK, MASK, MASK))
-def execute_responses(S, P, gen, t, lo, hi, alive, pending, everyone, nobody):
+@jit(void(STATE, PARAMS, RNG, i8, i8, i8, MASK, MASK, MASK, MASK))
+def execute_responses(S, P, rng, t, lo, hi, alive, pending, everyone, nobody):
     """Yesterday's chosen responses, side after side (`pending[side]`: any to execute), each kind
     in the runs that chose it: one pass lists the runs with a response, the rest reads the list."""
     I, grievance = S[1], S[5]
@@ -573,7 +661,7 @@ def execute_responses(S, P, gen, t, lo, hi, alive, pending, everyone, nobody):
                 emit(
                     S,
                     P,
-                    gen,
+                    rng,
                     t,
                     lo,
                     runs[:c],
@@ -589,11 +677,11 @@ def execute_responses(S, P, gen, t, lo, hi, alive, pending, everyone, nobody):
         act = side_i[side, col.SDI_STRIKE_STATE]
         if act >= 0:
             c = choosing(I, side, todo, m, STRIKE_STATE, -1, runs)
-            emit(S, P, gen, t, lo, runs[:c], side, -1, act, everyone, nobody, -1, -1, False)
+            emit(S, P, rng, t, lo, runs[:c], side, -1, act, everyone, nobody, -1, -1, False)
         act = side_i[side, col.SDI_RETALIATE]
         if act >= 0:
             idx = runs[: choosing(I, side, todo, m, RETALIATE, -1, runs)]
-            delivered = uniforms(gen, 1, idx.size)
+            delivered = uniforms(rng, 1, idx.size)
             warned = np.zeros(n, np.bool_)
             for k in range(idx.size):
                 j = idx[k]
@@ -601,8 +689,8 @@ def execute_responses(S, P, gen, t, lo, hi, alive, pending, everyone, nobody):
                     I[col.I_LIMITED + side, j] != 0
                     and delivered[0, k] < side_f[side, col.SDF_P_WARNING]
                 )
-            emit(S, P, gen, t, lo, idx, side, -1, act, everyone, warned, -1, -1, False)
-            send_message(S, P, gen, t, side, idx, True)
+            emit(S, P, rng, t, lo, idx, side, -1, act, everyone, warned, -1, -1, False)
+            send_message(S, P, rng, t, side, idx, True)
 
 
 @jit(void(STATE, PARAMS, u8, u8, ROWS, MASK, ROWS, _array(b1, 2), TABLE, IVEC))
@@ -648,8 +736,8 @@ def group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, counts):
         counts[i] = m
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, _array(b1, 2), TABLE, IVEC, MASK))
-def group_events(S, P, gen, t, lo, ordered, acts, counts, nobody):
+@jit(void(STATE, PARAMS, RNG, i8, i8, _array(b1, 2), TABLE, IVEC, MASK))
+def group_events(S, P, rng, t, lo, ordered, acts, counts, nobody):
     """Each group's attacks, group after group."""
     group_i = P[5]
     for i in range(P[1][col.PI_N_GROUPS]):
@@ -658,7 +746,7 @@ def group_events(S, P, gen, t, lo, ordered, acts, counts, nobody):
         emit(
             S,
             P,
-            gen,
+            rng,
             t,
             lo,
             attacks,
@@ -673,8 +761,8 @@ def group_events(S, P, gen, t, lo, ordered, acts, counts, nobody):
         )
 
 
-@jit(void(STATE, PARAMS, GEN, i8, u8, u8, ROWS, MASK))
-def maritime_incidents(S, P, gen, t, lo, hi, u, alive):
+@jit(void(STATE, PARAMS, RNG, i8, u8, u8, ROWS, MASK))
+def maritime_incidents(S, P, rng, t, lo, hi, u, alive):
     F, I = S[0], S[1]
     pf, pi, group_i = P[0], P[1], P[5]
     g, act = pi[col.PI_SEA_GROUP], pi[col.PI_SEA_ACTION]
@@ -703,7 +791,7 @@ def maritime_incidents(S, P, gen, t, lo, hi, u, alive):
     emit(
         S,
         P,
-        gen,
+        rng,
         t,
         lo,
         hit[:m],
@@ -899,8 +987,8 @@ def observe_groups(S, P, lo, hi, alive):
             F[col.F_BELIEF + obs, j] = update_with_ratio(F[col.F_BELIEF + obs, j], ratio, gamma)
 
 
-@jit(i8(STATE, PARAMS, GEN, i8, LISTED, TABLE, TABLE))
-def enforce_red_lines(S, P, gen, lo, firings, bound_kind, bound_group):
+@jit(i8(STATE, PARAMS, RNG, i8, LISTED, TABLE, TABLE))
+def enforce_red_lines(S, P, rng, lo, firings, bound_kind, bound_group):
     """The red lines' draws, line after line: counts firings, adds the audience cost of a public
     line left unenforced, binds a side to the response of the first line it enforces; the number
     of runs and sides bound."""
@@ -914,7 +1002,7 @@ def enforce_red_lines(S, P, gen, lo, firings, bound_kind, bound_group):
         owner, response = line_i[line, col.LI_OWNER], line_i[line, col.LI_RESPONSE]
         public = line_i[line, col.LI_PUBLIC] != 0
         idx = firing[line, : n_firing[line]]
-        draws = uniforms(gen, 1, idx.size)
+        draws = uniforms(rng, 1, idx.size)
         for q in range(idx.size):
             j = idx[q]
             commitment = F[col.F_COMMITMENT + owner, j] * public
@@ -999,9 +1087,9 @@ def worst_new_slot(SLI, pi, j, side, t, active):
     return worst
 
 
-@jit(void(STATE, PARAMS, GEN, i8, i8, i8, CUBE, LISTED, TABLE, TABLE, i8, MASK))
+@jit(void(STATE, PARAMS, RNG, i8, i8, i8, CUBE, LISTED, TABLE, TABLE, i8, MASK))
 def choose_responses(
-    S, P, gen, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
+    S, P, rng, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
 ):
     """Each side's response, side after side. The runs that respond are those `triggered` by a new
     perceived attack (listed by assess) and, when a red line bound a response today (`bound`
@@ -1020,7 +1108,7 @@ def choose_responses(
                     listing[m] = j
                     m += 1
             idx = listing[:m]
-        draws = uniforms(gen, 2, idx.size)
+        draws = uniforms(rng, 2, idx.size)
         pending[side] = False
         for q in range(idx.size):
             j = idx[q]
@@ -1061,8 +1149,8 @@ def choose_responses(
                 I[col.I_ORDERS + side, j] += 1
 
 
-@jit(void(STATE, PARAMS, GEN, i8, u8, u8, ROWS, MASK, IVEC, IVEC, MASK))
-def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
+@jit(void(STATE, PARAMS, RNG, i8, u8, u8, ROWS, MASK, IVEC, IVEC, MASK))
+def end_day(S, P, rng, t, lo, hi, u, alive, slotted, listing, pending):
     """Stocks (slots only in the runs `slotted` by assess: no slot opens in between), then the
     strategic fronts and the day's outcomes in one pass; then the fronts' draws:
     the follow-on withdrawals of the runs whose host forced a withdrawal today, and preventive
@@ -1190,7 +1278,7 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
             I[col.I_WAR_DAY, j] = war_day
             I[col.I_WAR_INADVERTENT, j] = I[col.I_EPISODE_UNORDERED, j]
     if host_on:
-        draws = uniforms(gen, 1, n_leaving)
+        draws = uniforms(rng, 1, n_leaving)
         for q in range(n_leaving):
             j = leaving[q]
             if draws[0, q] < pf[col.PF_HOST_FOLLOW_ON_PROBABILITY]:
@@ -1198,7 +1286,7 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
                 if I[col.I_FOLLOW_ON_DAY, j] < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t:
                     I[col.I_FOLLOW_ON_DAY, j] = t
     if nuclear_on and pi[col.PI_PREVENTIVE_STRIKE]:
-        draws = uniforms(gen, 1, n_crisis)
+        draws = uniforms(rng, 1, n_crisis)
         for q in range(n_crisis):
             if draws[0, q] < pf[col.PF_PREVENTIVE_PROBABILITY]:
                 I[col.I_PENDING, crisis[q]] = STRIKE_STATE
@@ -1209,8 +1297,8 @@ def end_day(S, P, gen, t, lo, hi, u, alive, slotted, listing, pending):
 
 
 @entry
-def run_block(S, P, gen, lo, hi):
-    """Every day of the runs [lo, hi) (one block), drawing from the block's generator `gen`:
+def run_block(S, P, rng, lo, hi):
+    """Every day of the runs [lo, hi) (one block), drawing from the block's generator `rng`:
     Engine.step pass by pass, once the day's dense uniforms `u` are drawn. (The day is not a
     function of its own: each level of calls costs numba another optimisation of all below.)"""
     I, pi = S[1], P[1]
@@ -1229,19 +1317,19 @@ def run_block(S, P, gen, lo, hi):
         for j in range(lo, hi):
             pending[side] = pending[side] or I[col.I_PENDING + side, j] != 0
     for t in range(pi[col.PI_T0], pi[col.PI_T0] + pi[col.PI_DAYS]):
-        fill_uniforms(gen, u, n)
+        fill_uniforms(rng, u, n)
         n_accidents, n_losses = start_day(S, P, t, lo, hi, u, alive, effort, accidents, losses)
-        hazard_events(S, P, gen, t, lo, accidents[:n_accidents], losses[:n_losses], nobody)
+        hazard_events(S, P, rng, t, lo, accidents[:n_accidents], losses[:n_losses], nobody)
         if t == pi[col.PI_T0] and pi[col.PI_INITIAL_ACTION] >= 0:
-            initial_event(S, P, gen, t, lo, hi)
-        execute_responses(S, P, gen, t, lo, hi, alive, pending, everyone, nobody)
+            initial_event(S, P, rng, t, lo, hi)
+        execute_responses(S, P, rng, t, lo, hi, alive, pending, everyone, nobody)
         group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, n_acts)
-        group_events(S, P, gen, t, lo, ordered, acts, n_acts, nobody)
-        maritime_incidents(S, P, gen, t, lo, hi, u, alive)
+        group_events(S, P, rng, t, lo, ordered, acts, n_acts, nobody)
+        maritime_incidents(S, P, rng, t, lo, hi, u, alive)
         n_slotted = assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted)
         observe_groups(S, P, lo, hi, alive)
-        bound = enforce_red_lines(S, P, gen, lo, firings, bound_kind, bound_group)
+        bound = enforce_red_lines(S, P, rng, lo, firings, bound_kind, bound_group)
         choose_responses(
-            S, P, gen, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
+            S, P, rng, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
         )
-        end_day(S, P, gen, t, lo, hi, u, alive, slotted[:n_slotted], listing, pending)
+        end_day(S, P, rng, t, lo, hi, u, alive, slotted[:n_slotted], listing, pending)

@@ -19,7 +19,7 @@ import numpy as np
 from crisislab.engine import beliefs
 from crisislab.engine import layout as col
 from crisislab.engine.compiled import CHALLENGER, DEFENDER, ROLES, TARGETS, Action
-from crisislab.engine.random import BLOCK_RUNS
+from crisislab.engine.random import BLOCK_RUNS, pcg64_words
 from crisislab.engine.state import FIRST_EVENTS
 
 if TYPE_CHECKING:
@@ -142,12 +142,14 @@ SLOT_INTEGERS = (
 
 
 def supported(engine: Engine) -> bool:
-    """The kernel covers plain ensemble runs: no script, no traced run, no daily series."""
+    """The kernel covers plain ensemble runs: no script, no traced run, no daily series; and it
+    needs to reach the PCG64 state of numpy's generators (random.pcg64_words)."""
     return (
         engine.script is None
         and engine.trace is None
         and not engine.daily
         and engine.plan.normal_rows == 0
+        and pcg64_words(engine.streams.generators[0]) is not None
     )
 
 
@@ -181,7 +183,8 @@ def run(engine: Engine) -> None:
     state = pack(engine)
     params = parameters(engine)
     for b, gen in enumerate(engine.streams.generators):
-        run_block(state, params, gen, b * BLOCK_RUNS, (b + 1) * BLOCK_RUNS)
+        rng = (gen, pcg64_words(gen))
+        run_block(state, params, rng, b * BLOCK_RUNS, (b + 1) * BLOCK_RUNS)
     unpack(engine, state)
 
 

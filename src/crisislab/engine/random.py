@@ -8,9 +8,13 @@ normals, so a run's random numbers depend only on the seed, its block and the da
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 BLOCK_RUNS = 1024
+_LOW = 2**64 - 1
 
 
 class DrawPlan:
@@ -78,3 +82,32 @@ class BlockStreams:
             if nz:
                 self._z[:nz, cols] = gen.standard_normal((nz, BLOCK_RUNS))
         return self._u, self._z
+
+
+def pcg64_words(generator: np.random.Generator) -> np.ndarray | None:
+    """The generator's PCG64 state as a writable view [[state low, high], [increment low, high]]
+    onto the generator's own memory, for compiled code to draw from (kernel.draw_into) and
+    leave the generator where its own draws would. None for another bit generator, or where the
+    memory does not hold the state the generator reports in either order of its 64-bit words
+    (low first: a native 128-bit integer on a little-endian machine; high first: numpy's
+    fallback struct). The view is valid while the generator lives."""
+    bit_generator = generator.bit_generator
+    if not isinstance(bit_generator, np.random.PCG64):
+        return None
+    reported = bit_generator.state["state"]
+    expected = [
+        reported["state"] & _LOW,
+        reported["state"] >> 64,
+        reported["inc"] & _LOW,
+        reported["inc"] >> 64,
+    ]
+    # ctypes.state_address is numpy's pcg64_state, whose first member points to the state words
+    address = ctypes.c_void_p.from_address(bit_generator.ctypes.state_address).value
+    if not address:
+        return None
+    raw = np.ctypeslib.as_array((ctypes.c_uint64 * 4).from_address(address))
+    for first, step in ((0, 8), (1, -8)):
+        words = as_strided(raw[first:], shape=(2, 2), strides=(16, step))
+        if words.ravel().tolist() == expected:
+            return words
+    return None
