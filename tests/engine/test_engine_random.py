@@ -25,7 +25,8 @@ def _uniforms_then_normal(gen, words, rows, m):
 
 def _pair(seed: int = 11, block: int = 3) -> tuple[np.random.Generator, np.random.Generator]:
     def make():
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+        bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,)))
+        return np.random.Generator(bits)
 
     return make(), make()
 
