@@ -78,7 +78,10 @@ WORDS = _array(u8, 2, "A")
 RNG = types.Tuple((typeof(np.random.default_rng(0)), WORDS))
 
 
-OPTIONS = {"cache": True}
+# error_model="numpy": a float division by zero gives inf rather than raising, so numba adds no
+# test and branch before each division, and loops that divide can work on several runs at once
+# (observe_groups). No division of the kernel has a zero divisor: the results are the same.
+OPTIONS = {"cache": True, "error_model": "numpy"}
 
 
 def jit(signature: Signature, inline: bool = False):
@@ -978,13 +981,23 @@ def observe_groups(S, P, lo, hi, alive):
     pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
     gamma = pf[col.PF_GAMMA]
     for i in range(pi[col.PI_N_GROUPS]):
-        obs = 1 - group_i[i, col.GI_SIDE]
+        belief = F[col.F_BELIEF + 1 - group_i[i, col.GI_SIDE]]
         seen_ratio, unseen_ratio = group_f[i, col.GF_SEEN_RATIO], group_f[i, col.GF_UNSEEN_RATIO]
+        if gamma < 1.0:
+            for j in range(lo, hi):
+                ratio = 1.0
+                if alive[j - lo]:
+                    ratio = seen_ratio if seen[i, j] else unseen_ratio
+                belief[j] = update_with_ratio(belief[j], ratio, gamma)
+            continue
+        # untempered: update_with_ratio's arithmetic without its branch, which the processor then
+        # does for several runs at once (its divisions are most of this pass)
         for j in range(lo, hi):
-            ratio = 1.0
-            if alive[j - lo]:
-                ratio = seen_ratio if seen[i, j] else unseen_ratio
-            F[col.F_BELIEF + obs, j] = update_with_ratio(F[col.F_BELIEF + obs, j], ratio, gamma)
+            ratio = seen_ratio if seen[i, j] else unseen_ratio
+            ratio = ratio if alive[j - lo] else 1.0
+            p = min(max(belief[j], EPS), 1.0 - EPS)
+            o = p / (1.0 - p) * ratio
+            belief[j] = o / (1.0 + o)
 
 
 @jit(i8(STATE, PARAMS, RNG, i8, LISTED, TABLE, TABLE))
