@@ -70,6 +70,7 @@ STATE = types.Tuple(
     (ROWS, IROWS, _array(f8, 4), SLOT_TABLE, _array(b1, 4), ROWS, ROWS, ROWS, _array(b1, 2))
 )
 PARAMS = types.Tuple((VEC, IVEC, *(ROWS, TABLE) * 4, _array(i8, 3), ROWS))
+FIVE = types.UniTuple(f8, 5)
 # runs listed per row (a red line, a side), how many in each row, and a figure per run of the block
 LISTED = types.Tuple((TABLE, IVEC, TABLE))
 # a block's stream: its Generator (for the normals) and, as random.pcg64_words gives them, the
@@ -147,7 +148,7 @@ def prior_ordered(mu, control, share, multiplier):
     return ordered / max(ordered + unordered, EPS)
 
 
-@jit(f8(f8))
+@jit(f8(f8), inline=True)
 def exp_ceiling(y):
     """A bound above exp(y), cheap to compute: 1 + y + y² exceeds exp(y) for y <= 1, and the
     margin of 1e-9 is far wider than rounding. A draw at or above rate-with-the-bound is above
@@ -273,6 +274,27 @@ def holds_slot(active, k):
 def listed_runs(rows, n):
     """Room to list up to n runs in each of `rows` rows, with a figure for each run (LISTED)."""
     return np.empty((rows, n), np.int64), np.zeros(rows, np.int64), np.empty((rows, n), np.int64)
+
+
+@jit(i8(MASK, i8, i8, IVEC))
+def marked_runs(marks, lo, n, out):
+    """The runs lo + k with marks[k] set (k < n) written to `out` in order; how many. The marks
+    are read eight at a time, as most are clear: the loops that set them have no list to keep
+    and so can mark several runs at once."""
+    c, whole = 0, n - n % 8
+    words = marks[:whole].view(np.uint64)
+    for w in range(whole // 8):
+        if words[w] == 0:
+            continue
+        for k in range(8 * w, 8 * w + 8):
+            if marks[k]:
+                out[c] = lo + k
+                c += 1
+    for k in range(whole, n):
+        if marks[k]:
+            out[c] = lo + k
+            c += 1
+    return c
 
 
 @jit(void(IROWS, IVEC, i8, i8, i8), inline=True)
@@ -525,13 +547,15 @@ def send_message(S, P, rng, t, side, idx, mimic):
 # phases it holds and why they may share it.
 
 
-@jit(types.UniTuple(i8, 2)(STATE, PARAMS, i8, u8, u8, ROWS, MASK, ROWS, IVEC, IVEC))
-def start_day(S, P, t, lo, hi, u, alive, effort, accidents, losses):
+@jit(types.UniTuple(i8, 2)(STATE, PARAMS, i8, u8, u8, ROWS, MASK, ROWS, MASK, IVEC, IVEC))
+def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses):
     """Engine._new_day, the hazards' draws and the orders; the numbers of runs listed in
     `accidents` and `losses` (of control), whose events are emitted after this pass: those events
-    write nothing the orders read, and the orders nothing an event reads."""
+    write nothing the orders read, and the orders nothing an event reads. Each phase is a loop of
+    its own with no branch on a run's figures, so that the processor does several runs at once."""
     F, I, seen = S[0], S[1], S[8]
     pf, pi, side_f, side_i, group_i = P[0], P[1], P[2], P[3], P[5]
+    n = hi - lo
     accident_on = pi[col.PI_ACCIDENT_GROUP] >= 0 and pi[col.PI_ACCIDENT_ACTION] >= 0
     loss_on = pi[col.PI_LOC_GROUP] >= 0 and pi[col.PI_LOC_ACTION] >= 0
     alert_row = col.F_ALERT + (
@@ -541,40 +565,43 @@ def start_day(S, P, t, lo, hi, u, alive, effort, accidents, losses):
     loss_rate, loss_row = pf[col.PF_LOC_RATE], pi[col.PI_ROW_LOC]
     begun, host_on = t > pi[col.PI_T0], pi[col.PI_HOST_ON] != 0
     deterrence_after = pf[col.PF_DETERRENCE_AFTER]
-    n_accidents = n_losses = 0
-    # today's rungs and sightings start from nothing (whole rows: the processor's vector stores)
+    # today's rungs and sightings start from nothing
     I[col.I_DAY_RUNG, lo:hi] = 0
     I[col.I_VIEW_DAY_RUNG, lo:hi] = 0
     I[col.I_VIEW_DAY_RUNG + 1, lo:hi] = 0
     seen[:, lo:hi] = False
     for j in range(lo, hi):
-        jl = j - lo
-        live = I[col.I_WAR, j] == 0
-        alive[jl] = live
-        if accident_on and live and u[accident_row, jl] < accident_rate * F[alert_row, j]:
-            I[col.I_ACCIDENTS, j] += 1
-            accidents[n_accidents] = j
-            n_accidents += 1
-        if loss_on and live and u[loss_row, jl] < loss_rate * F[col.F_RUNG_LEVEL, j]:
-            losses[n_losses] = j
-            n_losses += 1
-        for side in range(2):
-            limited = I[col.I_LIMITED + side, j]
-            if limited:
-                p_start = side_f[side, col.SDF_CAMPAIGN_DAILY_LIMITED]
-            else:
-                p_start = side_f[side, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE]
-            if side == 1 and host_on:
-                withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
-                p_start = p_start * (deterrence_after if withdrawn else 1.0)
-            x = u[side_i[side, col.SDI_ROW], jl]
+        alive[j - lo] = I[col.I_WAR, j] == 0
+    n_accidents = n_losses = 0
+    if accident_on:
+        for j in range(lo, hi):
+            hit = alive[j - lo] and u[accident_row, j - lo] < accident_rate * F[alert_row, j]
+            I[col.I_ACCIDENTS, j] += 1 if hit else 0
+            marks[j - lo] = hit
+        n_accidents = marked_runs(marks, lo, n, accidents)
+    if loss_on:
+        for j in range(lo, hi):
+            rate = loss_rate * F[col.F_RUNG_LEVEL, j]
+            marks[j - lo] = alive[j - lo] and u[loss_row, j - lo] < rate
+        n_losses = marked_runs(marks, lo, n, losses)
+    for side in range(2):
+        p_limited = side_f[side, col.SDF_CAMPAIGN_DAILY_LIMITED]
+        p_aggressive = side_f[side, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE]
+        p_stop, enforcement = side_f[side, col.SDF_CAMPAIGN_STOP], side_f[side, col.SDF_ENFORCEMENT]
+        deterred, row = side == 1 and host_on, side_i[side, col.SDI_ROW]
+        for j in range(lo, hi):
+            jl = j - lo
+            limited = I[col.I_LIMITED + side, j] != 0
+            p_start = p_limited if limited else p_aggressive
+            withdrawn = deterred and I[col.I_WITHDRAWAL_DAY, j] >= 0
+            p_start = p_start * (deterrence_after if withdrawn else 1.0)  # exact when 1.0
+            x = u[row, jl]
             campaign = I[col.I_CAMPAIGN + side, j] != 0
-            start = live and not campaign and x < p_start and begun
-            stop = campaign and x < side_f[side, col.SDF_CAMPAIGN_STOP]
+            start = alive[jl] and not campaign and x < p_start and begun
+            stop = campaign and x < p_stop
             I[col.I_CAMPAIGN + side, j] = 1 if (campaign or start) and not stop else 0
-            if start:
-                I[col.I_ORDERS + side, j] += 1
-            effort[jl, side] = side_f[side, col.SDF_ENFORCEMENT] if limited else 0.0
+            I[col.I_ORDERS + side, j] += 1 if start else 0
+            effort[side, jl] = enforcement if limited else 0.0
     return n_accidents, n_losses
 
 
@@ -696,45 +723,69 @@ def execute_responses(S, P, rng, t, lo, hi, alive, pending, everyone, nobody):
             send_message(S, P, rng, t, side, idx, True)
 
 
-@jit(void(STATE, PARAMS, u8, u8, ROWS, MASK, ROWS, _array(b1, 2), TABLE, IVEC))
-def group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, counts):
+@jit(types.UniTuple(f8, 3)(f8, b1, b1, f8, FIVE), inline=True)
+def hazard_terms(effort, ordered, withdrawn, grievance, figures):
+    """A group's hazard in a run is base * exp(y) * factor, times `after` (Engine's group phase):
+    (y, factor, after), from the run's figures; `figures` holds the group's control, the
+    enforcement effect, the ordered multiplier, the presence after a withdrawal (1 for a group
+    without a presence in the host country) and the grievance sensitivity. (Scalars only: an
+    array passed to an inlined function keeps a loop from working on several runs at once.)"""
+    control = min(1.0, figures[0] + figures[1] * effort)
+    factor = figures[2] if ordered else 1.0 - control
+    after = figures[3] if withdrawn else 1.0
+    return figures[4] * grievance, factor, after
+
+
+@jit(void(STATE, PARAMS, u8, u8, ROWS, MASK, ROWS, _array(b1, 2), MASK, TABLE, IVEC))
+def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
     """Which runs each armed group attacks in today: the listing half of Engine's group phase,
     for every group before any attacks (no group's events write what another group's hazard
     reads), group by group (a short loop over the runs keeps each group's figures at hand).
-    `ordered[side]` says which runs are under their side's orders."""
+    `ordered[side]` says which runs are under their side's orders. A first loop marks the runs
+    whose draw is below a cheap bound above the hazard (exp_ceiling), several runs at once; the
+    exact hazard is computed for those few."""
     I, grievance = S[1], S[5]
     pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
-    effect, multiplier = pf[col.PF_ENFORCEMENT_EFFECT], pf[col.PF_ORDERED_MULTIPLIER]
-    presence_after, sensitivity = pf[col.PF_PRESENCE_AFTER], pf[col.PF_GRIEVANCE_SENSITIVITY]
     host_on, first_row = pi[col.PI_HOST_ON] != 0, pi[col.PI_ROW_GROUP]
-    groups = pi[col.PI_N_GROUPS]
+    n = hi - lo
     counts[:] = 0
     for j in range(lo, hi):
         ordered[0, j - lo] = I[col.I_CAMPAIGN, j] != 0
         ordered[1, j - lo] = I[col.I_CAMPAIGN + 1, j] != 0
-    for i in range(groups):
+    for i in range(pi[col.PI_N_GROUPS]):
         side = group_i[i, col.GI_SIDE]
         presence = group_i[i, col.GI_PRESENCE] and host_on
-        base, own_control = group_f[i, col.GF_BASE_HAZARD], group_f[i, col.GF_CONTROL]
-        row, m = first_row + i, 0
+        base = group_f[i, col.GF_BASE_HAZARD]
+        figures = (
+            group_f[i, col.GF_CONTROL],
+            pf[col.PF_ENFORCEMENT_EFFECT],
+            pf[col.PF_ORDERED_MULTIPLIER],
+            pf[col.PF_PRESENCE_AFTER] if presence else 1.0,
+            pf[col.PF_GRIEVANCE_SENSITIVITY],
+        )
+        row = first_row + i
         for j in range(lo, hi):
             jl = j - lo
-            if not alive[jl]:
-                continue
-            control = min(1.0, own_control + effect * effort[jl, side])
-            factor = multiplier if ordered[side, jl] else 1.0 - control
-            after = 1.0
-            if presence and I[col.I_WITHDRAWAL_DAY, j] >= 0:
-                after = presence_after
-            y = sensitivity * grievance[i, j]
-            x = u[row, jl]
-            if x >= base * exp_ceiling(y) * factor * after:
-                continue  # above the rate whatever exp(y) is: most runs, most days
+            withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0  # read in every run: no branch
+            y, factor, after = hazard_terms(
+                effort[side, jl], ordered[side, jl], withdrawn, grievance[i, j], figures
+            )
+            above = u[row, jl] >= base * exp_ceiling(y) * factor * after  # no attack
+            marks[jl] = alive[jl] and not above
+        candidates = acts[i]
+        m = 0
+        for q in range(marked_runs(marks, lo, n, candidates)):
+            j = candidates[q]
+            jl = j - lo
+            withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
+            y, factor, after = hazard_terms(
+                effort[side, jl], ordered[side, jl], withdrawn, grievance[i, j], figures
+            )
             rate = base * math.exp(y) * factor
             if presence:
                 rate = rate * after
-            if x < min(rate, 1.0):
-                acts[i, m] = j
+            if u[row, jl] < min(rate, 1.0):
+                acts[i, m] = j  # m <= q: the list is compacted in place
                 m += 1
         counts[i] = m
 
@@ -1318,7 +1369,8 @@ def run_block(S, P, rng, lo, hi):
     n, groups, lines = hi - lo, max(pi[col.PI_N_GROUPS], 1), max(pi[col.PI_N_LINES], 1)
     u = np.empty((pi[col.PI_UNIFORM_ROWS], n + col.PAD))  # padded as the state is
     alive, everyone, nobody = np.empty(n, np.bool_), np.ones(n, np.bool_), np.zeros(n, np.bool_)
-    effort, ordered = np.zeros((n, 2)), np.zeros((2, n), np.bool_)
+    effort, ordered = np.zeros((2, n)), np.zeros((2, n), np.bool_)
+    marks = np.zeros(n, np.bool_)
     accidents, losses, listing = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     slotted = np.empty(n, np.int64)
     acts, n_acts = np.empty((groups, n), np.int64), np.zeros(groups, np.int64)
@@ -1331,12 +1383,14 @@ def run_block(S, P, rng, lo, hi):
             pending[side] = pending[side] or I[col.I_PENDING + side, j] != 0
     for t in range(pi[col.PI_T0], pi[col.PI_T0] + pi[col.PI_DAYS]):
         fill_uniforms(rng, u, n)
-        n_accidents, n_losses = start_day(S, P, t, lo, hi, u, alive, effort, accidents, losses)
+        n_accidents, n_losses = start_day(
+            S, P, t, lo, hi, u, alive, effort, marks, accidents, losses
+        )
         hazard_events(S, P, rng, t, lo, accidents[:n_accidents], losses[:n_losses], nobody)
         if t == pi[col.PI_T0] and pi[col.PI_INITIAL_ACTION] >= 0:
             initial_event(S, P, rng, t, lo, hi)
         execute_responses(S, P, rng, t, lo, hi, alive, pending, everyone, nobody)
-        group_lists(S, P, lo, hi, u, alive, effort, ordered, acts, n_acts)
+        group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, n_acts)
         group_events(S, P, rng, t, lo, ordered, acts, n_acts, nobody)
         maritime_incidents(S, P, rng, t, lo, hi, u, alive)
         n_slotted = assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted)
