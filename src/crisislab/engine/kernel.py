@@ -1213,8 +1213,8 @@ def choose_responses(
                 I[col.I_ORDERS + side, j] += 1
 
 
-@jit(void(STATE, PARAMS, RNG, i8, u8, u8, ROWS, MASK, IVEC, IVEC, MASK))
-def end_day(S, P, rng, t, lo, hi, u, alive, slotted, listing, pending):
+@jit(void(STATE, PARAMS, RNG, i8, u8, u8, ROWS, MASK, MASK, IVEC, IVEC, MASK))
+def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
     """Stocks (slots only in the runs `slotted` by assess: no slot opens in between), then the
     strategic fronts and the day's outcomes in one pass; then the fronts' draws:
     the follow-on withdrawals of the runs whose host forced a withdrawal today, and preventive
@@ -1268,12 +1268,13 @@ def end_day(S, P, rng, t, lo, hi, u, alive, slotted, listing, pending):
                 if settled or too_old:
                     SLI[obs, k, j, col.SLI_ACTIVE] = 0
                     I[col.I_SLOT_MASK + obs, j] &= ~(1 << k)
-    for j in range(lo, hi):
-        jl = j - lo
-        live = alive[jl]
-        # the host's pressure to expel the coalition
-        if host_on:
-            F[col.F_PRESSURE, j] = max(
+    # the host's pressure to expel the coalition, then the nuclear programme: loops without a
+    # branch on a run's figures (the processor does several runs at once) that mark the runs
+    # drawing afterwards, listed after each loop
+    if host_on:
+        for j in range(lo, hi):
+            jl = j - lo
+            pressure = max(
                 0.0,
                 F[col.F_PRESSURE, j] * host_decay
                 + per_strike * F[col.F_SOIL_TODAY, j]
@@ -1281,45 +1282,47 @@ def end_day(S, P, rng, t, lo, hi, u, alive, slotted, listing, pending):
                 + sanctions
                 - diplomacy,
             )
-            above = live and F[col.F_PRESSURE, j] >= host_threshold
-            I[col.I_DAYS_ABOVE, j] = I[col.I_DAYS_ABOVE, j] + 1 if above else 0
+            F[col.F_PRESSURE, j] = pressure
+            above = alive[jl] and pressure >= host_threshold
+            days = I[col.I_DAYS_ABOVE, j] + 1 if above else 0
+            I[col.I_DAYS_ABOVE, j] = days
             expelled = I[col.I_EXPULSION_DAY, j]
-            if expelled < 0 and I[col.I_DAYS_ABOVE, j] >= days_above:
-                I[col.I_EXPULSION_DAY, j] = expelled = t
-            if expelled >= 0 and I[col.I_WITHDRAWAL_DAY, j] < 0 and t - expelled >= withdrawal_lag:
-                I[col.I_WITHDRAWAL_DAY, j] = t
-                leaving[n_leaving] = j
-                n_leaving += 1
-            if I[col.I_FOLLOW_ON_DAY, j] < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t:
-                I[col.I_FOLLOW_ON_DAY, j] = t
-        # the nuclear programme: dialogue, breakout time, crisis
-        if nuclear_on:
-            quiet = not I[col.I_LETHAL_TODAY, j] and I[col.I_DAY_RUNG, j] <= stable
-            I[col.I_QUIET_STREAK, j] = I[col.I_QUIET_STREAK, j] + 1 if quiet else 0
-            p_start = dialogue_start + (
-                after_quiet if I[col.I_QUIET_STREAK, j] >= quiet_days else 0.0
-            )
+            expelled = t if expelled < 0 and days >= days_above else expelled
+            I[col.I_EXPULSION_DAY, j] = expelled
+            withdrawal = I[col.I_WITHDRAWAL_DAY, j]
+            leaves = expelled >= 0 and withdrawal < 0 and t - expelled >= withdrawal_lag
+            I[col.I_WITHDRAWAL_DAY, j] = t if leaves else withdrawal
+            marks[jl] = leaves
+            follow_on = I[col.I_FOLLOW_ON_DAY, j]
+            due = follow_on < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t
+            I[col.I_FOLLOW_ON_DAY, j] = t if due else follow_on
+        n_leaving = marked_runs(marks, lo, hi - lo, leaving)
+    if nuclear_on:
+        for j in range(lo, hi):
+            jl = j - lo
+            rung = I[col.I_DAY_RUNG, j]
+            quiet = I[col.I_LETHAL_TODAY, j] == 0 and rung <= stable
+            streak = I[col.I_QUIET_STREAK, j] + 1 if quiet else 0
+            I[col.I_QUIET_STREAK, j] = streak
+            p_start = dialogue_start + (after_quiet if streak >= quiet_days else 0.0)
             dialogue = I[col.I_DIALOGUE, j] != 0
-            start = live and not dialogue and u_dialogue[jl] < p_start
-            collapse = dialogue and (
-                u_collapse[jl] < p_collapse or (I[col.I_DAY_RUNG, j] >= DIRECT_RUNG and begun)
-            )
+            x_start, x_collapse = u_dialogue[jl], u_collapse[jl]  # both read: no branch
+            start = alive[jl] and not dialogue and x_start < p_start
+            collapse = dialogue and (x_collapse < p_collapse or (rung >= DIRECT_RUNG and begun))
             dialogue = (dialogue or start) and not collapse
             I[col.I_DIALOGUE, j] = 1 if dialogue else 0
-            if step_day:
-                if dialogue:
-                    F[col.F_BREAKOUT, j] = min(max_months, F[col.F_BREAKOUT, j] + step_months)
-                else:
-                    F[col.F_BREAKOUT, j] = max(0.0, F[col.F_BREAKOUT, j] - step_months)
-            if (
-                live
-                and I[col.I_CRISIS_DAY, j] < 0
-                and not dialogue
-                and F[col.F_BREAKOUT, j] < crisis_threshold
-            ):
-                I[col.I_CRISIS_DAY, j] = t
-                crisis[n_crisis] = j
-                n_crisis += 1
+            breakout = F[col.F_BREAKOUT, j]
+            if dialogue:
+                stepped = min(max_months, breakout + step_months)
+            else:
+                stepped = max(0.0, breakout - step_months)
+            breakout = stepped if step_day else breakout
+            F[col.F_BREAKOUT, j] = breakout
+            crisis_day = I[col.I_CRISIS_DAY, j]
+            begins = alive[jl] and crisis_day < 0 and not dialogue and breakout < crisis_threshold
+            I[col.I_CRISIS_DAY, j] = t if begins else crisis_day
+            marks[jl] = begins
+        n_crisis = marked_runs(marks, lo, hi - lo, crisis)
     F[col.F_SOIL_TODAY, lo:hi] = 0.0
     F[col.F_HOST_DEATHS_TODAY, lo:hi] = 0.0
     I[col.I_LETHAL_TODAY, lo:hi] = 0
@@ -1399,4 +1402,4 @@ def run_block(S, P, rng, lo, hi):
         choose_responses(
             S, P, rng, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
         )
-        end_day(S, P, rng, t, lo, hi, u, alive, slotted[:n_slotted], listing, pending)
+        end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted[:n_slotted], listing, pending)
