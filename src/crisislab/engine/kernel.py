@@ -264,10 +264,22 @@ def fill_uniforms(rng, out, m):
         draw_into(rng[1], out[r, :m])
 
 
-@jit(b1(i8, i8))
-def holds_slot(active, k):
-    """Whether bit k of an observer's mask of active slots (layout.I_SLOT_MASK) is set."""
-    return (active >> k) & 1 != 0
+@intrinsic
+def _trailing_zeros(typingctx, x):
+    """LLVM's count of trailing zeros of a nonzero int64: the index of its lowest set bit."""
+
+    def codegen(context, builder, sig, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 1))
+
+    return i8(i8), codegen
+
+
+@jit(types.UniTuple(i8, 2)(i8), inline=True)
+def next_slot(active):
+    """The lowest active slot of a mask of active slots (layout.I_SLOT_MASK, not zero), and the
+    mask without it: `while active: k, active = next_slot(active)` visits the active slots in
+    order, and only those (most runs have one or two)."""
+    return _trailing_zeros(active), active & (active - 1)
 
 
 @jit(LISTED(i8, i8))
@@ -661,8 +673,8 @@ def choosing(I, side, todo, m, kind, group, out):
     return c
 
 
-@jit(void(STATE, PARAMS, RNG, i8, i8, i8, MASK, MASK, MASK, MASK))
-def execute_responses(S, P, rng, t, lo, hi, alive, pending, everyone, nobody):
+@jit(void(STATE, PARAMS, RNG, i8, i8, i8, MASK, MASK, MASK, MASK, MASK))
+def execute_responses(S, P, rng, t, lo, hi, alive, pending, marks, everyone, nobody):
     """Yesterday's chosen responses, side after side (`pending[side]`: any to execute), each kind
     in the runs that chose it: one pass lists the runs with a response, the rest reads the list."""
     I, grievance = S[1], S[5]
@@ -672,11 +684,9 @@ def execute_responses(S, P, rng, t, lo, hi, alive, pending, everyone, nobody):
     for side in range(2):
         if not pending[side]:
             continue  # most days: nothing to execute, and no runs means no draws
-        m = 0
         for j in range(lo, hi):
-            if alive[j - lo] and I[col.I_PENDING + side, j] != 0:
-                todo[m] = j
-                m += 1
+            marks[j - lo] = alive[j - lo] and I[col.I_PENDING + side, j] != 0
+        m = marked_runs(marks, lo, n, todo)
         act = side_i[side, col.SDI_STRIKE_PROXY]
         if act >= 0:
             for gi in range(pi[col.PI_N_GROUPS]):
@@ -815,8 +825,8 @@ def group_events(S, P, rng, t, lo, ordered, acts, counts, nobody):
         )
 
 
-@jit(void(STATE, PARAMS, RNG, i8, u8, u8, ROWS, MASK))
-def maritime_incidents(S, P, rng, t, lo, hi, u, alive):
+@jit(void(STATE, PARAMS, RNG, i8, u8, u8, ROWS, MASK, MASK, MASK))
+def maritime_incidents(S, P, rng, t, lo, hi, u, alive, marks, nobody):
     F, I = S[0], S[1]
     pf, pi, group_i = P[0], P[1], P[5]
     g, act = pi[col.PI_SEA_GROUP], pi[col.PI_SEA_ACTION]
@@ -829,19 +839,21 @@ def maritime_incidents(S, P, rng, t, lo, hi, u, alive):
     base, sensitivity = pf[col.PF_SEA_BASE_HAZARD], pf[col.PF_SEA_HOSTILITY_SENSITIVITY]
     posture, multiplier = pf[col.PF_SEA_POSTURE_FACTOR], pf[col.PF_ORDERED_MULTIPLIER]
     row = pi[col.PI_ROW_MARITIME]
-    m = 0
-    for j in range(lo, hi):
-        ordered[j - lo] = I[col.I_CAMPAIGN + side, j] != 0
+    for j in range(lo, hi):  # no branch on a run's figures: several runs at once
+        jl = j - lo
+        is_ordered = I[col.I_CAMPAIGN + side, j] != 0
+        ordered[jl] = is_ordered
         rate = (
             base
             * (1.0 + sensitivity * F[col.F_HOSTILITY, j])
             * posture
-            * (multiplier if ordered[j - lo] else 1.0)
+            * (multiplier if is_ordered else 1.0)
         )
-        if alive[j - lo] and u[row, j - lo] < rate:
-            I[col.I_INCIDENTS, j] += 1
-            hit[m] = j
-            m += 1
+        x = u[row, jl]
+        struck = alive[jl] and x < rate
+        I[col.I_INCIDENTS, j] += 1 if struck else 0
+        marks[jl] = struck
+    m = marked_runs(marks, lo, n, hit)
     emit(
         S,
         P,
@@ -853,7 +865,7 @@ def maritime_incidents(S, P, rng, t, lo, hi, u, alive):
         g,
         act,
         ordered,
-        np.zeros(n, np.bool_),
+        nobody,
         pi[col.PI_SEA_VICTIM],
         -1,
         True,
@@ -876,8 +888,8 @@ def condition_holds(left, op, value):
     return left != value
 
 
-@jit(i8(STATE, PARAMS, i8, u8, u8, ROWS, MASK, CUBE, LISTED, LISTED, MASK, IVEC))
-def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted):
+@jit(i8(STATE, PARAMS, i8, u8, u8, ROWS, MASK, CUBE, LISTED, LISTED, MASK, MASK, IVEC))
+def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, slotted):
     """Rhetoric, deliveries and the listing half of the red lines (none draws: rhetoric reads
     the day's uniforms); observe_groups follows, as neither the red lines nor the observed
     groups read what the other writes. A pass over every run lists in `slotted` those with an
@@ -899,49 +911,52 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted
         speeches = speeches or (
             side_i[side, col.SDI_INFLAMMATORY] and side_i[side, col.SDI_RHETORIC] >= 0
         )
-    n_firing[:] = 0
-    n_triggered[:] = 0
-    n_slotted = 0
+    n, n_firing[:], n_triggered[:] = hi - lo, 0, 0
     worst[:] = -1  # choose_responses' triggers, set below where there is one
     for side in range(2):
         if pending[side]:  # yesterday's responses were all executed today
             I[col.I_PENDING + side, lo:hi] = 0
             I[col.I_PENDING_GROUP + side, lo:hi] = -1
-    for j in range(lo, hi):
-        jl = j - lo
-        live = alive[jl]
-        # Engine's rhetoric: inflammatory speeches, side after side
-        for side in range(2 if speeches else 0):
-            act = side_i[side, col.SDI_RHETORIC]
-            if not side_i[side, col.SDI_INFLAMMATORY] or act < 0:
-                continue
-            if not (live and u[side_i[side, col.SDI_ROW] + 1, jl] < speech_rate):
-                continue
-            listener, rung = 1 - side, act_i[act, col.AI_RUNG]
-            F[col.F_COMMITMENT + side, j] += pf[col.PF_COMMITMENT_PER_SPEECH]
-            for i in range(groups):
-                if group_i[i, col.GI_SIDE] != side:
-                    grievance[i, j] += pf[col.PF_GRIEVANCE_PER_SPEECH]
-            F[col.F_BELIEF + listener, j] = update_with_ratio(
-                F[col.F_BELIEF + listener, j], speech_ratio, gamma
-            )
-            F[col.F_ALERT + listener, j] = min(
-                1.0, F[col.F_ALERT + listener, j] + pf[col.PF_ALERT_PER_EVENT] * rung / 7
-            )
-            I[col.I_VIEW_DAY_RUNG + listener, j] = max(I[col.I_VIEW_DAY_RUNG + listener, j], rung)
-            F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
-            F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
-            I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
-        # Engine's deliveries: messages due today (the slots' deliveries follow, below)
-        for obs in range(2):
-            if I[col.I_MESSAGE_DAY + obs, j] <= t:
-                F[col.F_BELIEF + obs, j] = update_with_ratio(
-                    F[col.F_BELIEF + obs, j], lr_msg, gamma
+    # Engine's rhetoric: inflammatory speeches, side after side (a loop of its own, as each phase
+    # below: a run sees them in the engine's order, and the plain loops run several runs at once)
+    if speeches:
+        for j in range(lo, hi):
+            jl = j - lo
+            live = alive[jl]
+            for side in range(2):
+                act = side_i[side, col.SDI_RHETORIC]
+                if not side_i[side, col.SDI_INFLAMMATORY] or act < 0:
+                    continue
+                if not (live and u[side_i[side, col.SDI_ROW] + 1, jl] < speech_rate):
+                    continue
+                listener, rung = 1 - side, act_i[act, col.AI_RUNG]
+                F[col.F_COMMITMENT + side, j] += pf[col.PF_COMMITMENT_PER_SPEECH]
+                for i in range(groups):
+                    if group_i[i, col.GI_SIDE] != side:
+                        grievance[i, j] += pf[col.PF_GRIEVANCE_PER_SPEECH]
+                F[col.F_BELIEF + listener, j] = update_with_ratio(
+                    F[col.F_BELIEF + listener, j], speech_ratio, gamma
                 )
-                I[col.I_MESSAGE_DAY + obs, j] = NEVER
-        if I[col.I_SLOT_MASK, j] or I[col.I_SLOT_MASK + 1, j]:
-            slotted[n_slotted] = j
-            n_slotted += 1
+                F[col.F_ALERT + listener, j] = min(
+                    1.0, F[col.F_ALERT + listener, j] + pf[col.PF_ALERT_PER_EVENT] * rung / 7
+                )
+                I[col.I_VIEW_DAY_RUNG + listener, j] = max(
+                    I[col.I_VIEW_DAY_RUNG + listener, j], rung
+                )
+                F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
+                F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
+                I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
+    # Engine's deliveries: messages due today (few; the slots' deliveries follow, below)
+    for obs in range(2):
+        for j in range(lo, hi):
+            marks[j - lo] = I[col.I_MESSAGE_DAY + obs, j] <= t
+        for q in range(marked_runs(marks, lo, n, slotted)):  # `slotted` as room for a list
+            j = slotted[q]
+            F[col.F_BELIEF + obs, j] = update_with_ratio(F[col.F_BELIEF + obs, j], lr_msg, gamma)
+            I[col.I_MESSAGE_DAY + obs, j] = NEVER
+    for j in range(lo, hi):
+        marks[j - lo] = (I[col.I_SLOT_MASK, j] | I[col.I_SLOT_MASK + 1, j]) != 0
+    n_slotted = marked_runs(marks, lo, n, slotted)
     # the runs with an open slot (few): deliveries, red lines, new perceived attacks
     for q in range(n_slotted):
         j = np.uint64(slotted[q])
@@ -949,10 +964,9 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted
         live = alive[jl]
         # Engine's deliveries: due reports, findings and disavowals; P(ordered) of every open slot
         for obs in range(2):
-            active = I[col.I_SLOT_MASK + obs, j]
-            for k in range(SLOTS if active else 0):
-                if not holds_slot(active, k):
-                    continue
+            active = np.int64(I[col.I_SLOT_MASK + obs, j])
+            while active:
+                k, active = next_slot(active)
                 if SLI[obs, k, j, col.SLI_REPORT_DAY] <= t:
                     SLI[obs, k, j, col.SLI_REPORTED_DEATHS] = SLI[obs, k, j, col.SLI_DEATHS]
                     SLI[obs, k, j, col.SLI_REPORTED_INJURIES] = SLI[obs, k, j, col.SLI_INJURIES]
@@ -966,11 +980,11 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted
                 p_ord[jl, obs, k] = o / (1.0 + o)
         # Engine's red lines, up to their draws
         if t >= window_start:
-            active = I[col.I_SLOT_MASK, j]
-            for k in range(SLOTS if active else 0):
+            active = np.int64(I[col.I_SLOT_MASK, j])
+            while active:
+                k, active = next_slot(active)
                 if (
-                    holds_slot(active, k)
-                    and SLI[0, k, j, col.SLI_DAY] >= window_start
+                    SLI[0, k, j, col.SLI_DAY] >= window_start
                     and SLI[0, k, j, col.SLI_VICTIM] == defender
                     and SLI[0, k, j, col.SLI_REPORTED_DEATHS] > 0
                     and p_ord[jl, 0, k] >= 0.5
@@ -978,12 +992,13 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted
                     I[col.I_WINDOW_ATTRIBUTED, j] = 1
         for line in range(lines):
             owner, conditions = line_i[line, col.LI_OWNER], line_i[line, col.LI_CONDITIONS]
-            active = I[col.I_SLOT_MASK + owner, j]
-            if not live or not active:
+            active = np.int64(I[col.I_SLOT_MASK + owner, j])
+            if not live:
                 continue
             listed_here = False
-            for k in range(SLOTS):
-                if not holds_slot(active, k) or fired[owner, k, j, line]:
+            while active:
+                k, active = next_slot(active)
+                if fired[owner, k, j, line]:
                     continue
                 holds = True
                 for c in range(conditions):  # all must hold: stops at the first that fails
@@ -1014,7 +1029,7 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted
                         firing[line, n_firing[line]] = j
                         n_firing[line] += 1
         for side in range(2):
-            active = I[col.I_SLOT_MASK + side, j]
+            active = np.int64(I[col.I_SLOT_MASK + side, j])
             if live and active:
                 worst[side, jl] = worst_new_slot(SLI, pi, j, side, t, active)
                 if worst[side, jl] >= 0:
@@ -1138,8 +1153,9 @@ def logit_response(P, side, trigger, state_perpetrator, belief, commitment, u):
 def worst_new_slot(SLI, pi, j, side, t, active):
     """The first of today's new perceived attacks with the highest perceived rung, or -1."""
     worst, best = -1, -1
-    for k in range(SLOTS):
-        if not holds_slot(active, k) or SLI[side, k, j, col.SLI_DAY] != t:
+    while active:
+        k, active = next_slot(active)
+        if SLI[side, k, j, col.SLI_DAY] != t:
             continue
         if SLI[side, k, j, col.SLI_TARGET] == SHIPPING:
             threshold = pi[col.PI_SHIPPING_THRESHOLD]
@@ -1254,10 +1270,9 @@ def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
         F[col.F_RUNG_LEVEL, j] = max(F[col.F_RUNG_LEVEL, j] - 1.0, float(I[col.I_DAY_RUNG, j]))
     for j in slotted:  # the runs with an open slot: settled or stale slots close
         for obs in range(2):
-            active = I[col.I_SLOT_MASK + obs, j]
-            for k in range(SLOTS if active else 0):
-                if not holds_slot(active, k):
-                    continue
+            active = np.int64(I[col.I_SLOT_MASK + obs, j])
+            while active:
+                k, active = next_slot(active)
                 finding, c2 = SLI[obs, k, j, col.SLI_FINDING_DAY], SLI[obs, k, j, col.SLI_C2_DAY]
                 settled = (
                     SLI[obs, k, j, col.SLI_REPORT_DAY] <= t
@@ -1392,11 +1407,13 @@ def run_block(S, P, rng, lo, hi):
         hazard_events(S, P, rng, t, lo, accidents[:n_accidents], losses[:n_losses], nobody)
         if t == pi[col.PI_T0] and pi[col.PI_INITIAL_ACTION] >= 0:
             initial_event(S, P, rng, t, lo, hi)
-        execute_responses(S, P, rng, t, lo, hi, alive, pending, everyone, nobody)
+        execute_responses(S, P, rng, t, lo, hi, alive, pending, marks, everyone, nobody)
         group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, n_acts)
         group_events(S, P, rng, t, lo, ordered, acts, n_acts, nobody)
-        maritime_incidents(S, P, rng, t, lo, hi, u, alive)
-        n_slotted = assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, slotted)
+        maritime_incidents(S, P, rng, t, lo, hi, u, alive, marks, nobody)
+        n_slotted = assess(
+            S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, slotted
+        )
         observe_groups(S, P, lo, hi, alive)
         bound = enforce_red_lines(S, P, rng, lo, firings, bound_kind, bound_group)
         choose_responses(
