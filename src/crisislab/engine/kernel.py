@@ -1257,16 +1257,17 @@ def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
     p_collapse, crisis_threshold = pf[col.PF_DIALOGUE_COLLAPSE], pf[col.PF_CRISIS_THRESHOLD]
     max_months, step_months = pf[col.PF_MAX_MONTHS], pf[col.PF_STEP_MONTHS]
     u_dialogue, u_collapse = u[pi[col.PI_ROW_DIALOGUE]], u[pi[col.PI_ROW_COLLAPSE]]
-    # Engine's stocks: decays (whole rows: vector arithmetic), settled or stale slots closed,
-    # the rung level
+    # Engine's stocks: decays and the rung level (plain loops, several runs at once: numba's
+    # `row[lo:hi] *= x` costs several times as much), settled or stale slots closed
     for i in range(groups):
-        grievance[i, lo:hi] *= decay_grievance
-    for side in range(2):
-        F[col.F_COMMITMENT + side, lo:hi] *= decay_commitment
-    F[col.F_HOSTILITY, lo:hi] *= decay_hostility
-    for obs in range(2):
-        F[col.F_ALERT + obs, lo:hi] *= decay_alert
+        for j in range(lo, hi):
+            grievance[i, j] *= decay_grievance
     for j in range(lo, hi):
+        F[col.F_COMMITMENT, j] *= decay_commitment
+        F[col.F_COMMITMENT + 1, j] *= decay_commitment
+        F[col.F_HOSTILITY, j] *= decay_hostility
+        F[col.F_ALERT, j] *= decay_alert
+        F[col.F_ALERT + 1, j] *= decay_alert
         F[col.F_RUNG_LEVEL, j] = max(F[col.F_RUNG_LEVEL, j] - 1.0, float(I[col.I_DAY_RUNG, j]))
     for j in slotted:  # the runs with an open slot: settled or stale slots close
         for obs in range(2):
