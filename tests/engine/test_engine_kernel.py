@@ -65,6 +65,17 @@ def test_scripts_traces_and_daily_series_use_the_numpy_loop():
     assert not native.supported(Engine(compiled, 1, 0, 1, daily=True))
 
 
+def test_a_generator_state_it_cannot_reach_sends_runs_to_the_numpy_loop(monkeypatch):
+    compiled = compile_scenario(load_scenario(SCENARIO, {"days": 20}))
+    kernel_columns = Engine(compiled, 7, 3, 1).run()
+    monkeypatch.setattr(native, "pcg64_words", lambda generator: None)
+    engine = Engine(compiled, 7, 3, 1)
+    assert not native.supported(engine)
+    columns = engine.run()
+    for name in kernel_columns:
+        assert np.array_equal(columns[name], kernel_columns[name]), name
+
+
 def test_unpacking_restores_the_engine_state_exactly():
     scenario = load_scenario(SCENARIO, {"days": 5})
     engine = Engine(compile_scenario(scenario), 1, 0, 1)

@@ -11,7 +11,11 @@ give identical columns (tests/engine/test_engine_kernel.py).
 Phases are grouped into passes over the block (start_day, assess, end_day, ...) wherever that
 changes neither a run's order of work nor the order of the draws; each pass says which phases it
 holds and why they may share it. Passes are kept short, and work that few runs need (open slots)
-goes through a list of those runs: see benchmarks/README.md for what each choice gained.
+goes through a list of those runs. Loops over every run of a block have no branch on a run's
+figures, so that LLVM runs them on several runs at once (vector instructions): such a loop marks
+the runs a later step acts on, and `marked_runs` lists them. The uniforms are drawn by stepping
+the block generator's own PCG64 state (`draw_into`). See benchmarks/README.md for what each
+choice gained.
 
 State `S` = (F, I, SLF, SLI, fired, grievance, deaths, injuries, seen) holds a whole chunk, runs
 on the last axis (a phase reads one field of many runs: contiguous memory), except the perceived
@@ -168,7 +172,7 @@ def latency(pf, pi, u):
 # from memory, steps it and stores it back, so the draws form one chain of multiplications and
 # stores. draw_into steps the same state in registers, in four lanes each four steps apart,
 # and stores it once: the very numbers the generator would give, in the same order, and the
-# generator left where it would be (tests/engine/test_random.py).
+# generator left where it would be (tests/engine/test_engine_random.py).
 
 PCG_MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341  # numpy's pcg64.h
 _WIDE = (1 << 128) - 1
