@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numba import njit
 
 from crisislab.engine import native
 from crisislab.engine.compiled import compile_scenario
+from crisislab.engine.kernel import marked_runs, next_slot
 from crisislab.engine.step import Engine
 from crisislab.scenario.loader import load_scenario
 
@@ -84,3 +86,31 @@ def test_unpacking_restores_the_engine_state_exactly():
     native.unpack(engine, native.pack(engine))
     assert np.array_equal(engine.views[1].belief, before[0])
     assert np.array_equal(engine.world.grievance, before[1])
+
+
+@njit
+def _marked(marks, lo, out):
+    return marked_runs(marks, lo, marks.size, out)
+
+
+@njit
+def _visited(mask):
+    slots = [0][:0]
+    while mask:
+        k, mask = next_slot(mask)
+        slots.append(k)
+    return slots
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 1024, 1027])
+def test_marked_runs_lists_the_marked_runs_in_order(n):
+    marks = np.random.default_rng(n).random(n) < 0.1
+    marks[-1:] = True  # a mark in the tail past the last whole eight
+    out = np.empty(n, np.int64)
+    count = _marked(marks, 5_000, out)
+    assert out[:count].tolist() == (5_000 + np.flatnonzero(marks)).tolist()
+
+
+@pytest.mark.parametrize("mask", [1, 0b10110010, 0b11111111, 0b10000000])
+def test_next_slot_visits_the_active_slots_in_order(mask):
+    assert list(_visited(mask)) == [k for k in range(8) if mask >> k & 1]
