@@ -626,11 +626,11 @@ def hazard_events(S, P, rng, t, lo, accidents, losses, nobody):
     """The accidents' events, then the losses of control's (the rest of Engine's hazards)."""
     pi, group_i = P[1], P[5]
     g, act = pi[col.PI_ACCIDENT_GROUP], pi[col.PI_ACCIDENT_ACTION]
-    if g >= 0 and act >= 0:
+    if g >= 0 and act >= 0 and accidents.size:
         side = group_i[g, col.GI_SIDE]
         emit(S, P, rng, t, lo, accidents, side, g, act, nobody, nobody, -1, -1, False)
     g, act = pi[col.PI_LOC_GROUP], pi[col.PI_LOC_ACTION]
-    if g >= 0 and act >= 0:
+    if g >= 0 and act >= 0 and losses.size:
         side = group_i[g, col.GI_SIDE]
         emit(S, P, rng, t, lo, losses, side, g, act, nobody, nobody, -1, -1, False)
 
@@ -701,6 +701,8 @@ def execute_responses(S, P, rng, t, lo, hi, alive, pending, marks, everyone, nob
                     grievance[gi, runs[q]] += pf[col.PF_GRIEVANCE_PER_STRIKE]
                     if side == 0:
                         I[col.I_PROXY_STRIKES, runs[q]] += 1
+                if c == 0:
+                    continue
                 nationality = group_i[gi, col.GI_NATIONALITY]
                 emit(
                     S,
@@ -721,10 +723,12 @@ def execute_responses(S, P, rng, t, lo, hi, alive, pending, marks, everyone, nob
         act = side_i[side, col.SDI_STRIKE_STATE]
         if act >= 0:
             c = choosing(I, side, todo, m, STRIKE_STATE, -1, runs)
-            emit(S, P, rng, t, lo, runs[:c], side, -1, act, everyone, nobody, -1, -1, False)
+            if c:
+                emit(S, P, rng, t, lo, runs[:c], side, -1, act, everyone, nobody, -1, -1, False)
         act = side_i[side, col.SDI_RETALIATE]
-        if act >= 0:
-            idx = runs[: choosing(I, side, todo, m, RETALIATE, -1, runs)]
+        c = choosing(I, side, todo, m, RETALIATE, -1, runs) if act >= 0 else 0
+        if c:
+            idx = runs[:c]
             delivered = uniforms(rng, 1, idx.size)
             warned = np.zeros(n, np.bool_)
             for k in range(idx.size):
@@ -809,6 +813,8 @@ def group_events(S, P, rng, t, lo, ordered, acts, counts, nobody):
     """Each group's attacks, group after group."""
     group_i = P[5]
     for i in range(P[1][col.PI_N_GROUPS]):
+        if counts[i] == 0:
+            continue
         side = group_i[i, col.GI_SIDE]
         attacks = acts[i, : counts[i]]
         emit(
@@ -858,6 +864,8 @@ def maritime_incidents(S, P, rng, t, lo, hi, u, alive, marks, nobody):
         I[col.I_INCIDENTS, j] += 1 if struck else 0
         marks[jl] = struck
     m = marked_runs(marks, lo, n, hit)
+    if m == 0:
+        return  # (a call passes, and counts references to, every array of the state)
     emit(
         S,
         P,
@@ -1085,6 +1093,8 @@ def enforce_red_lines(S, P, rng, lo, firings, bound_kind, bound_group):
         owner, response = line_i[line, col.LI_OWNER], line_i[line, col.LI_RESPONSE]
         public = line_i[line, col.LI_PUBLIC] != 0
         idx = firing[line, : n_firing[line]]
+        if idx.size == 0:
+            continue
         draws = uniforms(rng, 1, idx.size)
         for q in range(idx.size):
             j = idx[q]
@@ -1364,7 +1374,7 @@ def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
             I[col.I_WAR, j] = 1
             I[col.I_WAR_DAY, j] = war_day
             I[col.I_WAR_INADVERTENT, j] = I[col.I_EPISODE_UNORDERED, j]
-    if host_on:
+    if host_on and n_leaving:
         draws = uniforms(rng, 1, n_leaving)
         for q in range(n_leaving):
             j = leaving[q]
@@ -1372,7 +1382,7 @@ def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
                 I[col.I_FOLLOW_ON_DUE, j] = t + pi[col.PI_HOST_FOLLOW_ON_LAG]
                 if I[col.I_FOLLOW_ON_DAY, j] < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t:
                     I[col.I_FOLLOW_ON_DAY, j] = t
-    if nuclear_on and pi[col.PI_PREVENTIVE_STRIKE]:
+    if nuclear_on and pi[col.PI_PREVENTIVE_STRIKE] and n_crisis:
         draws = uniforms(rng, 1, n_crisis)
         for q in range(n_crisis):
             if draws[0, q] < pf[col.PF_PREVENTIVE_PROBABILITY]:
@@ -1409,7 +1419,8 @@ def run_block(S, P, rng, lo, hi):
         n_accidents, n_losses = start_day(
             S, P, t, lo, hi, u, alive, effort, marks, accidents, losses
         )
-        hazard_events(S, P, rng, t, lo, accidents[:n_accidents], losses[:n_losses], nobody)
+        if n_accidents or n_losses:  # a call passes every array of the state: only if needed
+            hazard_events(S, P, rng, t, lo, accidents[:n_accidents], losses[:n_losses], nobody)
         if t == pi[col.PI_T0] and pi[col.PI_INITIAL_ACTION] >= 0:
             initial_event(S, P, rng, t, lo, hi)
         execute_responses(S, P, rng, t, lo, hi, alive, pending, marks, everyone, nobody)
