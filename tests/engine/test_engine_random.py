@@ -8,13 +8,18 @@ import numpy as np
 import pytest
 from numba import njit
 
-from crisislab.engine.kernel import draw_into, uniforms
+from crisislab.engine.kernel import draw_into, jump_of, skip_draws, uniforms
 from crisislab.engine.random import pcg64_words
 
 
 @njit
 def _draw(words, out):
     draw_into(words, out)
+
+
+@njit
+def _skip(words, steps):
+    skip_draws(words, jump_of(steps))
 
 
 @njit
@@ -72,3 +77,12 @@ def test_a_strided_row_is_filled_in_place():
 def test_other_bit_generators_are_not_drawn_inline():
     assert pcg64_words(np.random.Generator(np.random.Philox(1))) is None
     assert pcg64_words(np.random.Generator(np.random.PCG64DXSM(1))) is None
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 1024, 12_345])
+def test_skipping_draws_leaves_the_generator_where_drawing_them_would(n):
+    ours, reference = _pair(seed=4, block=9)
+    _skip(pcg64_words(ours), n)
+    reference.random(n)
+    assert ours.bit_generator.state == reference.bit_generator.state
+    assert np.array_equal(ours.random(3), reference.random(3))

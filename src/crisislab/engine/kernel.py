@@ -261,11 +261,47 @@ def uniforms(rng, rows, m):
     return out
 
 
-@jit(void(RNG, ROWS, i8))
-def fill_uniforms(rng, out, m):
-    """Refills `out[:, :m]` row by row, as Generator.random((rows, m)) draws it."""
+@jit(types.UniTuple(u8, 4)(i8))
+def jump_of(steps):
+    """(multiplier low, high, increment factor low, high) of `steps` PCG64 steps at once:
+    state * multiplier + increment * factor, mod 2**128 (square and multiply, as PCG's own
+    advance does)."""
+    zero, one = np.uint64(0), np.uint64(1)
+    mult_lo, mult_hi, plus_lo, plus_hi = one, zero, zero, zero  # no steps yet
+    cur_lo, cur_hi, cur_plus_lo, cur_plus_hi = M_LO, M_HI, one, zero  # one step
+    while steps > 0:
+        if steps & 1:
+            mult_lo, mult_hi = mul_add_128(mult_lo, mult_hi, cur_lo, cur_hi, zero, zero)
+            plus_lo, plus_hi = mul_add_128(
+                plus_lo, plus_hi, cur_lo, cur_hi, cur_plus_lo, cur_plus_hi
+            )
+        # two of the current jumps: the factor (M + 1) * plus, the multiplier M * M
+        sum_lo, sum_hi = mul_add_128(cur_lo, cur_hi, one, zero, one, zero)
+        cur_plus_lo, cur_plus_hi = mul_add_128(sum_lo, sum_hi, cur_plus_lo, cur_plus_hi, zero, zero)
+        cur_lo, cur_hi = mul_add_128(cur_lo, cur_hi, cur_lo, cur_hi, zero, zero)
+        steps >>= 1
+    return mult_lo, mult_hi, plus_lo, plus_hi
+
+
+@jit(void(WORDS, types.UniTuple(u8, 4)))
+def skip_draws(words, jump):
+    """Steps the PCG64 state `words` past the draws of `jump` (jump_of) without making them."""
+    inc_lo, inc_hi = words[1, 0], words[1, 1]
+    plus_lo, plus_hi = mul_add_128(inc_lo, inc_hi, jump[2], jump[3], np.uint64(0), np.uint64(0))
+    lo, hi = mul_add_128(words[0, 0], words[0, 1], jump[0], jump[1], plus_lo, plus_hi)
+    words[0, 0], words[0, 1] = lo, hi
+
+
+@jit(void(RNG, ROWS, i8, MASK, types.UniTuple(u8, 4)))
+def fill_uniforms(rng, out, m, read, jump):
+    """Refills `out[:, :m]` row by row, as Generator.random((rows, m)) draws it, except the rows
+    no pass reads (`read`, rows_read): the generator jumps past those (`jump` = jump_of(m)) and
+    ends where the full draw would leave it."""
     for r in range(out.shape[0]):
-        draw_into(rng[1], out[r, :m])
+        if read[r]:
+            draw_into(rng[1], out[r, :m])
+        else:
+            skip_draws(rng[1], jump)
 
 
 @intrinsic
@@ -1393,6 +1429,29 @@ def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
 # --- one block, every day ---------------------------------------------------------------------
 
 
+@jit(MASK(PARAMS))
+def rows_read(P):
+    """Which rows of the day's uniforms some pass reads, by the tests the passes make: the
+    accidents', the losses of control's and the maritime incidents' rows when those hazards are
+    on (start_day, maritime_incidents), the nuclear programme's when it is (end_day), a side's
+    rhetoric row when its rhetoric is inflammatory (assess); every other row always."""
+    pi, side_i = P[1], P[3]
+    read = np.ones(pi[col.PI_UNIFORM_ROWS], np.bool_)
+    if pi[col.PI_ACCIDENT_GROUP] < 0 or pi[col.PI_ACCIDENT_ACTION] < 0:
+        read[pi[col.PI_ROW_ACCIDENT]] = False
+    if pi[col.PI_LOC_GROUP] < 0 or pi[col.PI_LOC_ACTION] < 0:
+        read[pi[col.PI_ROW_LOC]] = False
+    if pi[col.PI_SEA_GROUP] < 0 or pi[col.PI_SEA_ACTION] < 0:
+        read[pi[col.PI_ROW_MARITIME]] = False
+    if pi[col.PI_NUCLEAR_ON] == 0:
+        read[pi[col.PI_ROW_DIALOGUE]] = False
+        read[pi[col.PI_ROW_COLLAPSE]] = False
+    for side in range(2):
+        if not side_i[side, col.SDI_INFLAMMATORY] or side_i[side, col.SDI_RHETORIC] < 0:
+            read[side_i[side, col.SDI_ROW] + 1] = False
+    return read
+
+
 @entry
 def run_block(S, P, rng, lo, hi):
     """Every day of the runs [lo, hi) (one block), drawing from the block's generator `rng`:
@@ -1411,11 +1470,12 @@ def run_block(S, P, rng, lo, hi):
     firings, triggers = listed_runs(lines, n), listed_runs(2, n)
     bound_kind, bound_group = np.zeros((n, 2), np.int64), np.full((n, 2), -1, np.int64)
     pending = np.zeros(2, np.bool_)
+    read, jump = rows_read(P), jump_of(n)  # the rows drawn each day; a skipped row's jump
     for side in range(2):
         for j in range(lo, hi):
             pending[side] = pending[side] or I[col.I_PENDING + side, j] != 0
     for t in range(pi[col.PI_T0], pi[col.PI_T0] + pi[col.PI_DAYS]):
-        fill_uniforms(rng, u, n)
+        fill_uniforms(rng, u, n, read, jump)
         n_accidents, n_losses = start_day(
             S, P, t, lo, hi, u, alive, effort, marks, accidents, losses
         )
