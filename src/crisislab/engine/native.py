@@ -219,13 +219,26 @@ def _per_run(engine: Engine, spec, width: int, dtype) -> np.ndarray:
     return out
 
 
+# Runs per step when slot fields are moved between the engine's arrays ([runs, slot], one per
+# field) and the kernel's ([observer, slot, runs, field]): a step's share of the kernel's array
+# stays in the processor's cache while each field is written or read in turn, instead of every
+# field sweeping the whole array (several times faster for a chunk of 32 blocks).
+SLOT_STEP_RUNS = 256
+
+
 def _per_slot(engine: Engine, spec, width: int, dtype) -> np.ndarray:
     """[observer, slot, runs, width]: a slot's fields side by side. Few runs have an open slot,
     and the kernel reads or writes a slot's fields together (an event writes them all)."""
     out = np.zeros((2, 8, engine.runs, width), dtype)
-    for column, owner, name in spec:
-        for i, obj in enumerate(_owners(engine, owner)):
-            out[i, :, :, column] = getattr(obj, name).T
+    fields = [
+        (column, i, getattr(obj, name))
+        for column, owner, name in spec
+        for i, obj in enumerate(_owners(engine, owner))
+    ]
+    for start in range(0, engine.runs, SLOT_STEP_RUNS):
+        stop = start + SLOT_STEP_RUNS
+        for column, i, values in fields:
+            out[i, :, start:stop, column] = values[start:stop].T
     return out
 
 
@@ -272,9 +285,16 @@ def _unpack_runs(engine: Engine, spec, packed: np.ndarray) -> None:
 
 
 def _unpack_slots(engine: Engine, spec, packed: np.ndarray) -> None:
+    fields = []
     for column, owner, name in spec:
         for i, obj in enumerate(_owners(engine, owner)):
-            setattr(obj, name, packed[i, :, :, column].T.astype(getattr(obj, name).dtype))
+            values = np.empty_like(getattr(obj, name))
+            setattr(obj, name, values)
+            fields.append((column, i, values))
+    for start in range(0, engine.runs, SLOT_STEP_RUNS):  # see SLOT_STEP_RUNS
+        stop = start + SLOT_STEP_RUNS
+        for column, i, values in fields:
+            values[start:stop] = packed[i, :, start:stop, column].T
 
 
 def unpack(engine: Engine, state: tuple) -> None:
