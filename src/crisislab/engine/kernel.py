@@ -13,7 +13,9 @@ changes neither a run's order of work nor the order of the draws; each pass says
 holds and why they may share it. Passes are kept short, and work that few runs need (open slots)
 goes through a list of those runs. Loops over every run of a block have no branch on a run's
 figures, so that LLVM runs them on several runs at once (vector instructions): such a loop marks
-the runs a later step acts on, and `marked_runs` lists them. The uniforms are drawn by stepping
+the runs a later step acts on, and `marked_runs` lists them. Their conditions combine with `&`
+and `|`, not `and` and `or`, and read every figure first: Python's short-circuit operators make
+LLVM read and write under masks, which this processor family does slowly. The uniforms are drawn by stepping
 the block generator's own PCG64 state (`draw_into`). See benchmarks/README.md for what each
 choice gained.
 
@@ -627,31 +629,33 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses):
     n_accidents = n_losses = 0
     if accident_on:
         for j in range(lo, hi):
-            hit = alive[j - lo] and u[accident_row, j - lo] < accident_rate * F[alert_row, j]
+            x, alert = u[accident_row, j - lo], F[alert_row, j]
+            hit = alive[j - lo] & (x < accident_rate * alert)
             I[col.I_ACCIDENTS, j] += 1 if hit else 0
             marks[j - lo] = hit
         n_accidents = marked_runs(marks, lo, n, accidents)
     if loss_on:
         for j in range(lo, hi):
-            rate = loss_rate * F[col.F_RUNG_LEVEL, j]
-            marks[j - lo] = alive[j - lo] and u[loss_row, j - lo] < rate
+            x, rate = u[loss_row, j - lo], loss_rate * F[col.F_RUNG_LEVEL, j]
+            marks[j - lo] = alive[j - lo] & (x < rate)
         n_losses = marked_runs(marks, lo, n, losses)
     for side in range(2):
         p_limited = side_f[side, col.SDF_CAMPAIGN_DAILY_LIMITED]
         p_aggressive = side_f[side, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE]
         p_stop, enforcement = side_f[side, col.SDF_CAMPAIGN_STOP], side_f[side, col.SDF_ENFORCEMENT]
         deterred, row = side == 1 and host_on, side_i[side, col.SDI_ROW]
+        withdrawal_day = I[col.I_WITHDRAWAL_DAY]
         for j in range(lo, hi):
             jl = j - lo
             limited = I[col.I_LIMITED + side, j] != 0
             p_start = p_limited if limited else p_aggressive
-            withdrawn = deterred and I[col.I_WITHDRAWAL_DAY, j] >= 0
+            withdrawn = deterred & (withdrawal_day[j] >= 0)
             p_start = p_start * (deterrence_after if withdrawn else 1.0)  # exact when 1.0
             x = u[row, jl]
             campaign = I[col.I_CAMPAIGN + side, j] != 0
-            start = alive[jl] and not campaign and x < p_start and begun
-            stop = campaign and x < p_stop
-            I[col.I_CAMPAIGN + side, j] = 1 if (campaign or start) and not stop else 0
+            start = alive[jl] & (not campaign) & (x < p_start) & begun
+            stop = campaign & (x < p_stop)
+            I[col.I_CAMPAIGN + side, j] = 1 if (campaign | start) & (not stop) else 0
             I[col.I_ORDERS + side, j] += 1 if start else 0
             effort[side, jl] = enforcement if limited else 0.0
     return n_accidents, n_losses
@@ -725,7 +729,7 @@ def execute_responses(S, P, rng, t, lo, hi, alive, pending, marks, everyone, nob
         if not pending[side]:
             continue  # most days: nothing to execute, and no runs means no draws
         for j in range(lo, hi):
-            marks[j - lo] = alive[j - lo] and I[col.I_PENDING + side, j] != 0
+            marks[j - lo] = alive[j - lo] & (I[col.I_PENDING + side, j] != 0)
         m = marked_runs(marks, lo, n, todo)
         act = side_i[side, col.SDI_STRIKE_PROXY]
         if act >= 0:
@@ -825,7 +829,7 @@ def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
                 effort[side, jl], ordered[side, jl], withdrawn, grievance[i, j], figures
             )
             above = u[row, jl] >= base * exp_ceiling(y) * factor * after  # no attack
-            marks[jl] = alive[jl] and not above
+            marks[jl] = alive[jl] & (not above)
         candidates = acts[i]
         m = 0
         for q in range(marked_runs(marks, lo, n, candidates)):
@@ -896,7 +900,7 @@ def maritime_incidents(S, P, rng, t, lo, hi, u, alive, marks, nobody):
             * (multiplier if is_ordered else 1.0)
         )
         x = u[row, jl]
-        struck = alive[jl] and x < rate
+        struck = alive[jl] & (x < rate)
         I[col.I_INCIDENTS, j] += 1 if struck else 0
         marks[jl] = struck
     m = marked_runs(marks, lo, n, hit)
@@ -1349,33 +1353,35 @@ def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
                 - diplomacy,
             )
             F[col.F_PRESSURE, j] = pressure
-            above = alive[jl] and pressure >= host_threshold
-            days = I[col.I_DAYS_ABOVE, j] + 1 if above else 0
+            above = alive[jl] & (pressure >= host_threshold)
+            days = I[col.I_DAYS_ABOVE, j]
+            days = days + 1 if above else 0
             I[col.I_DAYS_ABOVE, j] = days
             expelled = I[col.I_EXPULSION_DAY, j]
-            expelled = t if expelled < 0 and days >= days_above else expelled
+            expelled = t if (expelled < 0) & (days >= days_above) else expelled
             I[col.I_EXPULSION_DAY, j] = expelled
             withdrawal = I[col.I_WITHDRAWAL_DAY, j]
-            leaves = expelled >= 0 and withdrawal < 0 and t - expelled >= withdrawal_lag
+            leaves = (expelled >= 0) & (withdrawal < 0) & (t - expelled >= withdrawal_lag)
             I[col.I_WITHDRAWAL_DAY, j] = t if leaves else withdrawal
             marks[jl] = leaves
-            follow_on = I[col.I_FOLLOW_ON_DAY, j]
-            due = follow_on < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t
+            follow_on, due_day = I[col.I_FOLLOW_ON_DAY, j], I[col.I_FOLLOW_ON_DUE, j]
+            due = (follow_on < 0) & (due_day <= t)
             I[col.I_FOLLOW_ON_DAY, j] = t if due else follow_on
         n_leaving = marked_runs(marks, lo, hi - lo, leaving)
     if nuclear_on:
         for j in range(lo, hi):
             jl = j - lo
             rung = I[col.I_DAY_RUNG, j]
-            quiet = I[col.I_LETHAL_TODAY, j] == 0 and rung <= stable
-            streak = I[col.I_QUIET_STREAK, j] + 1 if quiet else 0
+            quiet = (I[col.I_LETHAL_TODAY, j] == 0) & (rung <= stable)
+            streak = I[col.I_QUIET_STREAK, j]
+            streak = streak + 1 if quiet else 0
             I[col.I_QUIET_STREAK, j] = streak
             p_start = dialogue_start + (after_quiet if streak >= quiet_days else 0.0)
             dialogue = I[col.I_DIALOGUE, j] != 0
             x_start, x_collapse = u_dialogue[jl], u_collapse[jl]  # both read: no branch
-            start = alive[jl] and not dialogue and x_start < p_start
-            collapse = dialogue and (x_collapse < p_collapse or (rung >= DIRECT_RUNG and begun))
-            dialogue = (dialogue or start) and not collapse
+            start = alive[jl] & (not dialogue) & (x_start < p_start)
+            collapse = dialogue & ((x_collapse < p_collapse) | ((rung >= DIRECT_RUNG) & begun))
+            dialogue = (dialogue | start) & (not collapse)
             I[col.I_DIALOGUE, j] = 1 if dialogue else 0
             breakout = F[col.F_BREAKOUT, j]
             if dialogue:
@@ -1385,7 +1391,7 @@ def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
             breakout = stepped if step_day else breakout
             F[col.F_BREAKOUT, j] = breakout
             crisis_day = I[col.I_CRISIS_DAY, j]
-            begins = alive[jl] and crisis_day < 0 and not dialogue and breakout < crisis_threshold
+            begins = alive[jl] & (crisis_day < 0) & (not dialogue) & (breakout < crisis_threshold)
             I[col.I_CRISIS_DAY, j] = t if begins else crisis_day
             marks[jl] = begins
         n_crisis = marked_runs(marks, lo, hi - lo, crisis)
@@ -1394,22 +1400,24 @@ def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
     I[col.I_LETHAL_TODAY, lo:hi] = 0
     exchanges, declared = pi[col.PI_WAR_EXCHANGES], pi[col.PI_DECLARED_WAR_DAYS]
     battle_deaths, war_day = pf[col.PF_WAR_BATTLE_DEATHS], t - pi[col.PI_T0]
-    for j in range(lo, hi):
-        # Engine's outcomes
-        rung = I[col.I_DAY_RUNG, j]
+    wars = 0
+    for j in range(lo, hi):  # Engine's outcomes (a war's start marked, then settled below)
+        rung, top_days = I[col.I_DAY_RUNG, j], I[col.I_TOP_RUNG_DAYS, j]
         I[col.I_MAX_RUNG, j] = max(I[col.I_MAX_RUNG, j], rung)
-        I[col.I_TOP_RUNG_DAYS, j] = I[col.I_TOP_RUNG_DAYS, j] + 1 if rung >= 14 else 0
-        if window and rung <= stable:
-            I[col.I_WINDOW_QUIET_DAYS, j] += 1
-        war_now = alive[j - lo] and (
-            I[col.I_CHAIN_LEN, j] >= exchanges
-            or I[col.I_TOP_RUNG_DAYS, j] >= declared
-            or F[col.F_BATTLE_DEATHS, j] >= battle_deaths
+        top_days = top_days + 1 if rung >= 14 else 0
+        I[col.I_TOP_RUNG_DAYS, j] = top_days
+        I[col.I_WINDOW_QUIET_DAYS, j] += 1 if window & (rung <= stable) else 0
+        chain, deaths = I[col.I_CHAIN_LEN, j], F[col.F_BATTLE_DEATHS, j]
+        war_now = alive[j - lo] & (
+            (chain >= exchanges) | (top_days >= declared) | (deaths >= battle_deaths)
         )
-        if war_now:
-            I[col.I_WAR, j] = 1
-            I[col.I_WAR_DAY, j] = war_day
-            I[col.I_WAR_INADVERTENT, j] = I[col.I_EPISODE_UNORDERED, j]
+        marks[j - lo] = war_now
+        wars += 1 if war_now else 0
+    for k in range(hi - lo if wars else 0):  # the runs whose war began today: few days have any
+        if marks[k]:
+            I[col.I_WAR, lo + k] = 1
+            I[col.I_WAR_DAY, lo + k] = war_day
+            I[col.I_WAR_INADVERTENT, lo + k] = I[col.I_EPISODE_UNORDERED, lo + k]
     if host_on and n_leaving:
         draws = uniforms(rng, 1, n_leaving)
         for q in range(n_leaving):
