@@ -15,9 +15,9 @@ goes through a list of those runs. Loops over every run of a block have no branc
 figures, so that LLVM runs them on several runs at once (vector instructions): such a loop marks
 the runs a later step acts on, and `marked_runs` lists them. Their conditions combine with `&`
 and `|`, not `and` and `or`, and read every figure first: Python's short-circuit operators make
-LLVM read and write under masks, which this processor family does slowly. The uniforms are drawn by stepping
-the block generator's own PCG64 state (`draw_into`). See benchmarks/README.md for what each
-choice gained.
+LLVM read and write under masks, which this processor family does slowly. The uniforms are
+drawn by stepping the block generator's own PCG64 state (`draw_into`). See
+benchmarks/README.md for what each choice gained.
 
 State `S` = (F, I, SLF, SLI, fired, grievance, deaths, injuries, seen) holds a whole chunk, runs
 on the last axis (a phase reads one field of many runs: contiguous memory), except the perceived
