@@ -40,6 +40,7 @@ from numba.core.typing import Signature
 from numba.extending import intrinsic
 
 from crisislab.engine import layout as col
+from crisislab.engine.random import words_of
 
 EPS = 1e-9
 NEVER = np.iinfo(np.int32).max
@@ -132,10 +133,18 @@ def power(x, gamma):
     return x**gamma
 
 
-@jit(f8(f8))
+@jit(f8(f8), inline=True)
 def odds(p):
     p = min(max(p, EPS), 1.0 - EPS)
     return p / (1.0 - p)
+
+
+@jit(f8(f8, f8), inline=True)
+def posterior(mu, ratio):
+    """The belief mu after evidence of likelihood ratio `ratio`, untempered (numbers only, no
+    branch: a loop that calls it still works on several runs at once, observe_groups)."""
+    o = odds(mu) * ratio
+    return o / (1.0 + o)
 
 
 @jit(f8(f8, f8, f8))
@@ -143,8 +152,7 @@ def update_with_ratio(mu, ratio, gamma):
     """beliefs.update_with_ratio for one run."""
     if gamma < 1.0 and (ratio < 1.0) == (mu > 0.5):
         ratio = power(ratio, gamma)
-    o = odds(mu) * ratio
-    return o / (1.0 + o)
+    return posterior(mu, ratio)
 
 
 @jit(f8(f8, f8, f8, f8))
@@ -184,13 +192,9 @@ JUMP_INCREMENT_FACTOR = sum(pow(PCG_MULTIPLIER, k, 1 << 128) for k in range(4)) 
 _I64, _I128 = ir.IntType(64), ir.IntType(128)
 
 
-def _words(value: int) -> tuple[np.uint64, np.uint64]:
-    return np.uint64(value & (2**64 - 1)), np.uint64(value >> 64)
-
-
-M_LO, M_HI = _words(PCG_MULTIPLIER)
-JUMP_LO, JUMP_HI = _words(JUMP_MULTIPLIER)
-FACTOR_LO, FACTOR_HI = _words(JUMP_INCREMENT_FACTOR)
+M_LO, M_HI = map(np.uint64, words_of(PCG_MULTIPLIER))
+JUMP_LO, JUMP_HI = map(np.uint64, words_of(JUMP_MULTIPLIER))
+FACTOR_LO, FACTOR_HI = map(np.uint64, words_of(JUMP_INCREMENT_FACTOR))
 
 
 @intrinsic
@@ -639,12 +643,12 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses):
             x, rate = u[loss_row, j - lo], loss_rate * F[col.F_RUNG_LEVEL, j]
             marks[j - lo] = alive[j - lo] & (x < rate)
         n_losses = marked_runs(marks, lo, n, losses)
+    withdrawal_day = I[col.I_WITHDRAWAL_DAY]
     for side in range(2):
         p_limited = side_f[side, col.SDF_CAMPAIGN_DAILY_LIMITED]
         p_aggressive = side_f[side, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE]
         p_stop, enforcement = side_f[side, col.SDF_CAMPAIGN_STOP], side_f[side, col.SDF_ENFORCEMENT]
         deterred, row = side == 1 and host_on, side_i[side, col.SDI_ROW]
-        withdrawal_day = I[col.I_WITHDRAWAL_DAY]
         for j in range(lo, hi):
             jl = j - lo
             limited = I[col.I_LIMITED + side, j] != 0
@@ -1108,14 +1112,11 @@ def observe_groups(S, P, lo, hi, alive):
                     ratio = seen_ratio if seen[i, j] else unseen_ratio
                 belief[j] = update_with_ratio(belief[j], ratio, gamma)
             continue
-        # untempered: update_with_ratio's arithmetic without its branch, which the processor then
-        # does for several runs at once (its divisions are most of this pass)
+        # untempered: update_with_ratio without its branch, which the processor then does for
+        # several runs at once (its divisions are most of this pass)
         for j in range(lo, hi):
             ratio = seen_ratio if seen[i, j] else unseen_ratio
-            ratio = ratio if alive[j - lo] else 1.0
-            p = min(max(belief[j], EPS), 1.0 - EPS)
-            o = p / (1.0 - p) * ratio
-            belief[j] = o / (1.0 + o)
+            belief[j] = posterior(belief[j], ratio if alive[j - lo] else 1.0)
 
 
 @jit(i8(STATE, PARAMS, RNG, i8, LISTED, TABLE, TABLE))

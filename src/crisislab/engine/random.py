@@ -14,7 +14,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 BLOCK_RUNS = 1024
-_LOW = 2**64 - 1
 
 
 class DrawPlan:
@@ -84,6 +83,11 @@ class BlockStreams:
         return self._u, self._z
 
 
+def words_of(value: int) -> tuple[int, int]:
+    """A 128-bit integer as its (low, high) 64-bit words."""
+    return value & (2**64 - 1), value >> 64
+
+
 def pcg64_words(generator: np.random.Generator) -> np.ndarray | None:
     """The generator's PCG64 state as a writable view [[state low, high], [increment low, high]]
     onto the generator's own memory, for compiled code to draw from (kernel.draw_into) and
@@ -95,12 +99,7 @@ def pcg64_words(generator: np.random.Generator) -> np.ndarray | None:
     if not isinstance(bit_generator, np.random.PCG64):
         return None
     reported = bit_generator.state["state"]
-    expected = [
-        reported["state"] & _LOW,
-        reported["state"] >> 64,
-        reported["inc"] & _LOW,
-        reported["inc"] >> 64,
-    ]
+    expected = [*words_of(reported["state"]), *words_of(reported["inc"])]
     # ctypes.state_address is numpy's pcg64_state, whose first member points to the state words
     address = ctypes.c_void_p.from_address(bit_generator.ctypes.state_address).value
     if not address:
