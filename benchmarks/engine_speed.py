@@ -77,7 +77,7 @@ def measure(
     """One timed simulate() call; meant to run in a fresh interpreter (see `--child`)."""
     import numpy as np
 
-    from crisislab.engine.random import BLOCK_RUNS
+    from crisislab.engine.batch import BLOCK_RUNS
     from crisislab.simulate import balanced_chunk_blocks, chunk_plan, local_executor, simulate
 
     loading = time.perf_counter()

@@ -23,7 +23,7 @@ from rich.table import Table
 from crisislab.cli_study import study_app
 from crisislab.console import err, out, print_json
 from crisislab.engine.outcomes import OUTCOMES
-from crisislab.engine.random import BLOCK_RUNS
+from crisislab.engine.batch import BLOCK_RUNS
 from crisislab.history import load_timeline, timeline_names
 from crisislab.results.story import story as make_story
 from crisislab.scenario.loader import (

@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from crisislab.engine.batch import BLOCK_RUNS, Batch
 from crisislab.engine.compiled import compile_scenario
-from crisislab.engine.random import BLOCK_RUNS
+from crisislab.engine.outcomes import summarise
+from crisislab.engine.params import Setup
 from crisislab.engine.script import Script
-from crisislab.engine.step import Engine
 from crisislab.results import SimulationResult
 from crisislab.scenario.loader import Problem, ScenarioError, load_scenario, with_overrides
 from crisislab.scenario.schema import Scenario
@@ -32,27 +33,70 @@ def resolve(
     return load_scenario(scenario, overrides or {})
 
 
+def setup_of(
+    scenario: Scenario, script: Script | None = None, tracing: bool = False, daily: bool = False
+) -> Setup:
+    """What a batch of the scenario simulates: with a script, its days before the fork are
+    replayed and the scenario's days follow."""
+    t0 = script.fork_day if script is not None else 0
+    return Setup(compile_scenario(scenario), t0, scenario.days, script, tracing, daily)
+
+
+def simulate_runs(
+    scenario: Scenario,
+    seed: int,
+    first_run: int,
+    runs: int,
+    *,
+    tracing: bool = False,
+    script: Script | None = None,
+    daily: bool = False,
+) -> Batch:
+    """Simulate the runs [first_run, first_run + runs): a pure function of its inputs, and each
+    run the same whichever other runs are simulated with it (keyed random streams)."""
+    return Batch(setup_of(scenario, script, tracing, daily), seed, first_run, runs).run()
+
+
 def simulate_chunk(
     scenario: Scenario,
     seed: int,
     first_block: int,
     n_blocks: int,
-    trace_run: int | None = None,
     script: Script | None = None,
     daily: bool = False,
-) -> tuple[dict[str, np.ndarray], list | None]:
-    """Simulate blocks [first_block, first_block + n_blocks): a pure function of its inputs."""
-    engine = Engine(
-        compile_scenario(scenario),
-        seed,
-        first_block,
-        n_blocks,
-        trace_run,
-        script=script,
-        daily=daily,
+) -> dict[str, np.ndarray]:
+    """The summary columns (and daily series if asked) of the blocks [first_block, first_block
+    + n_blocks) of BLOCK_RUNS runs each."""
+    batch = simulate_runs(
+        scenario, seed, first_block * BLOCK_RUNS, n_blocks * BLOCK_RUNS, script=script, daily=daily
     )
-    columns = engine.run()
-    return columns, engine.trace.records if engine.trace else None
+    columns = summarise(batch)
+    if daily:
+        columns.update(daily_columns(batch))
+    return columns
+
+
+def daily_columns(batch: Batch) -> dict[str, np.ndarray]:
+    """Per-run daily series of the simulated days (float32 [runs, days]): the day's Goldstein
+    sum, the highest rung executed (truth), the defender's red-line firings and the
+    misperceptions that day, and what each leadership perceived (its highest perceived rung)
+    and believed."""
+    t0, c = batch.setup.t0, batch.setup.c
+
+    def per_day(cumulative: np.ndarray) -> np.ndarray:
+        values = cumulative[:, t0:]
+        return np.diff(values, axis=1, prepend=0.0).astype(np.float32)
+
+    columns = {
+        "daily_goldstein": per_day(batch.daily("goldstein")),
+        "daily_rung": batch.daily("rung")[:, t0:],
+        "daily_red_lines": per_day(batch.daily("red_lines")[:, 0]),
+        "daily_misperceptions": per_day(batch.daily("misperceptions")),
+    }
+    for i, side in enumerate(c.sides):
+        columns[f"daily_perceived_rung_{side.id}"] = batch.daily("perceived_rung")[:, i, t0:]
+        columns[f"daily_belief_{side.id}"] = batch.daily("belief")[:, i, t0:]
+    return columns
 
 
 def chunk_plan(runs: int, chunk_blocks: int) -> list[tuple[int, int]]:
@@ -94,7 +138,7 @@ def preload_for_fork(executor: Executor) -> None:
     if not isinstance(executor, ProcessPoolExecutor) or context is None:
         return
     if context.get_start_method() == "fork" and not getattr(executor, "_processes", None):
-        from crisislab.engine.native import warm_up
+        from crisislab.engine.warmup import warm_up
 
         warm_up()
 
@@ -108,7 +152,7 @@ def local_executor(workers: int, *, compiled: bool = True) -> Executor:
     numpy engine, which holds the GIL for much of a day, so `compiled=False` gives processes.
     """
     if compiled:
-        from crisislab.engine.native import warm_up
+        from crisislab.engine.warmup import warm_up
 
         warm_up()  # once, here, not in each thread's first chunk
         return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crisislab-chunk")
@@ -151,14 +195,13 @@ def simulate(
         chunk_blocks = balanced_chunk_blocks(runs, getattr(executor, "_max_workers", 1))
     plan = chunk_plan(runs, max(1, chunk_blocks))
     if executor is None:
-        parts = (simulate_chunk(resolved, seed, b, n, None, script, daily)[0] for b, n in plan)
+        parts = (simulate_chunk(resolved, seed, b, n, script, daily) for b, n in plan)
     else:
         if script is None and not daily:
             preload_for_fork(executor)
         futures = deque(
-            executor.submit(simulate_chunk, resolved, seed, b, n, None, script, daily)
-            for b, n in plan
+            executor.submit(simulate_chunk, resolved, seed, b, n, script, daily) for b, n in plan
         )
-        parts = (futures.popleft().result()[0] for _ in range(len(futures)))
+        parts = (futures.popleft().result() for _ in range(len(futures)))
     columns = gather(parts, runs)
     return SimulationResult(resolved, runs, seed, merged, columns, script=script)

@@ -20,10 +20,9 @@ from crisislab.scenario.schema import (
     Scenario,
 )
 
-DEFENDER, CHALLENGER = 0, 1
-TARGETS = ("forces", "territory", "senior_commander", "proxy", "shipping", "civilians")
-ROLES = ("leadership", "faction", "proxy")
-RESPONSES = ("none", "strike_proxy", "strike_state", "retaliate")
+from crisislab.engine.constants import CHALLENGER, DEFENDER, RESPONSES, ROLES, TARGETS
+
+__all__ = ["CHALLENGER", "DEFENDER", "RESPONSES", "ROLES", "TARGETS", "Action", "Compiled"]
 
 
 @dataclass(frozen=True)

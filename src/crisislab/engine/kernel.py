@@ -1,30 +1,27 @@
-"""The day loop of step.py compiled with numba: one call simulates every day of one block of runs.
+"""The day loop, compiled with numba: the one implementation of the model (MODEL.md §4).
 
-A line-by-line translation of `Engine.step` for the case without a script, a traced run or daily
-series. The runs of a block share one random stream, so every phase first decides which runs draw,
-then draws for them in the order and shapes of `BlockStreams.sparse` (every run's first uniform,
-then every run's second, ..., then the normals). Each run's own updates happen in the order and
-with the floating-point expressions of the numpy code and touch no other run, so a loop over the
-runs of a phase computes what the numpy code's array operations compute. The two paths therefore
-give identical columns (tests/engine/test_engine_kernel.py).
+One call of `run_block` simulates a range of days for a block of runs. The same code serves plain
+ensembles, scripted replays and forks (observed events injected on their days: `P.script_i`;
+days before the first simulated day are replayed, with no decision taken), traced runs (a log of
+every event, decision and red line: `S.log`, for stories) and daily series (`S.daily`), through
+flags in the parameters, never through a second copy of the model.
+
+Every random number is keyed (draws.py, philox.py): a pure function of the seed, the run, the day
+and what it is for, so a run's numbers do not depend on the block, the chunk, the executor or on
+what other runs or other mechanisms drew. A run's own updates touch no other run, so a run
+computed alone (a story) is bit for bit the same run as in any batch.
 
 Phases are grouped into passes over the block (start_day, assess, end_day, ...) wherever that
-changes neither a run's order of work nor the order of the draws; each pass says which phases it
-holds and why they may share it. Passes are kept short, and work that few runs need (open slots)
-goes through a list of those runs. Loops over every run of a block have no branch on a run's
-figures, so that LLVM runs them on several runs at once (vector instructions): such a loop marks
-the runs a later step acts on, and `marked_runs` lists them. Their conditions combine with `&`
-and `|`, not `and` and `or`, and read every figure first: Python's short-circuit operators make
-LLVM read and write under masks, which this processor family does slowly. The uniforms are
-drawn by stepping the block generator's own PCG64 state (`draw_into`). See
-benchmarks/README.md for what each choice gained.
+changes no run's order of work; each pass says which phases it holds. Loops over every run of a
+block have no branch on a run's figures, so that LLVM runs them on several runs at once (vector
+instructions): such a loop marks the runs a later step acts on, and `marked_runs` lists them.
+Their conditions combine with `&` and `|`, not `and` and `or`, and read every figure first:
+Python's short-circuit operators make LLVM read and write under masks, which is slow.
 
-State `S` = (F, I, SLF, SLI, fired, grievance, deaths, injuries, seen) holds a whole chunk, runs
-on the last axis (a phase reads one field of many runs: contiguous memory), except the perceived
-attacks' slots (SLF, SLI, fired: [observer, slot, run, field]), whose fields are read and written
-together, in the few runs with an open slot; parameters `P` =
-(pf, pi, side_f, side_i, group_f, group_i, act_f, act_i, line_f, line_i, cond_i, cond_v).
-Column numbers are in layout.py; native.py packs and unpacks.
+State `S` (State) holds a whole chunk, runs on the last axis (a phase reads one field of many
+runs: contiguous memory), except the perceived attacks' slots (SLF, SLI, fired: [observer, slot,
+run, field]), whose fields are read and written together. Fields are read by name: the column
+constants of layout.py (`col.F_BELIEF + side`), derived from the declaration in state.py.
 """
 
 # ruff: noqa: E741  (F and I name the float and integer state arrays)
@@ -32,28 +29,46 @@ Column numbers are in layout.py; native.py packs and unpacks.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, typeof, types
+from numba import njit, types
 from numba.core.typing import Signature
 from numba.extending import intrinsic
 
+from crisislab.engine import draws as purpose
 from crisislab.engine import layout as col
-from crisislab.engine.random import words_of
+from crisislab.engine.constants import (
+    DIRECT_RUNG,
+    EPS,
+    KINETIC_RUNG,
+    NEVER,
+    OVERT_ODDS,
+    SLOT_MEMORY_DAYS,
+    SLOTS,
+    TOP_RUNG,
+)
+from crisislab.engine.philox import uniform_pair
 
-EPS = 1e-9
-NEVER = np.iinfo(np.int32).max
-SLOTS = 8
-SLOT_MEMORY_DAYS = 30
-OVERT_ODDS = 1e12
-DIRECT_RUNG = 9
-KINETIC_RUNG = 7
 LEADERSHIP, PROXY = 0, 2
 TERRITORY, SENIOR_COMMANDER, PROXY_TARGET, SHIPPING = 1, 2, 3, 4
 NONE, STRIKE_PROXY, STRIKE_STATE, RETALIATE = 0, 1, 2, 3
 RESTRAINT, PROPORTIONAL, GTFT, RETALIATORY = 0, 1, 2, 3
 FIRST_LETHAL_PROXY, FIRST_PROXY_STRIKE, FIRST_STATE_STRIKE = 0, 1, 2
+
+# The chunk's state and the scenario's parameters, as the kernel receives them (batch.py builds
+# them): named tuples of arrays, read by name (S.F, P.pi)
+State = namedtuple(
+    "State",
+    ("F", "I", "SLF", "SLI", "fired", "grievance", "deaths", "injuries", "seen", "log", "n_log",
+     "daily"),
+)  # fmt: skip
+Params = namedtuple(
+    "Params",
+    ("pf", "pi", "side_f", "side_i", "group_f", "group_i", "act_f", "act_i", "line_f", "line_i",
+     "cond_i", "cond_v", "script_i", "draw_i"),
+)  # fmt: skip
 
 # --- types: each function is compiled once, for the one signature given ------------------------
 # Left to infer signatures, numba compiles a function again for each constant a caller passes
@@ -63,7 +78,7 @@ FIRST_LETHAL_PROXY, FIRST_PROXY_STRIKE, FIRST_STATE_STRIKE = 0, 1, 2
 f8, i8, u8, b1, void = types.float64, types.int64, types.uint64, types.boolean, types.void
 # The passes that loop over every run of the block take its bounds `lo, hi` unsigned (u8), so
 # their run index is unsigned: numba then leaves out the check for a negative index (Python's
-# wrap-around) that it adds to every access with a signed index, about 7% of the day loop.
+# wrap-around) that it adds to every access with a signed index.
 
 
 def _array(dtype, ndim: int, layout: str = "C") -> types.Array:
@@ -73,17 +88,19 @@ def _array(dtype, ndim: int, layout: str = "C") -> types.Array:
 VEC, IVEC, MASK, ANY_VEC = _array(f8, 1), _array(i8, 1), _array(b1, 1), _array(f8, 1, "A")
 ROWS, TABLE, CUBE, SLOT_TABLE = _array(f8, 2), _array(i8, 2), _array(f8, 3), _array(types.int32, 4)
 IROWS = _array(getattr(types, col.INTEGER_DTYPE), 2)  # the per-run integers, I
-STATE = types.Tuple(
-    (ROWS, IROWS, _array(f8, 4), SLOT_TABLE, _array(b1, 4), ROWS, ROWS, ROWS, _array(b1, 2))
+STATE = types.NamedTuple(
+    (ROWS, IROWS, _array(f8, 4), SLOT_TABLE, _array(b1, 4), ROWS, ROWS, ROWS, _array(b1, 2),
+     ROWS, IVEC, _array(types.float32, 3)),
+    State,
+)  # fmt: skip
+PARAMS = types.NamedTuple(
+    (VEC, IVEC, *(ROWS, TABLE) * 4, _array(i8, 3), ROWS, TABLE, TABLE), Params
 )
-PARAMS = types.Tuple((VEC, IVEC, *(ROWS, TABLE) * 4, _array(i8, 3), ROWS))
 FIVE = types.UniTuple(f8, 5)
 # runs listed per row (a red line, a side), how many in each row, and a figure per run of the block
 LISTED = types.Tuple((TABLE, IVEC, TABLE))
-# a block's stream: its Generator (for the normals) and, as random.pcg64_words gives them, the
-# words of its PCG64 state, which the uniforms advance in place (draw_into)
-WORDS = _array(u8, 2, "A")
-RNG = types.Tuple((typeof(np.random.default_rng(0)), WORDS))
+# the key of the random streams and the chunk's first run: [k0, k1, first run] (philox.key_of)
+KEY = IVEC
 
 
 # error_model="numpy": a float division by zero gives inf rather than raising, so numba adds no
@@ -95,8 +112,7 @@ OPTIONS = {"cache": True, "error_model": "numpy"}
 def jit(signature: Signature, inline: bool = False):
     """A phase, called only from compiled code (so without a Python wrapper), compiled for
     `signature` alone the first time a caller is typed; callers' constants are converted.
-    `inline` functions are copied into their callers (numba's inline="always"): a call passes
-    every array of the state and parameter tuples, and counts a reference to each."""
+    `inline` functions are copied into their callers (numba's inline="always")."""
 
     def decorate(func):
         dispatcher = njit(
@@ -119,15 +135,12 @@ def jit(signature: Signature, inline: bool = False):
     return decorate
 
 
-entry = njit(**OPTIONS, nogil=True)  # run_block, which Python calls: other threads run meanwhile
-
-
 # --- small pieces shared by the phases --------------------------------------------------------
 
 
 @jit(f8(f8, f8))
 def power(x, gamma):
-    """x ** gamma as np.power computes it (it takes a square root for an exponent of 0.5)."""
+    """x ** gamma (a square root for an exponent of 0.5)."""
     if gamma == 0.5:
         return math.sqrt(x)
     return x**gamma
@@ -149,7 +162,8 @@ def posterior(mu, ratio):
 
 @jit(f8(f8, f8, f8))
 def update_with_ratio(mu, ratio, gamma):
-    """beliefs.update_with_ratio for one run."""
+    """Bayes' rule on the odds, with confirmation bias: evidence against the current leaning is
+    discounted to ratio ** gamma (MODEL.md §7)."""
     if gamma < 1.0 and (ratio < 1.0) == (mu > 0.5):
         ratio = power(ratio, gamma)
     return posterior(mu, ratio)
@@ -157,6 +171,7 @@ def update_with_ratio(mu, ratio, gamma):
 
 @jit(f8(f8, f8, f8, f8))
 def prior_ordered(mu, control, share, multiplier):
+    """An observer's P(a group's act was ordered by its principal), before any evidence."""
     ordered = (1.0 - mu) * share * multiplier
     unordered = mu * (1.0 - control) + (1.0 - mu) * (1.0 - share) * (1.0 - control)
     return ordered / max(ordered + unordered, EPS)
@@ -177,137 +192,64 @@ def latency(pf, pi, u):
     return pi[col.PI_LATENCY_WHOLE] + (1 if u < pf[col.PF_LATENCY_FRAC] else 0)
 
 
-# --- PCG64 drawn inline ---------------------------------------------------------------------
-# Generator.random() reaches numpy's PCG64 through a function pointer: each draw loads the state
-# from memory, steps it and stores it back, so the draws form one chain of multiplications and
-# stores. draw_into steps the same state in registers, in four lanes each four steps apart,
-# and stores it once: the very numbers the generator would give, in the same order, and the
-# generator left where it would be (tests/engine/test_engine_random.py).
-
-PCG_MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341  # numpy's pcg64.h
-_WIDE = (1 << 128) - 1
-# a lane's jump of four steps: s -> s * M**4 + inc * (M**3 + M**2 + M + 1), all mod 2**128
-JUMP_MULTIPLIER = pow(PCG_MULTIPLIER, 4, 1 << 128)
-JUMP_INCREMENT_FACTOR = sum(pow(PCG_MULTIPLIER, k, 1 << 128) for k in range(4)) & _WIDE
-_I64, _I128 = ir.IntType(64), ir.IntType(128)
+# --- keyed random numbers -------------------------------------------------------------------
 
 
-M_LO, M_HI = map(np.uint64, words_of(PCG_MULTIPLIER))
-JUMP_LO, JUMP_HI = map(np.uint64, words_of(JUMP_MULTIPLIER))
-FACTOR_LO, FACTOR_HI = map(np.uint64, words_of(JUMP_INCREMENT_FACTOR))
+@jit(types.UniTuple(f8, 2)(KEY, i8, i8, i8, i8, i8), inline=True)
+def pair(key, j, t, what, slot, index):
+    """Uniforms 2 index and 2 index + 1 of run j's stream for (day t, purpose `what`, slot)."""
+    return uniform_pair(key[0], key[1], key[2] + j, t, what, slot, index)
 
 
-@intrinsic
-def mul_add_128(typingctx, a_lo, a_hi, m_lo, m_hi, c_lo, c_hi):
-    """(a * m + c) mod 2**128 in LLVM's 128-bit integers, each number given and returned as its
-    (low, high) 64-bit words."""
-    signature = types.UniTuple(u8, 2)(u8, u8, u8, u8, u8, u8)
-
-    def codegen(context, builder, sig, args):
-        def wide(low, high):
-            high = builder.shl(builder.zext(high, _I128), ir.Constant(_I128, 64))
-            return builder.or_(high, builder.zext(low, _I128))
-
-        a, m, c = wide(*args[0:2]), wide(*args[2:4]), wide(*args[4:6])
-        result = builder.add(builder.mul(a, m), c)
-        low = builder.trunc(result, _I64)
-        high = builder.trunc(builder.lshr(result, ir.Constant(_I128, 64)), _I64)
-        return context.make_tuple(builder, sig.return_type, [low, high])
-
-    return signature, codegen
+@jit(f8(KEY, i8, i8, i8, i8, i8), inline=True)
+def gaussian(key, j, t, what, slot, index):
+    """A standard normal of run j's stream (Box-Muller, cos branch: philox.normal)."""
+    u0, u1 = uniform_pair(key[0], key[1], key[2] + j, t, what, slot, index)
+    return math.sqrt(-2.0 * math.log(1.0 - u0)) * math.cos(2.0 * math.pi * u1)
 
 
-@njit(f8(u8, u8), inline="always", cache=True)
-def pcg_double(lo, hi):
-    """The double numpy draws from a PCG64 state just stepped to: its XSL-RR output's top 53 bits
-    over 2**53."""
-    x = hi ^ lo
-    r = hi >> np.uint64(58)
-    x = (x >> r) | (x << ((np.uint64(64) - r) & np.uint64(63)))
-    return np.float64(np.int64(x >> np.uint64(11))) * (1.0 / 9007199254740992.0)
-
-
-@jit(void(WORDS, _array(f8, 1, "A")))
-def draw_into(words, out):
-    """Fills `out` with uniforms, as Generator.random(out.size) would, stepping the PCG64 state
-    `words` ([[state low, high], [increment low, high]]) past them."""
-    n = out.size
-    inc_lo, inc_hi = words[1, 0], words[1, 1]
-    lo, hi = words[0, 0], words[0, 1]
-    k = 0
-    if n >= 4:
-        c_lo, c_hi = mul_add_128(inc_lo, inc_hi, FACTOR_LO, FACTOR_HI, np.uint64(0), np.uint64(0))
-        s0_lo, s0_hi = mul_add_128(lo, hi, M_LO, M_HI, inc_lo, inc_hi)
-        s1_lo, s1_hi = mul_add_128(s0_lo, s0_hi, M_LO, M_HI, inc_lo, inc_hi)
-        s2_lo, s2_hi = mul_add_128(s1_lo, s1_hi, M_LO, M_HI, inc_lo, inc_hi)
-        s3_lo, s3_hi = mul_add_128(s2_lo, s2_hi, M_LO, M_HI, inc_lo, inc_hi)
-        while k + 4 <= n:  # lane i holds the state of draw k + i
-            out[k] = pcg_double(s0_lo, s0_hi)
-            out[k + 1] = pcg_double(s1_lo, s1_hi)
-            out[k + 2] = pcg_double(s2_lo, s2_hi)
-            out[k + 3] = pcg_double(s3_lo, s3_hi)
-            lo, hi = s3_lo, s3_hi
-            s0_lo, s0_hi = mul_add_128(s0_lo, s0_hi, JUMP_LO, JUMP_HI, c_lo, c_hi)
-            s1_lo, s1_hi = mul_add_128(s1_lo, s1_hi, JUMP_LO, JUMP_HI, c_lo, c_hi)
-            s2_lo, s2_hi = mul_add_128(s2_lo, s2_hi, JUMP_LO, JUMP_HI, c_lo, c_hi)
-            s3_lo, s3_hi = mul_add_128(s3_lo, s3_hi, JUMP_LO, JUMP_HI, c_lo, c_hi)
-            k += 4
-    while k < n:
-        lo, hi = mul_add_128(lo, hi, M_LO, M_HI, inc_lo, inc_hi)
-        out[k] = pcg_double(lo, hi)
-        k += 1
-    words[0, 0], words[0, 1] = lo, hi
-
-
-@jit(ROWS(RNG, i8, i8))
-def uniforms(rng, rows, m):
-    """[rows, m] uniforms drawn row by row, as Generator.random((rows, m)) draws them."""
-    out = np.empty((rows, m))
-    draw_into(rng[1], out.reshape(rows * m))
-    return out
-
-
-@jit(types.UniTuple(u8, 4)(i8))
-def jump_of(steps):
-    """(multiplier low, high, increment factor low, high) of `steps` PCG64 steps at once:
-    state * multiplier + increment * factor, mod 2**128 (square and multiply, as PCG's own
-    advance does)."""
-    zero, one = np.uint64(0), np.uint64(1)
-    mult_lo, mult_hi, plus_lo, plus_hi = one, zero, zero, zero  # no steps yet
-    cur_lo, cur_hi, cur_plus_lo, cur_plus_hi = M_LO, M_HI, one, zero  # one step
-    while steps > 0:
-        if steps & 1:
-            mult_lo, mult_hi = mul_add_128(mult_lo, mult_hi, cur_lo, cur_hi, zero, zero)
-            plus_lo, plus_hi = mul_add_128(
-                plus_lo, plus_hi, cur_lo, cur_hi, cur_plus_lo, cur_plus_hi
-            )
-        # two of the current jumps: the factor (M + 1) * plus, the multiplier M * M
-        sum_lo, sum_hi = mul_add_128(cur_lo, cur_hi, one, zero, one, zero)
-        cur_plus_lo, cur_plus_hi = mul_add_128(sum_lo, sum_hi, cur_plus_lo, cur_plus_hi, zero, zero)
-        cur_lo, cur_hi = mul_add_128(cur_lo, cur_hi, cur_lo, cur_hi, zero, zero)
-        steps >>= 1
-    return mult_lo, mult_hi, plus_lo, plus_hi
-
-
-@jit(void(WORDS, types.UniTuple(u8, 4)))
-def skip_draws(words, jump):
-    """Steps the PCG64 state `words` past the draws of `jump` (jump_of) without making them."""
-    inc_lo, inc_hi = words[1, 0], words[1, 1]
-    plus_lo, plus_hi = mul_add_128(inc_lo, inc_hi, jump[2], jump[3], np.uint64(0), np.uint64(0))
-    lo, hi = mul_add_128(words[0, 0], words[0, 1], jump[0], jump[1], plus_lo, plus_hi)
-    words[0, 0], words[0, 1] = lo, hi
-
-
-@jit(void(RNG, ROWS, i8, MASK, types.UniTuple(u8, 4)))
-def fill_uniforms(rng, out, m, read, jump):
-    """Refills `out[:, :m]` row by row, as Generator.random((rows, m)) draws it, except the rows
-    no pass reads (`read`, rows_read): the generator jumps past those (`jump` = jump_of(m)) and
-    ends where the full draw would leave it."""
-    for r in range(out.shape[0]):
-        if read[r]:
-            draw_into(rng[1], out[r, :m])
+@jit(void(KEY, ROWS, i8, u8, u8, TABLE))
+def fill_uniforms(key, u, t, lo, hi, draw_i):
+    """The day's dense uniforms u[row, run]: one keyed pair per draw of `draw_i` (two rows, or one
+    and the pair's second number unused); draws no pass reads are skipped."""
+    for d in range(draw_i.shape[0]):
+        if not draw_i[d, col.DRI_READ]:
+            continue
+        what, slot = draw_i[d, col.DRI_PURPOSE], draw_i[d, col.DRI_SLOT]
+        r0, r1 = draw_i[d, col.DRI_ROW0], draw_i[d, col.DRI_ROW1]
+        if r1 < 0:
+            for j in range(lo, hi):
+                u[r0, j - lo] = pair(key, j, t, what, slot, 0)[0]
         else:
-            skip_draws(rng[1], jump)
+            for j in range(lo, hi):
+                a, b = pair(key, j, t, what, slot, 0)
+                u[r0, j - lo] = a
+                u[r1, j - lo] = b
+
+
+# --- traced runs ----------------------------------------------------------------------------
+
+
+@jit(i8(STATE, i8, i8, i8))
+def record(S, t, what, j):
+    """A new record of the log for run j (its row), or -1 once the log is full (the caller then
+    runs again with room for S.n_log[0] records: nothing is dropped)."""
+    n = S.n_log[0]
+    S.n_log[0] = n + 1
+    if n >= S.log.shape[0]:
+        return -1
+    S.log[n, col.LOG_DAY] = t
+    S.log[n, col.LOG_WHAT] = what
+    S.log[n, col.LOG_RUN] = j
+    return n
+
+
+@jit(void(STATE, i8, i8, i8, f8))
+def record_front(S, t, j, news, value):
+    r = record(S, t, col.WHAT_FRONT, j)
+    if r >= 0:
+        S.log[r, col.LOG_NEWS] = news
+        S.log[r, col.LOG_VALUE] = value
 
 
 @intrinsic
@@ -387,10 +329,10 @@ def direct_exchange(I, pi, t, j, side, rung):
 
 @jit(void(STATE, PARAMS, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1), inline=True)
 def truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front):
-    F, I = S[0], S[1]
-    pi, side_i, act_f, act_i = P[1], P[3], P[6], P[7]
-    S[6][victim, j] += deaths
-    S[7][victim, j] += injuries
+    F, I = S.F, S.I
+    pi, side_i, act_f, act_i = P.pi, P.side_i, P.act_f, P.act_i
+    S.deaths[victim, j] += deaths
+    S.injuries[victim, j] += injuries
     F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
     F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
     I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
@@ -426,8 +368,8 @@ def truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is
 def open_slot(
     S, P, t, j, ur, obs, side, group, role, act, perceived, victim, deaths, injuries, is_ordered
 ):
-    F, I, SLF, SLI, fired = S[0], S[1], S[2], S[3], S[4]
-    pf, pi, group_f, act_f = P[0], P[1], P[4], P[6]
+    F, I, SLF, SLI, fired = S.F, S.I, S.SLF, S.SLI, S.fired
+    pf, pi, group_f, act_f = P.pf, P.pi, P.group_f, P.act_f
     k = I[col.I_SLOT_NEXT + obs, j]
     I[col.I_SLOT_NEXT + obs, j] = (k + 1) % SLOTS
     s, f = SLI[obs, k, j], SLF[obs, k, j]
@@ -439,7 +381,7 @@ def open_slot(
     s[col.SLI_DAY] = t
     s[col.SLI_GROUP] = group
     s[col.SLI_ROLE] = role
-    s[col.SLI_TARGET] = P[7][act, col.AI_HITS]
+    s[col.SLI_TARGET] = P.act_i[act, col.AI_HITS]
     s[col.SLI_PERCEIVED] = perceived
     s[col.SLI_VICTIM] = victim
     s[col.SLI_REPORTED_DEATHS] = 0
@@ -475,23 +417,26 @@ def open_slot(
             s[col.SLI_C2_DAY] = t + latency(pf, pi, ur[7])
 
 
-@jit(void(STATE, PARAMS, i8, i8, ANY_VEC, f8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1), inline=True)
+@jit(i8(STATE, PARAMS, i8, i8, ANY_VEC, f8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1), inline=True)
 def perceive(
     S, P, t, j, ur, noise, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front
 ):
-    F, I = S[0], S[1]
-    pf, pi, act_f, act_i = P[0], P[1], P[6], P[7]
+    """The other side perceives the act (MODEL.md §6): detection, the perceived rung (noise and
+    expectation bias), alert, hostility, belief from a leadership's signal, and a slot for a
+    hostile act. Returns the perceived rung, or -1 if the act went unseen."""
+    F, I = S.F, S.I
+    pf, pi, act_f, act_i = P.pf, P.pi, P.act_f, P.act_i
     obs = 1 - side
     detected = ur[3] < act_f[act, col.AF_P_DETECT]
     bias = pf[col.PF_EXPECTATION_BIAS] * (1.0 - 2.0 * F[col.F_BELIEF + obs, j])
     x = np.rint(rung + bias + pf[col.PF_SIGMA] * noise)
     perceived = int(min(max(x, 0.0), 14.0))
     if not detected:
-        return
+        return -1
     if abs(perceived - rung) >= pi[col.PI_MISPERCEPTION_GAP]:
         I[col.I_MISPERCEPTIONS, j] += 1
     if group >= 0 and not front:
-        S[8][group, j] = True
+        S.seen[group, j] = True
     I[col.I_VIEW_DAY_RUNG + obs, j] = max(I[col.I_VIEW_DAY_RUNG + obs, j], perceived)
     if role == LEADERSHIP and act_i[act, col.AI_HAS_RATIO]:
         ratio = act_f[act, col.AF_RATIO_PLAIN]
@@ -526,22 +471,33 @@ def perceive(
             injuries,
             is_ordered,
         )
+    return perceived
 
 
-@jit(void(STATE, PARAMS, RNG, i8, i8, IVEC, i8, i8, i8, MASK, MASK, i8, i8, b1))
-def emit(S, P, rng, t, lo, idx, side, group, act, ordered, warned, victim, forced, front):
-    """Engine.emit for the runs `idx`; `ordered` and `warned` are block-local masks."""
+@jit(void(STATE, PARAMS, KEY, i8, i8, IVEC, i8, i8, i8, MASK, MASK, i8, i8, b1, i8, i8))
+def emit(
+    S, P, key, t, lo, idx, side, group, act, ordered, warned, victim, forced, front, source, struck
+):
+    """One kind of act in the runs `idx`: its casualties (truth), then the other side's
+    perception. `ordered` and `warned` are block-local masks; `forced` deaths (>= 0) come from
+    the record or the scenario; `source` keys the act's draws (draws.py); `struck` is the group a
+    proxy strike hit (for the log)."""
     m = idx.size
     if m == 0:
         return
-    side_i, group_i, act_f, act_i = P[3], P[5], P[6], P[7]
-    ur = uniforms(rng, 8, m)
+    side_i, group_i, act_f, act_i = P.side_i, P.group_i, P.act_f, P.act_i
+    tracing = P.pi[col.PI_TRACING] != 0
+    ur = np.empty((8, m))
     noise = np.empty(m)
     for k in range(m):
-        noise[k] = rng[0].standard_normal()
+        j = idx[k]
+        for q in range(4):
+            ur[2 * q, k], ur[2 * q + 1, k] = pair(key, j, t, purpose.EVENT, source, q)
+        noise[k] = gaussian(key, j, t, purpose.EVENT, source, 4)
     if victim < 0:
         victim = side_i[1 - side, col.SDI_NATIONALITY]
     role = LEADERSHIP if group < 0 else group_i[group, col.GI_ROLE]
+    retaliation = source == purpose.SOURCE_RETALIATION + side
     for k in range(m):
         j = idx[k]
         v = 1 if (act_i[act, col.AI_HAS_WARNED] and warned[j - lo]) else 0
@@ -555,8 +511,9 @@ def emit(S, P, rng, t, lo, idx, side, group, act, ordered, warned, victim, force
         injuries = math.floor(-act_f[act, col.AF_INJURIES_MEAN + v] * math.log(ur[2, k]))
         rung = act_i[act, (col.AI_LETHAL_RUNG if deaths > 0 else col.AI_RUNG) + v]
         is_ordered = ordered[j - lo]
+        belief_before = S.F[col.F_BELIEF + 1 - side, j]
         truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front)
-        perceive(
+        perceived = perceive(
             S,
             P,
             t,
@@ -574,26 +531,77 @@ def emit(S, P, rng, t, lo, idx, side, group, act, ordered, warned, victim, force
             is_ordered,
             front,
         )
+        if tracing:
+            r = record(S, t, col.WHAT_EVENT, j)
+            if r >= 0:
+                row = S.log[r]
+                row[col.LOG_SIDE], row[col.LOG_GROUP], row[col.LOG_ACTION] = side, group, act
+                row[col.LOG_SOURCE], row[col.LOG_ORDERED], row[col.LOG_RUNG] = source, is_ordered, rung
+                row[col.LOG_WARNED] = v
+                intends = S.I[col.I_LIMITED + side, j] != 0 if retaliation else v == 1
+                row[col.LOG_INTENDED_WARNED] = intends
+                row[col.LOG_DEATHS], row[col.LOG_INJURIES] = deaths, injuries
+                row[col.LOG_VICTIM], row[col.LOG_DETECTED] = victim, perceived >= 0
+                row[col.LOG_PERCEIVED], row[col.LOG_STRUCK_GROUP] = perceived, struck
+                row[col.LOG_P_ORDERED] = 1.0
+                if group >= 0:
+                    row[col.LOG_P_ORDERED] = prior_ordered(
+                        belief_before,
+                        P.group_f[group, col.GF_ASSUMED_CONTROL],
+                        P.pf[col.PF_ORDER_SHARE],
+                        P.pf[col.PF_ORDERED_MULTIPLIER],
+                    )
 
 
-@jit(void(STATE, PARAMS, RNG, i8, i8, IVEC, b1))
-def send_message(S, P, rng, t, side, idx, mimic):
-    """A 'matter concluded' message from `side` in the runs `idx` (Engine._send_message)."""
-    F, I = S[0], S[1]
-    pf, pi, side_i, act_f = P[0], P[1], P[3], P[6]
+@jit(void(STATE, PARAMS, KEY, i8, i8, IVEC, b1, i8))
+def send_message(S, P, key, t, side, idx, mimic, reason):
+    """A 'matter concluded' message from `side` in the runs `idx`; an aggressive sender mimics
+    it with probability 1/LR (with `mimic` false, an observed message: every run sends it)."""
+    F, I = S.F, S.I
+    pf, pi, side_i, act_f = P.pf, P.pi, P.side_i, P.act_f
     act = side_i[side, col.SDI_MESSAGE]
     if not pi[col.PI_CHANNEL_OPEN] or act < 0:
         return
-    m = idx.size
-    draws = uniforms(rng, 2, m)
     obs = 1 - side
-    for k in range(m):
+    for k in range(idx.size):
         j = idx[k]
-        if I[col.I_LIMITED + side, j] or draws[0, k] < pf[col.PF_MSG_LIE] or not mimic:
-            arrival = t + latency(pf, pi, draws[1, k])
+        lie, delay = pair(key, j, t, purpose.MESSAGE, side * 8 + reason, 0)
+        if I[col.I_LIMITED + side, j] or lie < pf[col.PF_MSG_LIE] or not mimic:
+            arrival = t + latency(pf, pi, delay)
             I[col.I_MESSAGE_DAY + obs, j] = min(I[col.I_MESSAGE_DAY + obs, j], arrival)
             F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
             F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
+            if pi[col.PI_TRACING]:
+                r = record(S, t, col.WHAT_MESSAGE, j)
+                if r >= 0:
+                    S.log[r, col.LOG_SIDE], S.log[r, col.LOG_VALUE] = side, arrival
+
+
+@jit(void(STATE, PARAMS, i8, i8, i8), inline=True)
+def speak(S, P, t, j, side):
+    """An inflammatory statement by `side` in run j: commitment for the speaker, grievance for
+    the other side's groups, a little less trust and more alert in the listener."""
+    F, I, pf, act_i = S.F, S.I, P.pf, P.act_i
+    act = P.side_i[side, col.SDI_RHETORIC]
+    listener, rung = 1 - side, act_i[act, col.AI_RUNG]
+    F[col.F_COMMITMENT + side, j] += pf[col.PF_COMMITMENT_PER_SPEECH]
+    for i in range(P.pi[col.PI_N_GROUPS]):
+        if P.group_i[i, col.GI_SIDE] != side:
+            S.grievance[i, j] += pf[col.PF_GRIEVANCE_PER_SPEECH]
+    F[col.F_BELIEF + listener, j] = update_with_ratio(
+        F[col.F_BELIEF + listener, j], pf[col.PF_SPEECH_RATIO], pf[col.PF_GAMMA]
+    )
+    F[col.F_ALERT + listener, j] = min(
+        1.0, F[col.F_ALERT + listener, j] + pf[col.PF_ALERT_PER_EVENT] * rung / 7
+    )
+    I[col.I_VIEW_DAY_RUNG + listener, j] = max(I[col.I_VIEW_DAY_RUNG + listener, j], rung)
+    F[col.F_GOLDSTEIN, j] += P.act_f[act, col.AF_GOLDSTEIN]
+    F[col.F_RIVERA, j] += P.act_f[act, col.AF_RIVERA]
+    I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
+    if P.pi[col.PI_TRACING]:
+        r = record(S, t, col.WHAT_RHETORIC, j)
+        if r >= 0:
+            S.log[r, col.LOG_SIDE] = side
 
 
 # --- the passes of one day --------------------------------------------------------------------
@@ -605,14 +613,15 @@ def send_message(S, P, rng, t, side, idx, mimic):
 # phases it holds and why they may share it.
 
 
-@jit(types.UniTuple(i8, 2)(STATE, PARAMS, i8, u8, u8, ROWS, MASK, ROWS, MASK, IVEC, IVEC))
-def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses):
-    """Engine._new_day, the hazards' draws and the orders; the numbers of runs listed in
+@jit(types.UniTuple(i8, 2)(STATE, PARAMS, i8, u8, u8, ROWS, MASK, ROWS, MASK, IVEC, IVEC, b1))
+def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses, replay):
+    """A new day (today's rungs and sightings cleared), then, unless the day is `replay`ed,
+    the hazards' draws and the orders; the numbers of runs listed in
     `accidents` and `losses` (of control), whose events are emitted after this pass: those events
     write nothing the orders read, and the orders nothing an event reads. Each phase is a loop of
     its own with no branch on a run's figures, so that the processor does several runs at once."""
-    F, I, seen = S[0], S[1], S[8]
-    pf, pi, side_f, side_i, group_i = P[0], P[1], P[2], P[3], P[5]
+    F, I, seen = S.F, S.I, S.seen
+    pf, pi, side_f, side_i, group_i = P.pf, P.pi, P.side_f, P.side_i, P.group_i
     n = hi - lo
     accident_on = pi[col.PI_ACCIDENT_GROUP] >= 0 and pi[col.PI_ACCIDENT_ACTION] >= 0
     loss_on = pi[col.PI_LOC_GROUP] >= 0 and pi[col.PI_LOC_ACTION] >= 0
@@ -631,6 +640,8 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses):
     for j in range(lo, hi):
         alive[j - lo] = I[col.I_WAR, j] == 0
     n_accidents = n_losses = 0
+    if replay:
+        return n_accidents, n_losses
     if accident_on:
         for j in range(lo, hi):
             x, alert = u[accident_row, j - lo], F[alert_row, j]
@@ -644,7 +655,13 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses):
             marks[j - lo] = alive[j - lo] & (x < rate)
         n_losses = marked_runs(marks, lo, n, losses)
     withdrawal_day = I[col.I_WITHDRAWAL_DAY]
+    tracing = pi[col.PI_TRACING] != 0
+    before = np.empty(np.int64(n) if tracing else 0, np.int64)
     for side in range(2):
+        if tracing:  # the orders before, to log what changed
+            for j in range(lo, hi):
+                marks[j - lo] = I[col.I_CAMPAIGN + side, j] != 0
+                before[j - lo] = I[col.I_ORDERS + side, j]
         p_limited = side_f[side, col.SDF_CAMPAIGN_DAILY_LIMITED]
         p_aggressive = side_f[side, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE]
         p_stop, enforcement = side_f[side, col.SDF_CAMPAIGN_STOP], side_f[side, col.SDF_ENFORCEMENT]
@@ -662,26 +679,35 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses):
             I[col.I_CAMPAIGN + side, j] = 1 if (campaign | start) & (not stop) else 0
             I[col.I_ORDERS + side, j] += 1 if start else 0
             effort[side, jl] = enforcement if limited else 0.0
+        if tracing:
+            for j in range(lo, hi):
+                go = I[col.I_ORDERS + side, j] > before[j - lo]
+                if go or (marks[j - lo] and I[col.I_CAMPAIGN + side, j] == 0):
+                    r = record(S, t, col.WHAT_ORDERS, j)
+                    if r >= 0:
+                        S.log[r, col.LOG_SIDE], S.log[r, col.LOG_VALUE] = side, go
     return n_accidents, n_losses
 
 
-@jit(void(STATE, PARAMS, RNG, i8, i8, IVEC, IVEC, MASK))
-def hazard_events(S, P, rng, t, lo, accidents, losses, nobody):
+@jit(void(STATE, PARAMS, KEY, i8, i8, IVEC, IVEC, MASK))
+def hazard_events(S, P, key, t, lo, accidents, losses, nobody):
     """The accidents' events, then the losses of control's (the rest of Engine's hazards)."""
-    pi, group_i = P[1], P[5]
+    pi, group_i = P.pi, P.group_i
     g, act = pi[col.PI_ACCIDENT_GROUP], pi[col.PI_ACCIDENT_ACTION]
     if g >= 0 and act >= 0 and accidents.size:
         side = group_i[g, col.GI_SIDE]
-        emit(S, P, rng, t, lo, accidents, side, g, act, nobody, nobody, -1, -1, False)
+        emit(S, P, key, t, lo, accidents, side, g, act, nobody, nobody, -1, -1, False,
+             purpose.SOURCE_ACCIDENT, -1)  # fmt: skip
     g, act = pi[col.PI_LOC_GROUP], pi[col.PI_LOC_ACTION]
     if g >= 0 and act >= 0 and losses.size:
         side = group_i[g, col.GI_SIDE]
-        emit(S, P, rng, t, lo, losses, side, g, act, nobody, nobody, -1, -1, False)
+        emit(S, P, key, t, lo, losses, side, g, act, nobody, nobody, -1, -1, False,
+             purpose.SOURCE_LOSS, -1)  # fmt: skip
 
 
-@jit(void(STATE, PARAMS, RNG, i8, i8, i8))
-def initial_event(S, P, rng, t, lo, hi):
-    pi = P[1]
+@jit(void(STATE, PARAMS, KEY, i8, i8, i8))
+def initial_event(S, P, key, t, lo, hi):
+    pi = P.pi
     n = hi - lo
     everyone = np.arange(lo, hi)
     warned = np.full(n, pi[col.PI_INITIAL_WARNED] != 0)
@@ -689,7 +715,7 @@ def initial_event(S, P, rng, t, lo, hi):
     emit(
         S,
         P,
-        rng,
+        key,
         t,
         lo,
         everyone,
@@ -701,9 +727,11 @@ def initial_event(S, P, rng, t, lo, hi):
         -1,
         pi[col.PI_INITIAL_DEATHS],
         False,
+        purpose.SOURCE_INITIAL,
+        -1,
     )
     if pi[col.PI_INITIAL_WARNED]:
-        send_message(S, P, rng, t, side, everyone, True)
+        send_message(S, P, key, t, side, everyone, True, purpose.MESSAGE_OPENING)
 
 
 @jit(i8(IROWS, i8, IVEC, i8, i8, i8, IVEC))
@@ -721,12 +749,12 @@ def choosing(I, side, todo, m, kind, group, out):
     return c
 
 
-@jit(void(STATE, PARAMS, RNG, i8, i8, i8, MASK, MASK, MASK, MASK, MASK))
-def execute_responses(S, P, rng, t, lo, hi, alive, pending, marks, everyone, nobody):
+@jit(void(STATE, PARAMS, KEY, i8, i8, i8, MASK, MASK, MASK, MASK, MASK))
+def execute_responses(S, P, key, t, lo, hi, alive, pending, marks, everyone, nobody):
     """Yesterday's chosen responses, side after side (`pending[side]`: any to execute), each kind
     in the runs that chose it: one pass lists the runs with a response, the rest reads the list."""
-    I, grievance = S[1], S[5]
-    pf, pi, side_f, side_i, group_i = P[0], P[1], P[2], P[3], P[5]
+    I, grievance = S.I, S.grievance
+    pf, pi, side_f, side_i, group_i = P.pf, P.pi, P.side_f, P.side_i, P.group_i
     n = hi - lo
     todo, runs = np.empty(n, np.int64), np.empty(n, np.int64)
     for side in range(2):
@@ -751,7 +779,7 @@ def execute_responses(S, P, rng, t, lo, hi, alive, pending, marks, everyone, nob
                 emit(
                     S,
                     P,
-                    rng,
+                    key,
                     t,
                     lo,
                     runs[:c],
@@ -763,26 +791,29 @@ def execute_responses(S, P, rng, t, lo, hi, alive, pending, marks, everyone, nob
                     nationality,
                     -1,
                     False,
+                    purpose.SOURCE_PROXY_STRIKE + side * purpose.MAX_GROUPS + gi,
+                    gi,
                 )
         act = side_i[side, col.SDI_STRIKE_STATE]
         if act >= 0:
             c = choosing(I, side, todo, m, STRIKE_STATE, -1, runs)
             if c:
-                emit(S, P, rng, t, lo, runs[:c], side, -1, act, everyone, nobody, -1, -1, False)
+                emit(S, P, key, t, lo, runs[:c], side, -1, act, everyone, nobody, -1, -1, False,
+                     purpose.SOURCE_STATE_STRIKE + side, -1)  # fmt: skip
         act = side_i[side, col.SDI_RETALIATE]
         c = choosing(I, side, todo, m, RETALIATE, -1, runs) if act >= 0 else 0
         if c:
             idx = runs[:c]
-            delivered = uniforms(rng, 1, idx.size)
             warned = np.zeros(n, np.bool_)
             for k in range(idx.size):
                 j = idx[k]
+                delivered = pair(key, j, t, purpose.WARNING, side, 0)[0]
                 warned[j - lo] = (
-                    I[col.I_LIMITED + side, j] != 0
-                    and delivered[0, k] < side_f[side, col.SDF_P_WARNING]
+                    I[col.I_LIMITED + side, j] != 0 and delivered < side_f[side, col.SDF_P_WARNING]
                 )
-            emit(S, P, rng, t, lo, idx, side, -1, act, everyone, warned, -1, -1, False)
-            send_message(S, P, rng, t, side, idx, True)
+            emit(S, P, key, t, lo, idx, side, -1, act, everyone, warned, -1, -1, False,
+                 purpose.SOURCE_RETALIATION + side, -1)  # fmt: skip
+            send_message(S, P, key, t, side, idx, True, purpose.MESSAGE_RETALIATION)
 
 
 @jit(types.UniTuple(f8, 3)(f8, b1, b1, f8, FIVE), inline=True)
@@ -806,8 +837,8 @@ def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
     `ordered[side]` says which runs are under their side's orders. A first loop marks the runs
     whose draw is below a cheap bound above the hazard (exp_ceiling), several runs at once; the
     exact hazard is computed for those few."""
-    I, grievance = S[1], S[5]
-    pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
+    I, grievance = S.I, S.grievance
+    pf, pi, group_f, group_i = P.pf, P.pi, P.group_f, P.group_i
     host_on, first_row = pi[col.PI_HOST_ON] != 0, pi[col.PI_ROW_GROUP]
     n = hi - lo
     counts[:] = 0
@@ -852,11 +883,11 @@ def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
         counts[i] = m
 
 
-@jit(void(STATE, PARAMS, RNG, i8, i8, _array(b1, 2), TABLE, IVEC, MASK))
-def group_events(S, P, rng, t, lo, ordered, acts, counts, nobody):
+@jit(void(STATE, PARAMS, KEY, i8, i8, _array(b1, 2), TABLE, IVEC, MASK))
+def group_events(S, P, key, t, lo, ordered, acts, counts, nobody):
     """Each group's attacks, group after group."""
-    group_i = P[5]
-    for i in range(P[1][col.PI_N_GROUPS]):
+    group_i = P.group_i
+    for i in range(P.pi[col.PI_N_GROUPS]):
         if counts[i] == 0:
             continue
         side = group_i[i, col.GI_SIDE]
@@ -864,7 +895,7 @@ def group_events(S, P, rng, t, lo, ordered, acts, counts, nobody):
         emit(
             S,
             P,
-            rng,
+            key,
             t,
             lo,
             attacks,
@@ -876,13 +907,15 @@ def group_events(S, P, rng, t, lo, ordered, acts, counts, nobody):
             -1,
             -1,
             False,
+            purpose.SOURCE_GROUP + i,
+            -1,
         )
 
 
-@jit(void(STATE, PARAMS, RNG, i8, u8, u8, ROWS, MASK, MASK, MASK))
-def maritime_incidents(S, P, rng, t, lo, hi, u, alive, marks, nobody):
-    F, I = S[0], S[1]
-    pf, pi, group_i = P[0], P[1], P[5]
+@jit(void(STATE, PARAMS, KEY, i8, u8, u8, ROWS, MASK, MASK, MASK))
+def maritime_incidents(S, P, key, t, lo, hi, u, alive, marks, nobody):
+    F, I = S.F, S.I
+    pf, pi, group_i = P.pf, P.pi, P.group_i
     g, act = pi[col.PI_SEA_GROUP], pi[col.PI_SEA_ACTION]
     if g < 0 or act < 0:
         return
@@ -913,7 +946,7 @@ def maritime_incidents(S, P, rng, t, lo, hi, u, alive, marks, nobody):
     emit(
         S,
         P,
-        rng,
+        key,
         t,
         lo,
         hit[:m],
@@ -925,6 +958,8 @@ def maritime_incidents(S, P, rng, t, lo, hi, u, alive, marks, nobody):
         pi[col.PI_SEA_VICTIM],
         -1,
         True,
+        purpose.SOURCE_MARITIME,
+        -1,
     )
 
 
@@ -944,8 +979,8 @@ def condition_holds(left, op, value):
     return left != value
 
 
-@jit(i8(STATE, PARAMS, i8, u8, u8, ROWS, MASK, CUBE, LISTED, LISTED, MASK, MASK, IVEC))
-def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, slotted):
+@jit(i8(STATE, PARAMS, i8, u8, u8, ROWS, MASK, CUBE, LISTED, LISTED, MASK, MASK, IVEC, b1))
+def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, slotted, replay):
     """Rhetoric, deliveries and the listing half of the red lines (none draws: rhetoric reads
     the day's uniforms); observe_groups follows, as neither the red lines nor the observed
     groups read what the other writes. A pass over every run lists in `slotted` those with an
@@ -953,23 +988,23 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
     for every red line, the runs where it fires and the slot that fired first in each;
     `triggers` lists, for each side, the runs with a new perceived attack today and the slot of
     the worst, or -1 (choose_responses' trigger: enforcing a red line changes no slot)."""
-    F, I, SLF, SLI, fired, grievance = S[0], S[1], S[2], S[3], S[4], S[5]
-    pf, pi, side_i, group_i, act_f, act_i = P[0], P[1], P[3], P[5], P[6], P[7]
+    F, I, SLF, SLI, fired, grievance = S.F, S.I, S.SLF, S.SLI, S.fired, S.grievance
+    pf, pi, side_i, group_i, act_f, act_i = P.pf, P.pi, P.side_i, P.group_i, P.act_f, P.act_i
     firing, n_firing, first_slot = firings
     triggered, n_triggered, worst = triggers
-    line_i, cond_i, cond_v = P[9], P[10], P[11]
+    line_i, cond_i, cond_v = P.line_i, P.cond_i, P.cond_v
     groups, lines = pi[col.PI_N_GROUPS], pi[col.PI_N_LINES]
     gamma, lr_c2, lr_msg = pf[col.PF_GAMMA], pf[col.PF_LR_C2], pf[col.PF_LR_MSG]
     speech_rate, speech_ratio = pf[col.PF_RHETORIC_RATE], pf[col.PF_SPEECH_RATIO]
     window_start, defender = pi[col.PI_WINDOW_START], side_i[0, col.SDI_NATIONALITY]
-    speeches = False
-    for side in range(2):
+    speeches = False  # (a replayed day's statements come from the record)
+    for side in range(2 if not replay else 0):
         speeches = speeches or (
             side_i[side, col.SDI_INFLAMMATORY] and side_i[side, col.SDI_RHETORIC] >= 0
         )
     n, n_firing[:], n_triggered[:] = hi - lo, 0, 0
     worst[:] = -1  # choose_responses' triggers, set below where there is one
-    for side in range(2):
+    for side in range(2 if not replay else 0):
         if pending[side]:  # yesterday's responses were all executed today
             I[col.I_PENDING + side, lo:hi] = 0
             I[col.I_PENDING_GROUP + side, lo:hi] = -1
@@ -985,23 +1020,7 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
                     continue
                 if not (live and u[side_i[side, col.SDI_ROW] + 1, jl] < speech_rate):
                     continue
-                listener, rung = 1 - side, act_i[act, col.AI_RUNG]
-                F[col.F_COMMITMENT + side, j] += pf[col.PF_COMMITMENT_PER_SPEECH]
-                for i in range(groups):
-                    if group_i[i, col.GI_SIDE] != side:
-                        grievance[i, j] += pf[col.PF_GRIEVANCE_PER_SPEECH]
-                F[col.F_BELIEF + listener, j] = update_with_ratio(
-                    F[col.F_BELIEF + listener, j], speech_ratio, gamma
-                )
-                F[col.F_ALERT + listener, j] = min(
-                    1.0, F[col.F_ALERT + listener, j] + pf[col.PF_ALERT_PER_EVENT] * rung / 7
-                )
-                I[col.I_VIEW_DAY_RUNG + listener, j] = max(
-                    I[col.I_VIEW_DAY_RUNG + listener, j], rung
-                )
-                F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
-                F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
-                I[col.I_DAY_RUNG, j] = max(I[col.I_DAY_RUNG, j], rung)
+                speak(S, P, t, j, side)
     # Engine's deliveries: messages due today (few; the slots' deliveries follow, below)
     for obs in range(2):
         for j in range(lo, hi):
@@ -1099,8 +1118,8 @@ def observe_groups(S, P, lo, hi, alive):
     """Engine's observed groups: a day with or without a seen attack moves each belief. A pass
     of its own, group after group: a run's updates form one chain of divisions, which a pass
     over many runs overlaps."""
-    F, seen = S[0], S[8]
-    pf, pi, group_f, group_i = P[0], P[1], P[4], P[5]
+    F, seen = S.F, S.seen
+    pf, pi, group_f, group_i = P.pf, P.pi, P.group_f, P.group_i
     gamma = pf[col.PF_GAMMA]
     for i in range(pi[col.PI_N_GROUPS]):
         belief = F[col.F_BELIEF + 1 - group_i[i, col.GI_SIDE]]
@@ -1119,32 +1138,39 @@ def observe_groups(S, P, lo, hi, alive):
             belief[j] = posterior(belief[j], ratio if alive[j - lo] else 1.0)
 
 
-@jit(i8(STATE, PARAMS, RNG, i8, LISTED, TABLE, TABLE))
-def enforce_red_lines(S, P, rng, lo, firings, bound_kind, bound_group):
+@jit(i8(STATE, PARAMS, KEY, i8, i8, LISTED, TABLE, TABLE, CUBE))
+def enforce_red_lines(S, P, key, t, lo, firings, bound_kind, bound_group, p_ord):
     """The red lines' draws, line after line: counts firings, adds the audience cost of a public
     line left unenforced, binds a side to the response of the first line it enforces; the number
     of runs and sides bound."""
-    F, I, SLI = S[0], S[1], S[3]
-    side_f, line_f, line_i = P[2], P[8], P[9]
+    F, I, SLI = S.F, S.I, S.SLI
+    side_f, line_f, line_i = P.side_f, P.line_f, P.line_i
     firing, n_firing, first_slot = firings
     bound_kind[:] = 0
     bound_group[:] = -1
     bound = 0
-    for line in range(P[1][col.PI_N_LINES]):
+    for line in range(P.pi[col.PI_N_LINES]):
         owner, response = line_i[line, col.LI_OWNER], line_i[line, col.LI_RESPONSE]
         public = line_i[line, col.LI_PUBLIC] != 0
         idx = firing[line, : n_firing[line]]
         if idx.size == 0:
             continue
-        draws = uniforms(rng, 1, idx.size)
         for q in range(idx.size):
             j = idx[q]
+            draw = pair(key, j, t, purpose.ENFORCE, line, 0)[0]
             commitment = F[col.F_COMMITMENT + owner, j] * public
             rho = 1.0 - (1.0 - line_f[line, col.LF_ENFORCEMENT]) * math.exp(
                 -side_f[owner, col.SDF_AUDIENCE_COST] * commitment
             )
-            enforced = draws[0, q] < rho
+            enforced = draw < rho
             I[col.I_RED_LINE_FIRED + owner, j] += 1
+            if P.pi[col.PI_TRACING]:
+                r, k = record(S, t, col.WHAT_RED_LINE, j), first_slot[line, j - lo]
+                if r >= 0:
+                    S.log[r, col.LOG_LINE], S.log[r, col.LOG_SIDE] = line, owner
+                    S.log[r, col.LOG_ENFORCED] = enforced
+                    S.log[r, col.LOG_P_ORDERED] = p_ord[j - lo, owner, k]
+                    S.log[r, col.LOG_DEATHS] = S.SLI[owner, k, j, col.SLI_REPORTED_DEATHS]
             if not enforced:
                 I[col.I_RED_LINE_UNENFORCED + owner, j] += 1
                 if public:
@@ -1161,7 +1187,7 @@ def enforce_red_lines(S, P, rng, lo, firings, bound_kind, bound_group):
 @jit(i8(PARAMS, i8, b1, b1, f8, f8, f8))
 def doctrine_response(P, side, trigger, state_perpetrator, belief, commitment, u):
     """decisions.doctrine_response for one run."""
-    pf, side_f, side_i = P[0], P[2], P[3]
+    pf, side_f, side_i = P.pf, P.side_f, P.side_i
     if not trigger:
         return NONE
     in_kind = STRIKE_STATE if state_perpetrator else STRIKE_PROXY
@@ -1180,7 +1206,7 @@ def doctrine_response(P, side, trigger, state_perpetrator, belief, commitment, u
 @jit(i8(PARAMS, i8, b1, b1, f8, f8, f8))
 def logit_response(P, side, trigger, state_perpetrator, belief, commitment, u):
     """decisions.logit_response for one run."""
-    pf, side_f = P[0], P[2]
+    pf, side_f = P.pf, P.side_f
     adv = 1 - side
     risk = (
         belief * side_f[adv, col.SDF_RETALIATION_LIMITED] * (1.0 - side_f[adv, col.SDF_P_WARNING])
@@ -1222,15 +1248,15 @@ def worst_new_slot(SLI, pi, j, side, t, active):
     return worst
 
 
-@jit(void(STATE, PARAMS, RNG, i8, i8, i8, CUBE, LISTED, TABLE, TABLE, i8, MASK))
+@jit(void(STATE, PARAMS, KEY, i8, i8, i8, CUBE, LISTED, TABLE, TABLE, i8, MASK))
 def choose_responses(
-    S, P, rng, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
+    S, P, key, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
 ):
     """Each side's response, side after side. The runs that respond are those `triggered` by a new
     perceived attack (listed by assess) and, when a red line bound a response today (`bound`
     runs), those bound. `pending[side]` says whether any run of the side will act tomorrow."""
-    F, I, SLI = S[0], S[1], S[3]
-    pi, side_f, side_i = P[1], P[2], P[3]
+    F, I, SLI = S.F, S.I, S.SLI
+    pi, side_f, side_i = P.pi, P.side_f, P.side_i
     triggered, n_triggered, worst = triggers
     listing = np.empty(hi - lo, np.int64)
     for side in range(2):
@@ -1243,11 +1269,11 @@ def choose_responses(
                     listing[m] = j
                     m += 1
             idx = listing[:m]
-        draws = uniforms(rng, 2, idx.size)
         pending[side] = False
         for q in range(idx.size):
             j = idx[q]
             jl = j - lo
+            u_choice, u_retaliation = pair(key, j, t, purpose.RESPONSE, side, 0)
             trigger = worst[side, jl] >= 0
             k = max(worst[side, jl], 0)
             overt = SLI[side, k, j, col.SLI_ROLE] == LEADERSHIP
@@ -1257,11 +1283,11 @@ def choose_responses(
             belief = F[col.F_BELIEF + side, j]
             if side_i[side, col.SDI_LOGIT]:
                 kind = logit_response(
-                    P, side, trigger, state_perpetrator, belief, commitment, draws[0, q]
+                    P, side, trigger, state_perpetrator, belief, commitment, u_choice
                 )
             else:
                 kind = doctrine_response(
-                    P, side, trigger, state_perpetrator, belief, commitment, draws[0, q]
+                    P, side, trigger, state_perpetrator, belief, commitment, u_choice
                 )
             enforced = bound_kind[jl, side] > 0
             if enforced:
@@ -1271,7 +1297,7 @@ def choose_responses(
                 p_ret = side_f[side, col.SDF_RETALIATION_LIMITED]
             else:
                 p_ret = side_f[side, col.SDF_RETALIATION_AGGRESSIVE]
-            if kind == RETALIATE and draws[1, q] >= p_ret:
+            if kind == RETALIATE and u_retaliation >= p_ret:
                 kind = NONE
             if kind == STRIKE_PROXY and group < 0:
                 kind = STRIKE_STATE
@@ -1282,18 +1308,27 @@ def choose_responses(
             I[col.I_PENDING_GROUP + side, j] = group if kind == STRIKE_PROXY else -1
             if t > pi[col.PI_T0] and kind > 0 and not enforced:
                 I[col.I_ORDERS + side, j] += 1
+            if pi[col.PI_TRACING] and (kind > 0 or trigger):
+                r = record(S, t, col.WHAT_DECISION, j)
+                if r >= 0:
+                    S.log[r, col.LOG_SIDE], S.log[r, col.LOG_RESPONSE] = side, kind
+                    S.log[r, col.LOG_GROUP], S.log[r, col.LOG_TRIGGER] = group, trigger
 
 
-@jit(void(STATE, PARAMS, RNG, i8, u8, u8, ROWS, MASK, MASK, IVEC, IVEC, MASK))
-def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
+@jit(void(STATE, PARAMS, KEY, i8, u8, u8, ROWS, MASK, MASK, IVEC, IVEC, MASK, b1))
+def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, replay):
     """Stocks (slots only in the runs `slotted` by assess: no slot opens in between), then the
     strategic fronts and the day's outcomes in one pass; then the fronts' draws:
     the follow-on withdrawals of the runs whose host forced a withdrawal today, and preventive
     strikes where a breakout crisis began (`pending[0]` set when one is ordered). A follow-on
     due today is the only thing those draws change that the pass reads, so it is settled after
-    them for the runs that drew."""
-    F, I, SLI, grievance = S[0], S[1], S[3], S[5]
-    pf, pi = P[0], P[1]
+    them for the runs that drew. A `replay`ed day has no outcomes."""
+    F, I, SLI, grievance = S.F, S.I, S.SLI, S.grievance
+    tracing = P.pi[col.PI_TRACING] != 0
+    dialogue_before = np.empty(np.int64(hi - lo) if tracing else 0, np.bool_)
+    for j in range(lo, hi if tracing else lo):
+        dialogue_before[j - lo] = I[col.I_DIALOGUE, j] != 0
+    pf, pi = P.pf, P.pi
     groups = pi[col.PI_N_GROUPS]
     decay_grievance, decay_commitment = pf[col.PF_DECAY_GRIEVANCE], pf[col.PF_DECAY_COMMITMENT]
     decay_hostility, decay_alert = pf[col.PF_DECAY_HOSTILITY], pf[col.PF_DECAY_ALERT]
@@ -1402,7 +1437,7 @@ def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
     exchanges, declared = pi[col.PI_WAR_EXCHANGES], pi[col.PI_DECLARED_WAR_DAYS]
     battle_deaths, war_day = pf[col.PF_WAR_BATTLE_DEATHS], t - pi[col.PI_T0]
     wars = 0
-    for j in range(lo, hi):  # Engine's outcomes (a war's start marked, then settled below)
+    for j in range(lo, lo if replay else hi):  # outcomes (a war's start marked, settled below)
         rung, top_days = I[col.I_DAY_RUNG, j], I[col.I_TOP_RUNG_DAYS, j]
         I[col.I_MAX_RUNG, j] = max(I[col.I_MAX_RUNG, j], rung)
         top_days = top_days + 1 if rung >= 14 else 0
@@ -1419,54 +1454,140 @@ def end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted, listing, pending):
             I[col.I_WAR, lo + k] = 1
             I[col.I_WAR_DAY, lo + k] = war_day
             I[col.I_WAR_INADVERTENT, lo + k] = I[col.I_EPISODE_UNORDERED, lo + k]
+            if tracing:
+                r = record(S, t, col.WHAT_WAR, lo + k)
+                if r >= 0:
+                    S.log[r, col.LOG_VALUE] = I[col.I_CHAIN_LEN, lo + k]
+                    S.log[r, col.LOG_DEATHS] = F[col.F_BATTLE_DEATHS, lo + k]
     if host_on and n_leaving:
-        draws = uniforms(rng, 1, n_leaving)
         for q in range(n_leaving):
             j = leaving[q]
-            if draws[0, q] < pf[col.PF_HOST_FOLLOW_ON_PROBABILITY]:
+            if pair(key, j, t, purpose.FOLLOW_ON, 0, 0)[0] < pf[col.PF_HOST_FOLLOW_ON_PROBABILITY]:
                 I[col.I_FOLLOW_ON_DUE, j] = t + pi[col.PI_HOST_FOLLOW_ON_LAG]
                 if I[col.I_FOLLOW_ON_DAY, j] < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t:
                     I[col.I_FOLLOW_ON_DAY, j] = t
     if nuclear_on and pi[col.PI_PREVENTIVE_STRIKE] and n_crisis:
-        draws = uniforms(rng, 1, n_crisis)
         for q in range(n_crisis):
-            if draws[0, q] < pf[col.PF_PREVENTIVE_PROBABILITY]:
-                I[col.I_PENDING, crisis[q]] = STRIKE_STATE
+            j = crisis[q]
+            if pair(key, j, t, purpose.PREVENTIVE, 0, 0)[0] < pf[col.PF_PREVENTIVE_PROBABILITY]:
+                I[col.I_PENDING, j] = STRIKE_STATE
                 pending[0] = True
+                if tracing:
+                    record_front(S, t, j, col.FRONT_PREVENTIVE_STRIKE, 0.0)
+    for j in range(lo, hi if tracing else lo):  # the fronts' news of the day, for the log
+        if host_on and I[col.I_EXPULSION_DAY, j] == t:
+            record_front(S, t, j, col.FRONT_EXPULSION, F[col.F_PRESSURE, j])
+        if host_on and I[col.I_WITHDRAWAL_DAY, j] == t:
+            record_front(S, t, j, col.FRONT_WITHDRAWAL, 0.0)
+        if host_on and I[col.I_FOLLOW_ON_DAY, j] == t:
+            record_front(S, t, j, col.FRONT_FOLLOW_ON, 0.0)
+        if nuclear_on:
+            dialogue = I[col.I_DIALOGUE, j] != 0
+            if dialogue and not dialogue_before[j - lo]:
+                record_front(S, t, j, col.FRONT_DIALOGUE_BEGINS, 0.0)
+            if dialogue_before[j - lo] and not dialogue:
+                record_front(S, t, j, col.FRONT_DIALOGUE_COLLAPSES, 0.0)
+            if I[col.I_CRISIS_DAY, j] == t:
+                record_front(S, t, j, col.FRONT_BREAKOUT_CRISIS, F[col.F_BREAKOUT, j])
 
 
 # --- one block, every day ---------------------------------------------------------------------
 
 
-@jit(MASK(PARAMS))
-def rows_read(P):
-    """Which rows of the day's uniforms some pass reads, by the tests the passes make: the
-    accidents', the losses of control's and the maritime incidents' rows when those hazards are
-    on (start_day, maritime_incidents), the nuclear programme's when it is (end_day), a side's
-    rhetoric row when its rhetoric is inflammatory (assess); every other row always."""
-    pi, side_i = P[1], P[3]
-    read = np.ones(pi[col.PI_UNIFORM_ROWS], np.bool_)
-    if pi[col.PI_ACCIDENT_GROUP] < 0 or pi[col.PI_ACCIDENT_ACTION] < 0:
-        read[pi[col.PI_ROW_ACCIDENT]] = False
-    if pi[col.PI_LOC_GROUP] < 0 or pi[col.PI_LOC_ACTION] < 0:
-        read[pi[col.PI_ROW_LOC]] = False
-    if pi[col.PI_SEA_GROUP] < 0 or pi[col.PI_SEA_ACTION] < 0:
-        read[pi[col.PI_ROW_MARITIME]] = False
-    if pi[col.PI_NUCLEAR_ON] == 0:
-        read[pi[col.PI_ROW_DIALOGUE]] = False
-        read[pi[col.PI_ROW_COLLAPSE]] = False
-    for side in range(2):
-        if not side_i[side, col.SDI_INFLAMMATORY] or side_i[side, col.SDI_RHETORIC] < 0:
-            read[side_i[side, col.SDI_ROW] + 1] = False
-    return read
+@jit(void(STATE, PARAMS, KEY, i8, i8, i8, MASK))
+def inject_scripted(S, P, key, t, lo, hi, alive):
+    """The record's events of day t (P.script_i), the same act in every run still at peace: an
+    observed act is executed with its recorded deaths and perceived as any act; a statement or
+    a message is made. Whether a group acted on orders is not in the record unless it says so:
+    each run draws it from the observer's own prior, so a replay carries that uncertainty rather
+    than inventing a fact."""
+    script, pf = P.script_i, P.pf
+    n = hi - lo
+    for e in range(script.shape[0]):
+        if script[e, col.SCI_DAY] != t:
+            continue
+        side, group = script[e, col.SCI_SIDE], script[e, col.SCI_GROUP]
+        kind = script[e, col.SCI_KIND]
+        live = np.empty(n, np.int64)
+        m = marked_runs(alive, lo, n, live)
+        idx = live[:m]
+        if kind == 1:  # a statement
+            if P.side_i[side, col.SDI_RHETORIC] >= 0:
+                for j in idx:
+                    speak(S, P, t, j, side)
+            continue
+        if kind == 2:  # a message
+            send_message(S, P, key, t, side, idx, False, purpose.MESSAGE_OBSERVED)
+            continue
+        given = script[e, col.SCI_ORDERED]
+        ordered = np.zeros(n, np.bool_)
+        for j in idx:
+            if given >= 0 or group < 0:
+                ordered[j - lo] = given != 0
+            else:
+                prior = prior_ordered(
+                    S.F[col.F_BELIEF + 1 - side, j],
+                    P.group_f[group, col.GF_ASSUMED_CONTROL],
+                    pf[col.PF_ORDER_SHARE],
+                    pf[col.PF_ORDERED_MULTIPLIER],
+                )
+                ordered[j - lo] = pair(key, j, t, purpose.SCRIPT, e, 0)[0] < prior
+        struck = script[e, col.SCI_STRUCK_GROUP]
+        if struck >= 0:
+            for j in idx:
+                S.grievance[struck, j] += pf[col.PF_GRIEVANCE_PER_STRIKE]
+        warned = np.full(n, script[e, col.SCI_WARNED] != 0)
+        emit(
+            S,
+            P,
+            key,
+            t,
+            lo,
+            idx,
+            side,
+            group,
+            script[e, col.SCI_ACTION],
+            ordered,
+            warned,
+            script[e, col.SCI_VICTIM],
+            script[e, col.SCI_DEATHS],
+            False,
+            purpose.SOURCE_SCRIPT + e,
+            struck,
+        )
 
 
-@entry
-def run_block(S, P, rng, lo, hi):
-    """Every day of the runs [lo, hi) (one block), drawing from the block's generator `rng`:
-    Engine.step pass by pass, once the day's dense uniforms `u` are drawn. (The day is not a
-    function of its own: each level of calls costs numba another optimisation of all below.)"""
-    I, pi = S[1], P[1]
+@jit(void(STATE, i8, i8, i8))
+def record_day(S, t, lo, hi):
+    """The day's figures of every run, for daily series (layout.DAILY)."""
+    F, I, SLI, daily = S.F, S.I, S.SLI, S.daily
+    for j in range(lo, hi):
+        daily[col.DAILY_GOLDSTEIN, t, j] = F[col.F_GOLDSTEIN, j]
+        daily[col.DAILY_RUNG, t, j] = I[col.I_DAY_RUNG, j]
+        daily[col.DAILY_MISPERCEPTIONS, t, j] = I[col.I_MISPERCEPTIONS, j]
+        for side in range(2):
+            daily[col.DAILY_RED_LINES + side, t, j] = I[col.I_RED_LINE_FIRED + side, j]
+            daily[col.DAILY_PERCEIVED_RUNG + side, t, j] = I[col.I_VIEW_DAY_RUNG + side, j]
+            daily[col.DAILY_BELIEF + side, t, j] = F[col.F_BELIEF + side, j]
+            awaiting, active = 0, np.int64(I[col.I_SLOT_MASK + side, j])
+            while active:
+                k, active = next_slot(active)
+                finding = SLI[side, k, j, col.SLI_FINDING_DAY]
+                awaiting += 1 if (finding > t) & (finding < NEVER) else 0
+            daily[col.DAILY_PENDING_ATTRIBUTIONS + side, t, j] = awaiting
+
+
+RUN_BLOCK = void(STATE, PARAMS, KEY, i8, i8, i8, i8)  # the one signature, compiled on first use
+
+
+@njit(**OPTIONS, nogil=True)
+def run_block(S, P, key, lo, hi, first_day, last_day):
+    """Days [first_day, last_day) of the runs [lo, hi) of the chunk, pass by pass, once the
+    day's dense uniforms `u` are drawn; days before the first simulated day (P.pi[PI_T0]) are
+    replayed from the record, with no hazard, order or response. Releases the GIL: threads run
+    blocks in parallel. (The day is not a function of its own: each level of calls costs numba
+    another optimisation of all below.)"""
+    I, pi = S.I, P.pi
     n, groups, lines = hi - lo, max(pi[col.PI_N_GROUPS], 1), max(pi[col.PI_N_LINES], 1)
     u = np.empty((pi[col.PI_UNIFORM_ROWS], n + col.PAD))  # padded as the state is
     alive, everyone, nobody = np.empty(n, np.bool_), np.ones(n, np.bool_), np.zeros(n, np.bool_)
@@ -1479,29 +1600,40 @@ def run_block(S, P, rng, lo, hi):
     firings, triggers = listed_runs(lines, n), listed_runs(2, n)
     bound_kind, bound_group = np.zeros((n, 2), np.int64), np.full((n, 2), -1, np.int64)
     pending = np.zeros(2, np.bool_)
-    read, jump = rows_read(P), jump_of(n)  # the rows drawn each day; a skipped row's jump
+    ulo, uhi = np.uint64(lo), np.uint64(hi)
+    t0, scripted = pi[col.PI_T0], pi[col.PI_N_SCRIPT] > 0
+    opening = pi[col.PI_INITIAL_ACTION] >= 0 and not scripted
     for side in range(2):
         for j in range(lo, hi):
             pending[side] = pending[side] or I[col.I_PENDING + side, j] != 0
-    for t in range(pi[col.PI_T0], pi[col.PI_T0] + pi[col.PI_DAYS]):
-        fill_uniforms(rng, u, n, read, jump)
+    for t in range(first_day, last_day):
+        replay = t < t0
+        fill_uniforms(key, u, t, ulo, uhi, P.draw_i)
         n_accidents, n_losses = start_day(
-            S, P, t, lo, hi, u, alive, effort, marks, accidents, losses
+            S, P, t, ulo, uhi, u, alive, effort, marks, accidents, losses, replay
         )
         if n_accidents or n_losses:  # a call passes every array of the state: only if needed
-            hazard_events(S, P, rng, t, lo, accidents[:n_accidents], losses[:n_losses], nobody)
-        if t == pi[col.PI_T0] and pi[col.PI_INITIAL_ACTION] >= 0:
-            initial_event(S, P, rng, t, lo, hi)
-        execute_responses(S, P, rng, t, lo, hi, alive, pending, marks, everyone, nobody)
-        group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, n_acts)
-        group_events(S, P, rng, t, lo, ordered, acts, n_acts, nobody)
-        maritime_incidents(S, P, rng, t, lo, hi, u, alive, marks, nobody)
+            hazard_events(S, P, key, t, lo, accidents[:n_accidents], losses[:n_losses], nobody)
+        if t == t0 and opening:
+            initial_event(S, P, key, t, lo, hi)
+        if scripted:
+            inject_scripted(S, P, key, t, lo, hi, alive)
+        if not replay:
+            execute_responses(S, P, key, t, lo, hi, alive, pending, marks, everyone, nobody)
+            group_lists(S, P, ulo, uhi, u, alive, effort, ordered, marks, acts, n_acts)
+            group_events(S, P, key, t, lo, ordered, acts, n_acts, nobody)
+            maritime_incidents(S, P, key, t, ulo, uhi, u, alive, marks, nobody)
         n_slotted = assess(
-            S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, slotted
+            S, P, t, ulo, uhi, u, alive, p_ord, firings, triggers, pending, marks, slotted, replay
         )
-        observe_groups(S, P, lo, hi, alive)
-        bound = enforce_red_lines(S, P, rng, lo, firings, bound_kind, bound_group)
-        choose_responses(
-            S, P, rng, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
+        observe_groups(S, P, ulo, uhi, alive)
+        bound = enforce_red_lines(S, P, key, t, lo, firings, bound_kind, bound_group, p_ord)
+        if not replay:
+            choose_responses(
+                S, P, key, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
+            )
+        end_day(
+            S, P, key, t, ulo, uhi, u, alive, marks, slotted[:n_slotted], listing, pending, replay
         )
-        end_day(S, P, rng, t, lo, hi, u, alive, marks, slotted[:n_slotted], listing, pending)
+        if pi[col.PI_DAILY]:
+            record_day(S, t, lo, hi)

@@ -1,9 +1,15 @@
-"""Column numbers of the packed arrays the compiled day loop works on (kernel.py, native.py).
+"""Column numbers of the packed arrays the compiled day loop works on, derived, never typed.
 
-The kernel receives a few arrays rather than one per field: numba compiles functions of many
-arguments, or of large tuples, very slowly. A field of width 2 is per side (or per observer),
-column + side.
+The kernel receives a few arrays rather than one per field (numba compiles functions of many
+arguments, or of large tuples, very slowly) and reads a field by its name here: `F_BELIEF + side`
+is the belief column of a side. The state columns come from the declaration in state.py; the
+parameter columns from the name lists below, in order (a name with a width takes that many
+columns). Nothing is numbered by hand: adding a field or a parameter is adding a name.
 """
+
+from __future__ import annotations
+
+from crisislab.engine import state
 
 # Rows of the runs-last arrays are padded by one cache line (8 values). Unpadded, a row of a chunk
 # of 2^k runs starts 2^(k+3) bytes after the previous one, so the same run's fields in all rows
@@ -13,279 +19,123 @@ PAD = 8
 
 # The per-run integers are int32: every field is a day, a count, a small code or a bit mask, and
 # at half the width a block's rows of integers fit in the processor's second-level cache with the
-# floats (a block's integers in int64 took 450 KB).
+# floats.
 INTEGER_DTYPE = "int32"
 
-# Per-run floats, F[run, column]
-F_COMMITMENT = 0  # 2 columns
-F_HOSTILITY = 2
-F_RUNG_LEVEL = 3
-F_BATTLE_DEATHS = 4
-F_GOLDSTEIN = 5
-F_RIVERA = 6
-F_AUDIENCE_COST = 7  # 2 columns
-F_PRESSURE = 9
-F_SOIL_TODAY = 10
-F_HOST_DEATHS_TODAY = 11
-F_BREAKOUT = 12
-F_BELIEF = 13  # 2 columns
-F_ALERT = 15  # 2 columns
-F_COLUMNS = 17
+# Scenario floats, pf[column] and integers, pi[column]
+PF = (
+    "accident_rate", "loc_rate", "ordered_multiplier", "enforcement_effect",
+    "grievance_sensitivity", "grievance_per_strike", "grievance_per_speech",
+    "commitment_per_speech", "alert_per_event", "decay_grievance", "decay_alert",
+    "decay_commitment", "decay_hostility", "rhetoric_rate", "speech_ratio", "war_battle_deaths",
+    "expectation_bias", "sigma", "initial_injury_share", "lag_log", "gamma", "order_share",
+    "lr_c2", "c2_lie", "lr_msg", "msg_lie", "latency_frac", "gtft_forgiveness",
+    "retaliatory_trust", "logit_none", "logit_proxy", "logit_state", "logit_proxy_war",
+    "logit_war_cost", "logit_precision", "host_decay", "host_per_strike", "host_per_death",
+    "host_sanctions", "host_diplomacy", "host_threshold", "host_follow_on_probability",
+    "presence_after", "deterrence_after", "sea_base_hazard", "sea_hostility_sensitivity",
+    "sea_posture_factor", "dialogue_start", "dialogue_after_quiet", "dialogue_collapse",
+    "step_months", "max_months", "crisis_threshold", "preventive_probability",
+)  # fmt: skip
+PI = (
+    "days", "t0", "window_start", "uniform_rows", "row_accident", "row_loc", "row_group",
+    "row_maritime", "row_dialogue", "row_collapse", "war_exchanges", "war_exchange_window",
+    "war_rung", "declared_war_days", "stable_rung", "accident_group", "accident_action",
+    "loc_group", "loc_action", "initial_side", "initial_group", "initial_warned",
+    "initial_deaths", "initial_action", "n_groups", "n_lines", "misperception_gap", "lag_on",
+    "attribution_delay", "channel_open", "carries_c2", "latency_whole", "attack_threshold",
+    "shipping_threshold", "host_on", "host_nat", "host_days_above", "host_withdrawal_lag",
+    "host_follow_on_lag", "sea_group", "sea_action", "sea_victim", "nuclear_on", "quiet_days",
+    "step_days", "preventive_strike", "n_script", "tracing", "daily", ("soil", 6),
+)  # fmt: skip
+# Per-side floats side_f[side, column] and integers side_i[side, column]
+SDF = (
+    "campaign_daily_limited", "campaign_daily_aggressive", "campaign_stop", "enforcement",
+    "retaliation_limited", "retaliation_aggressive", "p_warning", "audience_cost",
+)  # fmt: skip
+SDI = (
+    "nationality", "inflammatory", "rhetoric", "message", "strike_proxy", "strike_state",
+    "retaliate", "doctrine", "logit", "row", ("can_execute", 4),
+)  # fmt: skip
+# Per-group floats group_f[group, column] and integers group_i[group, column]
+GF = ("control", "base_hazard", "assumed_control", "seen_ratio", "unseen_ratio")
+GI = ("side", "action", "nationality", "role", "presence")
+# Per-action floats act_f[action, column] and integers act_i[action, column]; a width of two:
+# plain, warned
+AF = (
+    ("p_kill", 2), ("deaths_mean", 2), ("injuries_mean", 2), "goldstein", "rivera", "p_detect",
+    "accuracy", "evidence_yes", "evidence_no", "ratio_plain", "ratio_warned",
+)  # fmt: skip
+AI = (("rung", 2), ("lethal_rung", 2), "has_warned", "hits", "has_ratio")
+# Per-red-line floats line_f[line, column] and integers line_i[line, column]
+LF = ("enforcement", "audience_cost")
+LI = ("owner", "conditions", "response", "public")
+# Per-condition integers cond_i[line, condition, column]
+CI = ("field", "nationality", "op")
+# Scripted events script_i[event, column] (history/mapping.py writes them, the kernel injects)
+SCI = (
+    "day", "kind", "side", "group", "action", "ordered", "warned", "deaths", "victim",
+    "struck_group",
+)  # fmt: skip
+# Draws of the day's uniforms, draw_i[draw, column]: one keyed call fills one or two rows
+DRI = ("purpose", "slot", "row0", "row1", "read")
+# A traced run's records, log[record, column] (trace.py names what each kind uses)
+LOG = (
+    "day", "what", "run", "side", "group", "action", "source", "ordered", "rung", "warned",
+    "intended_warned", "deaths", "injuries", "victim", "detected", "perceived", "p_ordered",
+    "struck_group", "line", "enforced", "response", "trigger", "value", "news",
+)  # fmt: skip
+# What a record is, log[record, LOG_WHAT]
+WHAT = ("none", "event", "orders", "rhetoric", "message", "red_line", "decision", "front", "war")
+# A front record's news, log[record, LOG_NEWS]
+FRONT = (
+    "none", "expulsion", "withdrawal", "follow_on", "preventive_strike", "dialogue_begins",
+    "dialogue_collapses", "breakout_crisis",
+)  # fmt: skip
+# Daily series, daily[series, day, run], kept when asked for (goldstein, red lines and
+# misperceptions cumulative; the rest as they stand at the end of the day)
+DAILY = (
+    "goldstein", "rung", "misperceptions", ("red_lines", 2), ("perceived_rung", 2),
+    ("belief", 2), ("pending_attributions", 2),
+)  # fmt: skip
 
-# Per-run integers and flags, I[run, column]
-I_LIMITED = 0  # 2 columns
-I_CAMPAIGN = 2  # 2 columns
-I_PENDING = 4  # 2 columns
-I_PENDING_GROUP = 6  # 2 columns
-I_WAR = 8
-I_WAR_DAY = 9
-I_WAR_INADVERTENT = 10
-I_CHAIN_LEN = 11
-I_CHAIN_SIDE = 12
-I_CHAIN_START = 13
-I_TOP_RUNG_DAYS = 14
-I_LAST_LETHAL_DAY = 15
-I_EPISODE_UNORDERED = 16
-I_DAY_RUNG = 17
-I_MAX_RUNG = 18
-I_MISPERCEPTIONS = 19
-I_ACCIDENTS = 20
-I_GROUP_ATTACKS = 21
-I_RED_LINE_FIRED = 22  # 2 columns
-I_RED_LINE_UNENFORCED = 24  # 2 columns
-I_ORDERS = 26  # 2 columns
-I_PROXY_STRIKES = 28
-I_DIRECT_EXCHANGES = 29
-I_WINDOW_DIRECT = 30
-I_WINDOW_ATTACKS = 31
-I_WINDOW_QUIET_DAYS = 32
-I_WINDOW_ATTRIBUTED = 33
-I_DAYS_ABOVE = 34
-I_EXPULSION_DAY = 35
-I_WITHDRAWAL_DAY = 36
-I_FOLLOW_ON_DUE = 37
-I_FOLLOW_ON_DAY = 38
-I_LETHAL_TODAY = 39
-I_INCIDENTS = 40
-I_DIALOGUE = 41
-I_CRISIS_DAY = 42
-I_QUIET_STREAK = 43
-I_VIEW_DAY_RUNG = 44  # 2 columns
-I_SLOT_NEXT = 46  # 2 columns
-I_MESSAGE_DAY = 48  # 2 columns
-I_FIRST_DAY = 50  # 3 columns
-I_SLOT_MASK = 53  # 2 columns; bit k set when slot k is active: most runs skip slot work
-I_COLUMNS = 55
 
-# Slot floats, SLF[run, observer, slot, column]
-SLF_PRIOR_ODDS = 0
-SLF_EVIDENCE = 1
-SLF_FINDING = 2
-SLF_COLUMNS = 3
+def _number(prefix: str, names) -> dict[str, int]:
+    out, at = {}, 0
+    for spec in names:
+        name, width = (spec, 1) if isinstance(spec, str) else spec
+        out[f"{prefix}_{name.upper()}"] = at
+        at += width
+    out[f"{prefix}_COLUMNS"] = at
+    return out
 
-# Slot integers and flags, SLI[run, observer, slot, column]
-SLI_ACTIVE = 0
-SLI_DAY = 1
-SLI_GROUP = 2
-SLI_ROLE = 3
-SLI_TARGET = 4
-SLI_PERCEIVED = 5
-SLI_VICTIM = 6
-SLI_DISAVOWED = 7
-SLI_REPORTED_DEATHS = 8
-SLI_REPORTED_INJURIES = 9
-SLI_DEATHS = 10
-SLI_INJURIES = 11
-SLI_REPORT_DAY = 12
-SLI_FINDING_DAY = 13
-SLI_C2_DAY = 14
-SLI_ORDERED = 15
-SLI_COLUMNS = 16
 
-# Scenario floats, pf[column]
-PF_ACCIDENT_RATE = 0
-PF_LOC_RATE = 1
-PF_ORDERED_MULTIPLIER = 2
-PF_ENFORCEMENT_EFFECT = 3
-PF_GRIEVANCE_SENSITIVITY = 4
-PF_GRIEVANCE_PER_STRIKE = 5
-PF_GRIEVANCE_PER_SPEECH = 6
-PF_COMMITMENT_PER_SPEECH = 7
-PF_ALERT_PER_EVENT = 8
-PF_DECAY_GRIEVANCE = 9
-PF_DECAY_ALERT = 10
-PF_DECAY_COMMITMENT = 11
-PF_DECAY_HOSTILITY = 12
-PF_RHETORIC_RATE = 13
-PF_SPEECH_RATIO = 14
-PF_WAR_BATTLE_DEATHS = 15
-PF_EXPECTATION_BIAS = 16
-PF_SIGMA = 17
-PF_INITIAL_INJURY_SHARE = 18
-PF_LAG_LOG = 19
-PF_GAMMA = 20
-PF_ORDER_SHARE = 21
-PF_LR_C2 = 22
-PF_C2_LIE = 23
-PF_LR_MSG = 24
-PF_MSG_LIE = 25
-PF_LATENCY_FRAC = 26
-PF_GTFT_FORGIVENESS = 27
-PF_RETALIATORY_TRUST = 28
-PF_LOGIT_NONE = 29
-PF_LOGIT_PROXY = 30
-PF_LOGIT_STATE = 31
-PF_LOGIT_PROXY_WAR = 32
-PF_LOGIT_WAR_COST = 33
-PF_LOGIT_PRECISION = 34
-PF_HOST_DECAY = 35
-PF_HOST_PER_STRIKE = 36
-PF_HOST_PER_DEATH = 37
-PF_HOST_SANCTIONS = 38
-PF_HOST_DIPLOMACY = 39
-PF_HOST_THRESHOLD = 40
-PF_HOST_FOLLOW_ON_PROBABILITY = 41
-PF_PRESENCE_AFTER = 42
-PF_DETERRENCE_AFTER = 43
-PF_SEA_BASE_HAZARD = 44
-PF_SEA_HOSTILITY_SENSITIVITY = 45
-PF_SEA_POSTURE_FACTOR = 46
-PF_DIALOGUE_START = 47
-PF_DIALOGUE_AFTER_QUIET = 48
-PF_DIALOGUE_COLLAPSE = 49
-PF_STEP_MONTHS = 50
-PF_MAX_MONTHS = 51
-PF_CRISIS_THRESHOLD = 52
-PF_PREVENTIVE_PROBABILITY = 53
-PF_COLUMNS = 54
+def _state(prefix: str, kind: state.Kind, slot: bool) -> dict[str, int]:
+    cols = state.columns(kind, slot)
+    out = {f"{prefix}_{name.upper()}": first for name, (first, _) in cols.items()}
+    out[f"{prefix}_COLUMNS"] = sum(width for _, width in cols.values())
+    return out
 
-# Scenario integers and flags, pi[column]
-PI_DAYS = 0
-PI_T0 = 1
-PI_WINDOW_START = 2
-PI_UNIFORM_ROWS = 3
-PI_ROW_ACCIDENT = 4
-PI_ROW_LOC = 5
-PI_ROW_GROUP = 6
-PI_ROW_MARITIME = 7
-PI_ROW_DIALOGUE = 8
-PI_ROW_COLLAPSE = 9
-PI_WAR_EXCHANGES = 10
-PI_WAR_EXCHANGE_WINDOW = 11
-PI_WAR_RUNG = 12
-PI_DECLARED_WAR_DAYS = 13
-PI_STABLE_RUNG = 14
-PI_ACCIDENT_GROUP = 15
-PI_ACCIDENT_ACTION = 16
-PI_LOC_GROUP = 17
-PI_LOC_ACTION = 18
-PI_INITIAL_SIDE = 19
-PI_INITIAL_GROUP = 20
-PI_INITIAL_WARNED = 21
-PI_INITIAL_DEATHS = 22
-PI_INITIAL_ACTION = 23
-PI_N_GROUPS = 24
-PI_N_LINES = 25
-PI_MISPERCEPTION_GAP = 26
-PI_LAG_ON = 27
-PI_ATTRIBUTION_DELAY = 28
-PI_CHANNEL_OPEN = 29
-PI_CARRIES_C2 = 30
-PI_LATENCY_WHOLE = 31
-PI_ATTACK_THRESHOLD = 32
-PI_SHIPPING_THRESHOLD = 33
-PI_HOST_ON = 34
-PI_HOST_NAT = 35
-PI_HOST_DAYS_ABOVE = 36
-PI_HOST_WITHDRAWAL_LAG = 37
-PI_HOST_FOLLOW_ON_LAG = 38
-PI_SEA_GROUP = 39
-PI_SEA_ACTION = 40
-PI_SEA_VICTIM = 41
-PI_NUCLEAR_ON = 42
-PI_QUIET_DAYS = 43
-PI_STEP_DAYS = 44
-PI_PREVENTIVE_STRIKE = 45
-PI_SOIL = 46  # 6 columns
-PI_COLUMNS = 52
 
-# Per-side floats, side_f[side, column]
-SDF_CAMPAIGN_DAILY_LIMITED = 0
-SDF_CAMPAIGN_DAILY_AGGRESSIVE = 1
-SDF_CAMPAIGN_STOP = 2
-SDF_ENFORCEMENT = 3
-SDF_RETALIATION_LIMITED = 4
-SDF_RETALIATION_AGGRESSIVE = 5
-SDF_P_WARNING = 6
-SDF_AUDIENCE_COST = 7
-SDF_COLUMNS = 8
+COLUMNS: dict[str, int] = {
+    **_state("F", "float", False),
+    **_state("I", "int", False),
+    **_state("SLF", "float", True),
+    **_state("SLI", "int", True),
+    **{
+        name: value
+        for prefix, names in (
+            ("PF", PF), ("PI", PI), ("SDF", SDF), ("SDI", SDI), ("GF", GF), ("GI", GI),
+            ("AF", AF), ("AI", AI), ("LF", LF), ("LI", LI), ("CI", CI), ("SCI", SCI),
+            ("DRI", DRI), ("LOG", LOG), ("DAILY", DAILY),
+        )  # fmt: skip
+        for name, value in _number(prefix, names).items()
+    },
+}
+COLUMNS.update({f"WHAT_{name.upper()}": code for code, name in enumerate(WHAT)})
+COLUMNS.update({f"FRONT_{name.upper()}": code for code, name in enumerate(FRONT)})
+globals().update(COLUMNS)  # the kernel reads them as constants: col.F_BELIEF
 
-# Per-side integers and flags, side_i[side, column]
-SDI_NATIONALITY = 0
-SDI_INFLAMMATORY = 1
-SDI_RHETORIC = 2
-SDI_MESSAGE = 3
-SDI_STRIKE_PROXY = 4
-SDI_STRIKE_STATE = 5
-SDI_RETALIATE = 6
-SDI_DOCTRINE = 7
-SDI_LOGIT = 8
-SDI_ROW = 9
-SDI_CAN_EXECUTE = 10  # 4 columns
-SDI_COLUMNS = 14
 
-# Per-group floats, group_f[group, column]
-GF_CONTROL = 0
-GF_BASE_HAZARD = 1
-GF_ASSUMED_CONTROL = 2
-GF_SEEN_RATIO = 3
-GF_UNSEEN_RATIO = 4
-GF_COLUMNS = 5
-
-# Per-group integers and flags, group_i[group, column]
-GI_SIDE = 0
-GI_ACTION = 1
-GI_NATIONALITY = 2
-GI_ROLE = 3
-GI_PRESENCE = 4
-GI_COLUMNS = 5
-
-# Per-action floats, act_f[action, column]; two columns: plain, warned
-AF_P_KILL = 0  # 2 columns
-AF_DEATHS_MEAN = 2  # 2 columns
-AF_INJURIES_MEAN = 4  # 2 columns
-AF_GOLDSTEIN = 6
-AF_RIVERA = 7
-AF_P_DETECT = 8
-AF_ACCURACY = 9
-AF_EVIDENCE_YES = 10
-AF_EVIDENCE_NO = 11
-AF_RATIO_PLAIN = 12
-AF_RATIO_WARNED = 13
-AF_COLUMNS = 14
-
-# Per-action integers and flags, act_i[action, column]; two columns: plain, warned
-AI_RUNG = 0  # 2 columns
-AI_LETHAL_RUNG = 2  # 2 columns
-AI_HAS_WARNED = 4
-AI_HITS = 5
-AI_HAS_RATIO = 6
-AI_COLUMNS = 7
-
-# Per-red-line floats, line_f[line, column]
-LF_ENFORCEMENT = 0
-LF_AUDIENCE_COST = 1
-LF_COLUMNS = 2
-
-# Per-red-line integers and flags, line_i[line, column]
-LI_OWNER = 0
-LI_CONDITIONS = 1
-LI_RESPONSE = 2
-LI_PUBLIC = 3
-LI_COLUMNS = 4
-
-# Per-condition integers, cond_i[line, condition, column]
-CI_FIELD = 0
-CI_NATIONALITY = 1
-CI_OP = 2
-CI_COLUMNS = 3
+def __getattr__(name: str) -> int:  # for type checkers; every name is set above
+    raise AttributeError(name)

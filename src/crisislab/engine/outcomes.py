@@ -1,4 +1,4 @@
-"""Outcome classes and per-run metrics at the horizon (MODEL.md §9)."""
+"""Outcome classes and per-run metrics at the horizon (MODEL.md §9), read from a batch."""
 
 from __future__ import annotations
 
@@ -6,68 +6,95 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from crisislab.engine.compiled import CHALLENGER, DEFENDER
+from crisislab.engine.constants import CHALLENGER, DEFENDER, FIRST_EVENTS
 
 if TYPE_CHECKING:
-    from crisislab.engine.step import Engine
+    from crisislab.engine.batch import Batch
 
 OUTCOMES = ("stable_deescalation", "frozen_conflict", "war")
 STABLE, FROZEN, WAR = 0, 1, 2
+NOT_YET = -1
 
 
-def summarise(engine: Engine) -> dict[str, np.ndarray]:
+def summarise(batch: Batch) -> dict[str, np.ndarray]:
     """Per-run columns: the outcome class, war kind, the test of claim 1, flags and metrics."""
-    c, led, w = engine.c, engine.ledger, engine.world
+    setup, f = batch.setup, batch.field
+    c = setup.c
     o = c.scenario.outcomes
-    window = engine.window
+    window = min(o.stable_window_days, setup.days)
     base_rate = o.base_attack_rate_per_day
     if base_rate is None:
         base_rate = sum(g.base_hazard for g in c.groups)
+    war = f("war") != 0
     stable = (
-        ~led.war
-        & (led.window_direct == 0)
-        & (led.window_attacks <= base_rate * window)
-        & ~led.window_attributed_deaths
-        & (led.window_quiet_days >= o.stable_quiet_share * window)
+        ~war
+        & (f("window_direct") == 0)
+        & (f("window_attacks") <= base_rate * window)
+        & (f("window_attributed") == 0)
+        & (f("window_quiet_days") >= o.stable_quiet_share * window)
     )
-    outcome = np.where(led.war, WAR, np.where(stable, STABLE, FROZEN)).astype(np.int8)
-    limited = w.limited[:, CHALLENGER]
-    belief_def = engine.views[DEFENDER].belief
-    intended = limited & (led.orders[:, CHALLENGER] == 0)
-    perceived = (belief_def >= 0.5) & (led.red_line_fired[:, DEFENDER] == 0)
-    defender_nat = c.sides[DEFENDER].nationality
+    outcome = np.where(war, WAR, np.where(stable, STABLE, FROZEN)).astype(np.int8)
+    limited = f("limited") != 0
+    red_line_fired, orders = f("red_line_fired"), f("orders")
+    belief = f("belief")
+    intended = limited[:, CHALLENGER] & (orders[:, CHALLENGER] == 0)
+    perceived = (belief[:, DEFENDER] >= 0.5) & (red_line_fired[:, DEFENDER] == 0)
+    deaths = batch.table("deaths")
     columns: dict[str, np.ndarray] = {
         "outcome": outcome,
-        "war_day": led.war_day,
-        "war_spiral": led.war & limited,
-        "war_deterrence_failure": led.war & ~limited,
-        "war_inadvertent": led.war & led.war_inadvertent,
-        "challenger_limited": limited,
-        "defender_limited": w.limited[:, DEFENDER],
+        "war_day": f("war_day").astype(np.int32),
+        "war_spiral": war & limited[:, CHALLENGER],
+        "war_deterrence_failure": war & ~limited[:, CHALLENGER],
+        "war_inadvertent": war & (f("war_inadvertent") != 0),
+        "challenger_limited": limited[:, CHALLENGER],
+        "defender_limited": limited[:, DEFENDER],
         "intended": intended,
         "perceived": perceived,
         "both": intended & perceived,
-        "red_line_fired": led.red_line_fired[:, DEFENDER] > 0,
-        "red_line_firings": led.red_line_fired[:, DEFENDER],
-        "red_line_firings_challenger": led.red_line_fired[:, CHALLENGER],
-        "red_lines_unenforced": led.red_line_unenforced.sum(axis=1),
-        "audience_cost": led.audience_cost.sum(axis=1),
-        "limited_reprisal_cycle": (led.proxy_strikes >= o.reprisal_cycle_exchanges)
-        & (led.direct_exchanges == 0),
-        "defender_deaths": led.deaths[:, defender_nat],
-        "max_rung": led.max_rung,
-        "misperceptions": led.misperceptions,
-        "goldstein": led.goldstein,
-        "rivera": led.rivera,
-        "accidents": led.accidents,
-        "group_attacks": led.group_attacks,
-        "proxy_strikes": led.proxy_strikes,
-        "direct_exchanges": led.direct_exchanges,
-        "belief_defender": belief_def,
-        "belief_challenger": engine.views[CHALLENGER].belief,
+        "red_line_fired": red_line_fired[:, DEFENDER] > 0,
+        "red_line_firings": red_line_fired[:, DEFENDER],
+        "red_line_firings_challenger": red_line_fired[:, CHALLENGER],
+        "red_lines_unenforced": f("red_line_unenforced").sum(axis=1),
+        "audience_cost": f("audience_cost").sum(axis=1),
+        "limited_reprisal_cycle": (f("proxy_strikes") >= o.reprisal_cycle_exchanges)
+        & (f("direct_exchanges") == 0),
+        "defender_deaths": deaths[:, c.sides[DEFENDER].nationality].copy(),
+        "max_rung": f("max_rung").astype(np.int8),
+        "misperceptions": f("misperceptions"),
+        "goldstein": f("goldstein").copy(),
+        "rivera": f("rivera").copy(),
+        "accidents": f("accidents"),
+        "group_attacks": f("group_attacks"),
+        "proxy_strikes": f("proxy_strikes"),
+        "direct_exchanges": f("direct_exchanges"),
+        "belief_defender": belief[:, DEFENDER].copy(),
+        "belief_challenger": belief[:, CHALLENGER].copy(),
     }
-    columns.update(engine.fronts.columns())
-    columns.update({f"first_{name}_day": day for name, day in led.first_day.items()})
+    columns.update(_fronts(batch))
+    first = f("first_day")
+    columns.update({f"first_{name}_day": first[:, k].copy() for k, name in enumerate(FIRST_EVENTS)})
     for i, nat in enumerate(c.nationalities):
-        columns[f"deaths_{nat}"] = led.deaths[:, i]
+        columns[f"deaths_{nat}"] = deaths[:, i].copy()
     return columns
+
+
+def _fronts(batch: Batch) -> dict[str, np.ndarray]:
+    """The fronts' results; event days count from the first simulated day (-1: never)."""
+    f, t0 = batch.field, batch.setup.t0
+
+    def relative(day: np.ndarray) -> np.ndarray:
+        return np.where(day >= 0, np.maximum(day - t0, 0), NOT_YET).astype(np.int32)
+
+    return {
+        "host_expulsion": f("expulsion_day") >= 0,
+        "host_expulsion_day": relative(f("expulsion_day")),
+        "withdrawal_day": relative(f("withdrawal_day")),
+        "follow_on_withdrawal": f("follow_on_day") >= 0,
+        "follow_on_day": relative(f("follow_on_day")),
+        "expulsion_pressure": f("pressure").copy(),
+        "maritime_incidents": f("incidents"),
+        "breakout_crisis": f("crisis_day") >= 0,
+        "breakout_crisis_day": relative(f("crisis_day")),
+        "breakout_months": f("breakout").copy(),
+        "dialogue": f("dialogue") != 0,
+    }

@@ -1,250 +1,169 @@
-"""Batched state, split by who may read it.
+"""The per-run state of the day loop, declared once.
 
-`World` is the truth: types, orders, true deaths, what is in transit through reporting and
-channels, and the outcome bookkeeping. `View` is what one leadership perceives: its belief about
-the adversary, and its table of perceived events (slots). Decision code receives a `View` and
-the leadership's own private facts (its type and its orders), never the `World`.
-Every array has the runs of the batch on its first axis.
+Every field the compiled day loop keeps for a run is listed here with its type, its shape and a
+one-line meaning. Everything else is derived from this list: the column numbers the kernel uses
+(layout.py), the packed arrays and their initial values (batch.py), the names of the fields a
+traced run records, the ledger that a fork resets after its replay, and the state table of
+docs/model.md (`state_table`).
+
+`part` says who may read a field. Decisions read `view` fields and their own side's private
+facts (`own` fields: a leadership's type, its campaign orders); `world` and `transit` are the
+truth and what is on its way to an observer; `ledger` and `fronts` are bookkeeping for the
+outcomes. tests/engine/test_engine_perception.py keeps the decision code to that rule.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-FIRST_EVENTS = ("lethal_proxy_attack", "proxy_strike", "state_strike")  # observable in event data
+NEVER = int(np.iinfo(np.int32).max)
 SLOTS = 8  # perceived hostile events an observer tracks at once (a ring buffer per run)
-NEVER = np.iinfo(np.int32).max
+FIRST_EVENTS = ("lethal_proxy_attack", "proxy_strike", "state_strike")  # observable in event data
+
+Kind = Literal["float", "int"]
+Shape = Literal["run", "side", "first_event", "slot"]
+Part = Literal["own", "view", "world", "transit", "ledger", "fronts"]
+WIDTH = {"run": 1, "side": 2, "first_event": len(FIRST_EVENTS), "slot": 1}
 
 
-def _zeros(runs: int, *shape: int, dtype=np.float64) -> np.ndarray:
-    return np.zeros((runs, *shape), dtype=dtype)
+@dataclass(frozen=True)
+class Field:
+    """One named piece of per-run state. A `side` field has one column per side (or observer);
+    a `slot` field one value per observer, slot and run."""
+
+    name: str
+    kind: Kind
+    shape: Shape
+    part: Part
+    initial: float
+    meaning: str
+
+    @property
+    def width(self) -> int:
+        return WIDTH[self.shape]
 
 
-@dataclass
-class Slots:
-    """Perceived events one observer is still assessing: attribution, reports, red lines."""
-
-    runs: int
-    red_lines: int
-    active: np.ndarray = field(init=False)
-    day: np.ndarray = field(init=False)
-    group: np.ndarray = field(init=False)
-    role: np.ndarray = field(init=False)
-    target: np.ndarray = field(init=False)
-    perceived_rung: np.ndarray = field(init=False)
-    victim: np.ndarray = field(init=False)
-    prior_odds: np.ndarray = field(init=False)
-    evidence: np.ndarray = field(init=False)
-    disavowed: np.ndarray = field(init=False)
-    reported_deaths: np.ndarray = field(init=False)
-    reported_injuries: np.ndarray = field(init=False)
-    fired: np.ndarray = field(init=False)
-    next: np.ndarray = field(init=False)
-
-    def __post_init__(self) -> None:
-        r = self.runs
-        self.active = _zeros(r, SLOTS, dtype=bool)
-        self.day = np.full((r, SLOTS), -NEVER, dtype=np.int32)
-        self.group = np.full((r, SLOTS), -1, dtype=np.int16)
-        self.role = _zeros(r, SLOTS, dtype=np.int8)
-        self.target = _zeros(r, SLOTS, dtype=np.int8)
-        self.perceived_rung = _zeros(r, SLOTS, dtype=np.int8)
-        self.victim = np.full((r, SLOTS), -1, dtype=np.int16)
-        self.prior_odds = _zeros(r, SLOTS)
-        self.evidence = np.ones((r, SLOTS))
-        self.disavowed = _zeros(r, SLOTS, dtype=bool)
-        self.reported_deaths = _zeros(r, SLOTS, dtype=np.int32)
-        self.reported_injuries = _zeros(r, SLOTS, dtype=np.int32)
-        self.fired = _zeros(r, SLOTS, max(self.red_lines, 1), dtype=bool)
-        self.next = _zeros(r, dtype=np.int16)
-
-    def take(self, rows: np.ndarray) -> SlotRows:
-        """Copies of the perceived fields of the listed runs (for work on open slots only)."""
-        return SlotRows(
-            rows=rows,
-            active=self.active[rows],
-            day=self.day[rows],
-            group=self.group[rows],
-            role=self.role[rows],
-            target=self.target[rows],
-            perceived_rung=self.perceived_rung[rows],
-            victim=self.victim[rows],
-            reported_deaths=self.reported_deaths[rows],
-            reported_injuries=self.reported_injuries[rows],
-        )
-
-    def claim(self, rows: np.ndarray) -> np.ndarray:
-        """Take the next slot of each listed run (overwriting the oldest), reset it, return it."""
-        k = self.next[rows].astype(np.intp)
-        self.next[rows] = (k + 1) % SLOTS
-        self.active[rows, k] = True
-        self.evidence[rows, k] = 1.0
-        self.disavowed[rows, k] = False
-        self.reported_deaths[rows, k] = 0
-        self.reported_injuries[rows, k] = 0
-        self.fired[rows, k] = False
-        return k
+def _f(name: str, shape: Shape, part: Part, initial: float, meaning: str) -> Field:
+    return Field(name, "float", shape, part, initial, meaning)
 
 
-@dataclass
-class SlotRows:
-    """The perceived fields of some runs' slots: what red lines and responses read."""
-
-    rows: np.ndarray
-    active: np.ndarray
-    day: np.ndarray
-    group: np.ndarray
-    role: np.ndarray
-    target: np.ndarray
-    perceived_rung: np.ndarray
-    victim: np.ndarray
-    reported_deaths: np.ndarray
-    reported_injuries: np.ndarray
+def _i(name: str, shape: Shape, part: Part, initial: float, meaning: str) -> Field:
+    return Field(name, "int", shape, part, initial, meaning)
 
 
-@dataclass
-class View:
-    """What one leadership perceives. Decisions read only this and their own private facts."""
+# Initial values given as None here are set per scenario at start-up (batch.initial_values).
+FIELDS: tuple[Field, ...] = (
+    # --- floats per run ---------------------------------------------------------------------
+    _f("commitment", "side", "world", 0.0, "public commitment from a side's own inflammatory words"),
+    _f("hostility", "run", "world", 0.0, "decaying sum of perceived hostile rungs (maritime hazard)"),
+    _f("rung_level", "run", "world", 0.0, "escalation level: today's top rung, else yesterday's - 1"),
+    _f("battle_deaths", "run", "ledger", 0.0, "deaths in state-on-state acts (war criterion)"),
+    _f("goldstein", "run", "ledger", 0.0, "sum of Goldstein scores of every executed act"),
+    _f("rivera", "run", "ledger", 0.0, "sum of Rivera scores of every executed act"),
+    _f("audience_cost", "side", "ledger", 0.0, "audience cost paid for unenforced public red lines"),
+    _f("pressure", "run", "fronts", 0.0, "host nation's pressure to expel the defender's forces"),
+    _f("soil_today", "run", "fronts", 0.0, "kinetic strikes on the host's soil today"),
+    _f("host_deaths_today", "run", "fronts", 0.0, "host nationals killed today"),
+    _f("breakout", "run", "fronts", 0.0, "the challenger's nuclear breakout time, months"),
+    _f("belief", "side", "view", 0.0, "each leadership's P(the adversary is limited)"),
+    _f("alert", "side", "view", 0.0, "each side's alert level in [0, 1] (accident hazard)"),
+    # --- integers and flags per run -----------------------------------------------------------
+    _i("limited", "side", "own", 0, "1 if the side's leadership is of the limited type"),
+    _i("campaign", "side", "own", 0, "1 while the side has ordered its groups to attack"),
+    _i("pending", "side", "own", 0, "response chosen today, executed tomorrow (0 none)"),
+    _i("pending_group", "side", "own", -1, "the group a pending proxy strike targets"),
+    _i("war", "run", "ledger", 0, "1 once the run is at war"),
+    _i("war_day", "run", "ledger", -1, "day the war began, from the first simulated day"),
+    _i("war_inadvertent", "run", "ledger", 0, "1 if the war's episode began with an unordered act"),
+    _i("chain_len", "run", "ledger", 0, "alternating state exchanges in the current chain"),
+    _i("chain_side", "run", "ledger", -1, "side of the chain's latest exchange"),
+    _i("chain_start", "run", "ledger", -NEVER, "day of the chain's latest exchange"),
+    _i("top_rung_days", "run", "ledger", 0, "consecutive days at the top rung"),
+    _i("last_lethal_day", "run", "ledger", -NEVER, "day of the latest lethal act"),
+    _i("episode_unordered", "run", "ledger", 0, "1 if the current lethal episode began unordered"),
+    _i("day_rung", "run", "ledger", 0, "highest rung executed today (truth)"),
+    _i("max_rung", "run", "ledger", 0, "highest rung executed so far"),
+    _i("misperceptions", "run", "ledger", 0, "acts perceived a gap or more from their rung"),
+    _i("accidents", "run", "ledger", 0, "accidental acts"),
+    _i("group_attacks", "run", "ledger", 0, "acts by armed groups"),
+    _i("red_line_fired", "side", "ledger", 0, "times each side's red lines fired"),
+    _i("red_line_unenforced", "side", "ledger", 0, "firings each side did not enforce"),
+    _i("orders", "side", "ledger", 0, "escalation orders each leadership gave"),
+    _i("proxy_strikes", "run", "ledger", 0, "the defender's strikes on proxies"),
+    _i("direct_exchanges", "run", "ledger", 0, "acts at or above the direct rung"),
+    _i("window_direct", "run", "ledger", 0, "direct acts within the stability window"),
+    _i("window_attacks", "run", "ledger", 0, "group attacks within the stability window"),
+    _i("window_quiet_days", "run", "ledger", 0, "quiet days within the stability window"),
+    _i("window_attributed", "run", "ledger", 0, "1 if a lethal attack in the window was attributed"),
+    _i("first_day", "first_event", "ledger", -1, "first day of each observable event kind"),
+    _i("days_above", "run", "fronts", 0, "consecutive days of pressure above the threshold"),
+    _i("expulsion_day", "run", "fronts", -1, "day the host ordered the defender out"),
+    _i("withdrawal_day", "run", "fronts", -1, "day the defender's forces left the host nation"),
+    _i("follow_on_due", "run", "fronts", NEVER, "day a follow-on withdrawal is due"),
+    _i("follow_on_day", "run", "fronts", -1, "day of the follow-on withdrawal"),
+    _i("lethal_today", "run", "fronts", 0, "1 if any act killed today"),
+    _i("incidents", "run", "fronts", 0, "maritime incidents"),
+    _i("dialogue", "run", "fronts", 0, "1 while a nuclear dialogue is open"),
+    _i("crisis_day", "run", "fronts", -1, "day a breakout crisis began"),
+    _i("quiet_streak", "run", "fronts", 0, "consecutive quiet days"),
+    _i("view_day_rung", "side", "view", 0, "highest rung each observer perceived today"),
+    _i("slot_next", "side", "view", 0, "each observer's next slot to fill (ring buffer)"),
+    _i("slot_mask", "side", "view", 0, "bit k set while the observer's slot k is open"),
+    _i("message_day", "side", "transit", NEVER, "day a message reaches each observer"),
+    # --- per observer, slot and run: one perceived hostile act -------------------------------
+    _f("prior_odds", "slot", "view", 0.0, "odds the act was ordered, before evidence"),
+    _f("evidence", "slot", "view", 1.0, "likelihood ratio of the attribution finding received"),
+    _f("finding", "slot", "transit", 1.0, "likelihood ratio of the finding in transit"),
+    _i("active", "slot", "view", 0, "1 while the slot is open"),
+    _i("day", "slot", "view", -NEVER, "day the act was perceived"),
+    _i("group", "slot", "view", -1, "the group perceived to have acted (-1: a leadership)"),
+    _i("role", "slot", "view", 0, "the perceived actor's role"),
+    _i("target", "slot", "view", 0, "what the act hit"),
+    _i("perceived", "slot", "view", 0, "the perceived rung"),
+    _i("victim", "slot", "view", -1, "nationality of the victims"),
+    _i("disavowed", "slot", "view", 0, "1 once a disavowal arrived over the channel"),
+    _i("reported_deaths", "slot", "view", 0, "deaths reported so far"),
+    _i("reported_injuries", "slot", "view", 0, "injuries reported so far"),
+    _i("deaths", "slot", "transit", 0, "true deaths, reported on report_day"),
+    _i("injuries", "slot", "transit", 0, "true injuries, reported on report_day"),
+    _i("report_day", "slot", "transit", NEVER, "day the casualty report arrives"),
+    _i("finding_day", "slot", "transit", NEVER, "day the attribution finding arrives"),
+    _i("c2_day", "slot", "transit", NEVER, "day a disavowal arrives"),
+    _i("ordered", "slot", "transit", 0, "1 if the act was in truth ordered"),
+)
 
-    runs: int
-    red_lines: int
-    belief: np.ndarray = field(init=False)
-    slots: Slots = field(init=False)
-    alert: np.ndarray = field(init=False)
-    day_rung: np.ndarray = field(init=False)  # highest rung perceived today
+# Per-run tables whose width comes from the scenario: (name, rows, part, meaning)
+TABLES: tuple[tuple[str, str, Part, str], ...] = (
+    ("grievance", "group", "world", "each armed group's grievance"),
+    ("seen", "group", "world", "1 if the group was seen acting today"),
+    ("deaths", "nationality", "ledger", "deaths by nationality"),
+    ("injuries", "nationality", "ledger", "injuries by nationality"),
+    ("fired", "observer × slot × red line", "view", "1 once a red line fired on the slot"),
+)
 
-    def __post_init__(self) -> None:
-        self.belief = _zeros(self.runs)
-        self.slots = Slots(self.runs, self.red_lines)
-        self.alert = _zeros(self.runs)
-        self.day_rung = _zeros(self.runs, dtype=np.int8)
-
-
-@dataclass
-class InTransit:
-    """Facts on their way to an observer: casualty reports, attribution findings, C2 messages."""
-
-    runs: int
-    deaths: np.ndarray = field(init=False)
-    injuries: np.ndarray = field(init=False)
-    report_day: np.ndarray = field(init=False)
-    finding: np.ndarray = field(init=False)
-    finding_day: np.ndarray = field(init=False)
-    c2_day: np.ndarray = field(init=False)
-    ordered: np.ndarray = field(init=False)
-    message_day: np.ndarray = field(init=False)
-
-    def __post_init__(self) -> None:
-        r = self.runs
-        self.deaths = _zeros(r, SLOTS, dtype=np.int32)
-        self.injuries = _zeros(r, SLOTS, dtype=np.int32)
-        self.report_day = np.full((r, SLOTS), NEVER, dtype=np.int32)
-        self.finding = np.ones((r, SLOTS))
-        self.finding_day = np.full((r, SLOTS), NEVER, dtype=np.int32)
-        self.c2_day = np.full((r, SLOTS), NEVER, dtype=np.int32)
-        self.ordered = _zeros(r, SLOTS, dtype=bool)
-        self.message_day = np.full(r, NEVER, dtype=np.int32)
+BY_NAME = {f.name: f for f in FIELDS}
+RUN_FIELDS = tuple(f for f in FIELDS if f.shape != "slot")
+SLOT_FIELDS = tuple(f for f in FIELDS if f.shape == "slot")
 
 
-@dataclass
-class World:
-    """The truth of every run, and the bookkeeping the outcome classes need."""
-
-    runs: int
-    sides: int
-    groups: int
-    nationalities: int
-    limited: np.ndarray = field(init=False)
-    campaign: np.ndarray = field(init=False)
-    grievance: np.ndarray = field(init=False)
-    commitment: np.ndarray = field(init=False)
-    hostility: np.ndarray = field(init=False)
-    rung_level: np.ndarray = field(init=False)
-    pending: np.ndarray = field(init=False)
-    pending_group: np.ndarray = field(init=False)
-    transit: tuple[InTransit, InTransit] = field(init=False)
-
-    def __post_init__(self) -> None:
-        r = self.runs
-        self.limited = _zeros(r, self.sides, dtype=bool)
-        self.campaign = _zeros(r, self.sides, dtype=bool)
-        self.grievance = _zeros(r, self.groups)
-        self.commitment = _zeros(r, self.sides)
-        self.hostility = _zeros(r)
-        self.rung_level = _zeros(r)
-        self.pending = _zeros(r, self.sides, dtype=np.int8)
-        self.pending_group = np.full((r, self.sides), -1, dtype=np.int16)
-        self.transit = (InTransit(r), InTransit(r))
+def columns(kind: Kind, slot: bool) -> dict[str, tuple[int, int]]:
+    """(first column, width) of each field of one packed array, in declaration order."""
+    out, at = {}, 0
+    for f in FIELDS:
+        if f.kind == kind and (f.shape == "slot") == slot:
+            out[f.name] = (at, f.width)
+            at += f.width
+    return out
 
 
-@dataclass
-class Ledger:
-    """Per-run counters for outcomes and metrics (truth, kept apart from decisions)."""
-
-    runs: int
-    nationalities: int
-    war: np.ndarray = field(init=False)
-    war_day: np.ndarray = field(init=False)
-    war_inadvertent: np.ndarray = field(init=False)
-    chain_len: np.ndarray = field(init=False)
-    chain_side: np.ndarray = field(init=False)
-    chain_start: np.ndarray = field(init=False)
-    top_rung_days: np.ndarray = field(init=False)
-    battle_deaths: np.ndarray = field(init=False)
-    last_lethal_day: np.ndarray = field(init=False)
-    episode_unordered: np.ndarray = field(init=False)
-    deaths: np.ndarray = field(init=False)
-    injuries: np.ndarray = field(init=False)
-    day_rung: np.ndarray = field(init=False)
-    max_rung: np.ndarray = field(init=False)
-    goldstein: np.ndarray = field(init=False)
-    rivera: np.ndarray = field(init=False)
-    misperceptions: np.ndarray = field(init=False)
-    accidents: np.ndarray = field(init=False)
-    group_attacks: np.ndarray = field(init=False)
-    red_line_fired: np.ndarray = field(init=False)
-    red_line_unenforced: np.ndarray = field(init=False)
-    audience_cost: np.ndarray = field(init=False)
-    orders: np.ndarray = field(init=False)
-    proxy_strikes: np.ndarray = field(init=False)
-    direct_exchanges: np.ndarray = field(init=False)
-    window_direct: np.ndarray = field(init=False)
-    window_attacks: np.ndarray = field(init=False)
-    window_quiet_days: np.ndarray = field(init=False)
-    window_attributed_deaths: np.ndarray = field(init=False)
-    first_day: dict[str, np.ndarray] = field(init=False)
-
-    def __post_init__(self) -> None:
-        r = self.runs
-        self.war = _zeros(r, dtype=bool)
-        self.war_day = np.full(r, -1, dtype=np.int32)
-        self.war_inadvertent = _zeros(r, dtype=bool)
-        self.chain_len = _zeros(r, dtype=np.int16)
-        self.chain_side = np.full(r, -1, dtype=np.int8)
-        self.chain_start = np.full(r, -NEVER, dtype=np.int32)
-        self.top_rung_days = _zeros(r, dtype=np.int16)
-        self.battle_deaths = _zeros(r)
-        self.last_lethal_day = np.full(r, -NEVER, dtype=np.int32)
-        self.episode_unordered = _zeros(r, dtype=bool)
-        self.deaths = _zeros(r, self.nationalities)
-        self.injuries = _zeros(r, self.nationalities)
-        self.day_rung = _zeros(r, dtype=np.int8)
-        self.max_rung = _zeros(r, dtype=np.int8)
-        self.goldstein = _zeros(r)
-        self.rivera = _zeros(r)
-        self.misperceptions = _zeros(r, dtype=np.int32)
-        self.accidents = _zeros(r, dtype=np.int32)
-        self.group_attacks = _zeros(r, dtype=np.int32)
-        self.red_line_fired = _zeros(r, 2, dtype=np.int32)
-        self.red_line_unenforced = _zeros(r, 2, dtype=np.int32)
-        self.audience_cost = _zeros(r, 2)
-        self.orders = _zeros(r, 2, dtype=np.int32)
-        self.proxy_strikes = _zeros(r, dtype=np.int32)
-        self.direct_exchanges = _zeros(r, dtype=np.int32)
-        self.window_direct = _zeros(r, dtype=np.int32)
-        self.window_attacks = _zeros(r, dtype=np.int32)
-        self.window_quiet_days = _zeros(r, dtype=np.int32)
-        self.window_attributed_deaths = _zeros(r, dtype=bool)
-        self.first_day = {name: np.full(r, -1, dtype=np.int32) for name in FIRST_EVENTS}
+def state_table() -> str:
+    """The state table of docs/model.md (a Markdown table)."""
+    lines = ["| field | type | shape | part | meaning |", "|---|---|---|---|---|"]
+    for f in FIELDS:
+        lines.append(f"| `{f.name}` | {f.kind} | {f.shape} | {f.part} | {f.meaning} |")
+    for name, rows, part, meaning in TABLES:
+        lines.append(f"| `{name}` | table | {rows} | {part} | {meaning} |")
+    return "\n".join(lines)

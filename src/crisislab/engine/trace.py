@@ -1,190 +1,190 @@
-"""Day-by-day record of one run, for narration. Costs nothing unless a run is traced."""
+"""The story of a traced run: the kernel's log (kernel.record) read back as named records.
+
+A traced batch logs every event, order, statement, message, red-line firing, decision, front
+news and war start of its runs (layout.LOG names the columns, layout.WHAT the kinds) and keeps
+daily series; `records` turns one run's log into the dictionaries narration reads (story.py),
+with names from the scenario in place of indices.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from crisislab.engine.beliefs import prior_ordered
-from crisislab.engine.compiled import RESPONSES, Action, Compiled
+from crisislab.engine import layout as col
+from crisislab.engine.constants import RESPONSES
+from crisislab.engine.draws import source_kind
+from crisislab.engine.params import Setup
+
+if TYPE_CHECKING:
+    from crisislab.engine.batch import Batch
+
+BELIEF_STEP = 0.02  # a day's change of belief the story mentions
 
 
-class Trace:
-    """Collects the truth and each observer's perception of one run's events."""
+def records(batch: Batch, run: int) -> list[dict[str, Any]]:
+    """The records of row `run` of a traced batch, in the order they happened."""
+    setup = batch.setup
+    names = _Names(setup)
+    out: list[dict[str, Any]] = [_types(batch, run, names)]
+    log = batch.log()
+    log = log[log[:, col.LOG_RUN] == run]
+    beliefs = _belief_records(batch, run, names)
+    b = 0
+    for row in log:
+        day = int(row[col.LOG_DAY])
+        while b < len(beliefs) and beliefs[b]["day"] < day:
+            out.append(beliefs[b])
+            b += 1
+        if day < setup.t0:
+            continue  # replayed days: the record itself says what happened
+        record = _decode(row, names, setup)
+        if record is not None:
+            out.append(record)
+    out.extend(beliefs[b:])
+    return out
 
-    def __init__(self, run: int, compiled: Compiled) -> None:
-        self.k = run
-        self.c = compiled
-        self.records: list[dict[str, Any]] = []
 
-    def _name(self, side: int, group: int) -> str:
+class _Names:
+    def __init__(self, setup: Setup) -> None:
+        c = setup.c
+        self.c = c
+        from crisislab.engine.params import actions
+
+        _, _, index = actions(setup)
+        self.actions = {row: setup.action(name) for name, row in index.items()}
+
+    def actor(self, side: int, group: int) -> str:
         return self.c.groups[group].id if group >= 0 else self.c.sides[side].id
 
-    def _add(self, day: int, kind: str, **fields: Any) -> None:
-        self.records.append({"day": day, "kind": kind, **fields})
 
-    def start(self, world, views) -> None:
-        c, k = self.c, self.k
-        self._add(
-            0,
-            "types",
-            types={
-                c.sides[i].id: ("limited" if world.limited[k, i] else "aggressive") for i in (0, 1)
-            },
-            beliefs={c.sides[i].id: float(views[i].belief[k]) for i in (0, 1)},
-        )
+def _types(batch: Batch, run: int, names: _Names) -> dict[str, Any]:
+    c = batch.setup.c
+    limited = batch.field("limited")[run]
+    return {
+        "day": 0,
+        "kind": "types",
+        "types": {c.sides[i].id: ("limited" if limited[i] else "aggressive") for i in (0, 1)},
+        "beliefs": {c.sides[i].id: float(c.sides[i].prior_trust) for i in (0, 1)},
+    }
 
-    def orders(self, day: int, side: int, start: np.ndarray, stop: np.ndarray) -> None:
-        if start[self.k]:
-            self._add(day, "orders", actor=self.c.sides[side].id, order="go")
-        elif stop[self.k]:
-            self._add(day, "orders", actor=self.c.sides[side].id, order="restrain")
 
-    def event(
-        self,
-        day,
-        kind,
-        idx,
-        side,
-        group,
-        action: Action,
-        ordered,
-        rung,
-        warned,
-        intended_warned,
-        deaths,
-        injuries,
-        victim,
-        detected,
-        perceived,
-        view,
-        struck_group,
-    ) -> None:
-        where = np.flatnonzero(idx == self.k)
-        if where.size == 0:
-            return
-        i = int(where[0])
-        intended = action.plain.rung
-        if (
-            intended_warned is not None and action.warned is not None and intended_warned[self.k]
-        ) or (intended_warned is None and warned[i] and action.warned is not None):
-            intended = action.warned.rung
-        observer = self.c.sides[1 - side].id
-        self._add(
-            day,
-            "event",
-            source=kind,
-            actor=self._name(side, group),
-            ordered_by=self.c.sides[side].id if ordered[i] else None,
-            action=action.id,
-            label=action.label,
-            target=self.c.groups[struck_group].id if struck_group is not None else None,
-            cameo=action.cameo,
-            goldstein=action.goldstein,
-            intended_rung=int(intended),
-            executed_rung=int(rung[i]),
-            warned=bool(warned[i]),
-            deaths=int(deaths[i]),
-            injuries=int(injuries[i]),
-            victims=self.c.nationalities[victim],
-            observer=observer,
-            detected=bool(detected[i]),
-            perceived_rung=int(perceived[i]) if detected[i] else None,
-            perceived_actor=self._name(side, group) if detected[i] else None,
-            p_ordered=self._prior_ordered(group, view) if detected[i] else None,
-        )
-
-    def _prior_ordered(self, group: int, view) -> float:
-        """The observer's P(ordered by the actor's principal) when it perceives the act."""
-        if group < 0:
-            return 1.0
-        s, g = self.c.scenario, self.c.groups[group]
-        return float(
-            prior_ordered(
-                view.belief[self.k],
-                g.assumed_control,
-                s.attribution.assumed_order_share,
-                s.hazards.ordered_multiplier,
-            )
-        )
-
-    def rhetoric(self, day: int, side: int, speak: np.ndarray) -> None:
-        if speak[self.k]:
-            self._add(day, "rhetoric", actor=self.c.sides[side].id)
-
-    def message(self, day: int, side: int, sends: np.ndarray, arrival: np.ndarray) -> None:
-        if sends[self.k]:
-            message = self.c.sides[side].message
-            self._add(
-                day,
-                "message",
-                actor=self.c.sides[side].id,
-                arrives=int(arrival[self.k]),
-                label=message.label if message else "message",
-            )
-
-    def red_line(self, day, line, fire, enforced, slots, slot, p_ordered) -> None:
-        k = self.k
-        if not fire[k]:
-            return
-        s = int(slot[k])
-        self._add(
-            day,
-            "red_line",
-            red_line=line.id,
-            owner=self.c.sides[line.owner].id,
-            enforced=bool(enforced[k]),
-            p_ordered=float(p_ordered[k, s]),
-            reported_deaths=int(slots.reported_deaths[k, s]),
-        )
-
-    def response(
-        self,
-        day: int,
-        side: int,
-        idx: np.ndarray,
-        kind_: np.ndarray,
-        group_: np.ndarray,
-        trigger_: np.ndarray,
-    ) -> None:
-        where = np.flatnonzero(idx == self.k)
-        if where.size == 0:
-            return
-        k = int(where[0])
-        kind, group, trigger = kind_, group_, trigger_
-        if kind[k] > 0:
-            target = (
-                self.c.groups[int(group[k])].id
-                if group[k] >= 0 and kind[k] == 1
-                else self.c.sides[1 - side].id
-            )
-            self._add(
-                day,
-                "decision",
-                actor=self.c.sides[side].id,
-                response=RESPONSES[int(kind[k])],
-                target=target,
-            )
-        elif trigger[k]:
-            self._add(day, "decision", actor=self.c.sides[side].id, response="none", target=None)
-
-    def beliefs(self, day: int, before, views) -> None:
-        k = self.k
+def _belief_records(batch: Batch, run: int, names: _Names) -> list[dict[str, Any]]:
+    """A record for each simulated day on which a belief moved by BELIEF_STEP or more."""
+    setup, c = batch.setup, batch.setup.c
+    series = batch.daily("belief")[run].astype(np.float64)  # [side, day]
+    out = []
+    for t in range(setup.t0, batch.total_days):
         for i in (0, 1):
-            old, new = float(before[i][k]), float(views[i].belief[k])
-            if abs(new - old) >= 0.02:
-                self._add(day, "belief", observer=self.c.sides[i].id, before=old, after=new)
+            before = series[i, t - 1] if t > 0 else c.sides[i].prior_trust
+            after = series[i, t]
+            if abs(after - before) >= BELIEF_STEP:
+                out.append(
+                    {
+                        "day": t,
+                        "kind": "belief",
+                        "observer": c.sides[i].id,
+                        "before": float(before),
+                        "after": float(after),
+                    }
+                )
+    return out
 
-    def front(self, day: int, mask: np.ndarray, text: str) -> None:
-        if mask[self.k]:
-            self._add(day, "front", text=text)
 
-    def war(self, day: int, war_now: np.ndarray, ledger) -> None:
-        if war_now[self.k]:
-            self._add(
-                day,
-                "war",
-                exchanges=int(ledger.chain_len[self.k]),
-                battle_deaths=float(ledger.battle_deaths[self.k]),
-            )
+FRONT_NEWS = {
+    col.FRONT_EXPULSION: "the host orders the defender's forces out (pressure {value:.2f} above "
+    "{threshold})",
+    col.FRONT_WITHDRAWAL: "the defender's forces withdraw from the host nation",
+    col.FRONT_FOLLOW_ON: "follow-on withdrawal from the neighbouring theatre",
+    col.FRONT_PREVENTIVE_STRIKE: "the defender decides on a preventive strike",
+    col.FRONT_DIALOGUE_BEGINS: "a dialogue between the two leaderships begins",
+    col.FRONT_DIALOGUE_COLLAPSES: "the dialogue collapses",
+    col.FRONT_BREAKOUT_CRISIS: "breakout crisis: breakout time {value:.1f} months, no dialogue",
+}
+
+
+def _decode(row: np.ndarray, names: _Names, setup: Setup) -> dict[str, Any] | None:
+    c = setup.c
+    day, what = int(row[col.LOG_DAY]), int(row[col.LOG_WHAT])
+    side, group = int(row[col.LOG_SIDE]), int(row[col.LOG_GROUP])
+    if what == col.WHAT_EVENT:
+        action = names.actions[int(row[col.LOG_ACTION])]
+        intended = action.plain.rung
+        if row[col.LOG_INTENDED_WARNED] and action.warned is not None:
+            intended = action.warned.rung
+        detected = bool(row[col.LOG_DETECTED])
+        struck = int(row[col.LOG_STRUCK_GROUP])
+        return {
+            "day": day,
+            "kind": "event",
+            "source": source_kind(int(row[col.LOG_SOURCE])),
+            "actor": names.actor(side, group),
+            "ordered_by": c.sides[side].id if row[col.LOG_ORDERED] else None,
+            "action": action.id,
+            "label": action.label,
+            "target": c.groups[struck].id if struck >= 0 else None,
+            "cameo": action.cameo,
+            "goldstein": action.goldstein,
+            "intended_rung": int(intended),
+            "executed_rung": int(row[col.LOG_RUNG]),
+            "warned": bool(row[col.LOG_WARNED]),
+            "deaths": int(row[col.LOG_DEATHS]),
+            "injuries": int(row[col.LOG_INJURIES]),
+            "victims": c.nationalities[int(row[col.LOG_VICTIM])],
+            "observer": c.sides[1 - side].id,
+            "detected": detected,
+            "perceived_rung": int(row[col.LOG_PERCEIVED]) if detected else None,
+            "perceived_actor": names.actor(side, group) if detected else None,
+            "p_ordered": float(row[col.LOG_P_ORDERED]) if detected else None,
+        }
+    if what == col.WHAT_ORDERS:
+        order = "go" if row[col.LOG_VALUE] else "restrain"
+        return {"day": day, "kind": "orders", "actor": c.sides[side].id, "order": order}
+    if what == col.WHAT_RHETORIC:
+        return {"day": day, "kind": "rhetoric", "actor": c.sides[side].id}
+    if what == col.WHAT_MESSAGE:
+        message = c.sides[side].message
+        return {
+            "day": day,
+            "kind": "message",
+            "actor": c.sides[side].id,
+            "arrives": int(row[col.LOG_VALUE]),
+            "label": message.label if message else "message",
+        }
+    if what == col.WHAT_RED_LINE:
+        line = c.red_lines[int(row[col.LOG_LINE])]
+        return {
+            "day": day,
+            "kind": "red_line",
+            "red_line": line.id,
+            "owner": c.sides[line.owner].id,
+            "enforced": bool(row[col.LOG_ENFORCED]),
+            "p_ordered": float(row[col.LOG_P_ORDERED]),
+            "reported_deaths": int(row[col.LOG_DEATHS]),
+        }
+    if what == col.WHAT_DECISION:
+        kind = int(row[col.LOG_RESPONSE])
+        target = None
+        if kind > 0:
+            target = c.groups[group].id if group >= 0 and kind == 1 else c.sides[1 - side].id
+        return {
+            "day": day,
+            "kind": "decision",
+            "actor": c.sides[side].id,
+            "response": RESPONSES[kind],
+            "target": target,
+        }
+    if what == col.WHAT_FRONT:
+        text = FRONT_NEWS[int(row[col.LOG_NEWS])].format(
+            value=row[col.LOG_VALUE], threshold=c.scenario.fronts.host.threshold
+        )
+        return {"day": day, "kind": "front", "text": text}
+    if what == col.WHAT_WAR:
+        return {
+            "day": day,
+            "kind": "war",
+            "exchanges": int(row[col.LOG_VALUE]),
+            "battle_deaths": float(row[col.LOG_DEATHS]),
+        }
+    return None

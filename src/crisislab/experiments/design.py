@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from crisislab.engine.random import BLOCK_RUNS
+from crisislab.engine.batch import BLOCK_RUNS
 from crisislab.experiments.spec import Scalar, StudySpec, as_parameter, base_overrides
 from crisislab.scenario.schema import Scenario
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from crisislab.engine.native import warm_up
+from crisislab.engine.warmup import warm_up
 from crisislab.experiments.design import Chunk, Design
 from crisislab.experiments.store import Failure, StudyStore, parquet_bytes, runs_table
 from crisislab.scenario.loader import ScenarioError, with_overrides
@@ -45,7 +45,7 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
     chunk = task.chunk
     try:
         scenario = with_overrides(task.scenario, task.overrides)
-        columns, _ = simulate_chunk(scenario, task.seed, chunk.first_block, chunk.n_blocks)
+        columns = simulate_chunk(scenario, task.seed, chunk.first_block, chunk.n_blocks)
         kept = {name: values[: chunk.runs] for name, values in columns.items()}
         part = parquet_bytes(runs_table(chunk.point, chunk.first_run, kept))
         return ChunkOutcome(chunk, part=part)

@@ -9,7 +9,6 @@ on orders, the perception noise) is drawn per run, so the replay reports ensembl
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from crisislab.engine.batch import Batch
 from crisislab.engine.compiled import compile_scenario
-from crisislab.engine.random import BLOCK_RUNS
-from crisislab.engine.step import Engine
+from crisislab.engine.params import Setup
 from crisislab.history.mapping import MappedTimeline, map_timeline
 from crisislab.history.timeline import Timeline, load_timeline
 from crisislab.scenario.loader import Problem, ScenarioError
@@ -92,30 +91,25 @@ def replay(
         raise ScenarioError([Problem("--runs", "runs", f"must lie in 1..{MAX_REPLAY_RUNS}")])
     tl, resolved, mapped = prepare(timeline, scenario, overrides)
     script = mapped.script(None)
-    compiled = compile_scenario(resolved)
-    engine = Engine(compiled, seed, 0, math.ceil(runs / BLOCK_RUNS), script=script)
-    engine.initialise()
+    setup = Setup(compile_scenario(resolved), script.fork_day, 0, script, daily=True)
+    batch = Batch(setup, seed, 0, runs).run()
     out = Replay(tl, resolved, runs, seed, mapped)
-
-    def observe(t: int) -> None:
-        out.days.append(day_record(engine, mapped, t, runs))
-
-    engine.replay_until(script.fork_day, observe)
+    out.days = [day_record(batch, mapped, t) for t in range(script.fork_day)]
     return out
 
 
-def day_record(engine: Engine, mapped: MappedTimeline, t: int, runs: int) -> dict[str, Any]:
+def day_record(batch: Batch, mapped: MappedTimeline, t: int) -> dict[str, Any]:
     """What each side perceived and believed at the end of day t (means over the runs)."""
     records = mapped.records_by_day.get(t, [])
     sides = {}
-    for i, side in enumerate(engine.c.sides):
-        view, transit = engine.views[i], engine.world.transit[i]
-        awaiting = view.slots.active & (transit.finding_day > t) & (transit.finding_day < 2**31 - 1)
+    perceived, belief = batch.daily("perceived_rung"), batch.daily("belief")
+    awaiting, fired = batch.daily("pending_attributions"), batch.daily("red_lines")
+    for i, side in enumerate(batch.setup.c.sides):
         sides[side.id] = {
-            "perceived_rung": round(float(np.mean(view.day_rung[:runs])), 4),
-            "belief": round(float(np.mean(view.belief[:runs])), 4),
-            "pending_attributions": round(float(np.mean(awaiting[:runs].sum(axis=1))), 4),
-            "red_line_fired": round(float(np.mean(engine.ledger.red_line_fired[:runs, i] > 0)), 4),
+            "perceived_rung": round(float(np.mean(perceived[:, i, t])), 4),
+            "belief": round(float(np.mean(belief[:, i, t], dtype=np.float64)), 4),
+            "pending_attributions": round(float(np.mean(awaiting[:, i, t])), 4),
+            "red_line_fired": round(float(np.mean(fired[:, i, t] > 0)), 4),
         }
     return {
         "date": (mapped.start + dt.timedelta(days=t)).isoformat(),

@@ -11,18 +11,19 @@ from crisislab.scenario.schema import Scenario
 
 
 def story(scenario, run: int = 0, seed: int = 0, overrides=None, script=None) -> Story:
-    """Simulate only the block holding `run` (with tracing) and return its narration.
+    """Simulate run `run` alone, traced, and return its narration.
 
-    The run is the same as run `run` of `simulate(scenario, runs, seed, overrides)` for any
-    `runs > run`, because each block of runs has its own random stream.
+    It is bit for bit row `run` of `simulate(scenario, runs, seed, overrides)` for any
+    `runs > run`: every random number is keyed by its run (MODEL.md §13).
     """
-    from crisislab.engine.random import BLOCK_RUNS
-    from crisislab.simulate import resolve, simulate_chunk
+    from crisislab.engine.outcomes import summarise
+    from crisislab.engine.trace import records as trace_records
+    from crisislab.simulate import resolve, simulate_runs
 
     resolved = resolve(scenario, overrides)
-    block, offset = divmod(run, BLOCK_RUNS)
-    columns, records = simulate_chunk(resolved, seed, block, 1, trace_run=offset, script=script)
-    row = {k: v[offset] for k, v in columns.items()}
+    batch = simulate_runs(resolved, seed, run, 1, tracing=True, script=script)
+    row = {k: v[0] for k, v in summarise(batch).items()}
+    records = trace_records(batch, 0)
     start = script.start if script is not None and script.start is not None else None
     return Story(resolved, run, seed, records or [], row, start)
 

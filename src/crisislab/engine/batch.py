@@ -1,0 +1,156 @@
+"""A chunk of runs in the day loop's packed state: set up, run, read back by name.
+
+`Batch` is the engine's one entry point: it lays out the state declared in state.py as the
+kernel's arrays (columns from layout.py), sets the scenario's initial values and the hidden
+types (keyed draws, so a run's type does not depend on its chunk), runs the kernel block by
+block, and reads fields back by name for the outcome summary (outcomes.py), the log of a traced
+run (trace.py) and daily series.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crisislab.engine import draws as purpose
+from crisislab.engine import layout as col
+from crisislab.engine import philox, state
+from crisislab.engine.constants import SLOTS
+from crisislab.engine.kernel import State, run_block
+from crisislab.engine.params import Setup, parameters
+
+BLOCK_RUNS = 1024  # runs the kernel advances together: a block's state stays in the caches
+LOG_ROOM_PER_RUN_DAY = 2  # initial room of a traced run's log; it grows if a run needs more
+
+
+class Batch:
+    """The runs [first_run, first_run + runs) of one seed: a pure function of its inputs."""
+
+    def __init__(self, setup: Setup, seed: int, first_run: int, runs: int) -> None:
+        self.setup, self.seed, self.first_run, self.runs = setup, seed, first_run, runs
+        self.params = parameters(setup)
+        self.key = np.array([*philox.key_of(seed), first_run], np.int64)
+        self.total_days = setup.t0 + setup.days
+        self.log_room = (
+            LOG_ROOM_PER_RUN_DAY * runs * self.total_days + 64 if setup.tracing else 0
+        )
+        self.state = self._initial_state()
+
+    # --- set-up -------------------------------------------------------------------------------
+
+    def _initial_state(self) -> State:
+        c, n = self.setup.c, self.runs
+        width = n + col.PAD
+        F = np.zeros((col.F_COLUMNS, width))
+        I = np.zeros((col.I_COLUMNS, width), np.dtype(col.INTEGER_DTYPE))  # noqa: E741
+        SLF = np.zeros((2, SLOTS, n, col.SLF_COLUMNS))
+        SLI = np.zeros((2, SLOTS, n, col.SLI_COLUMNS), np.int32)
+        for f in state.FIELDS:
+            prefix = ("SL" if f.shape == "slot" else "") + ("F" if f.kind == "float" else "I")
+            array = {"F": F, "I": I, "SLF": SLF, "SLI": SLI}[prefix]
+            first = col.COLUMNS[f"{prefix}_{f.name.upper()}"]
+            if f.shape == "slot":
+                array[..., first] = f.initial
+            else:
+                array[first : first + f.width] = f.initial
+        groups = max(len(c.groups), 1)
+        grievance = np.zeros((groups, width))
+        for i, g in enumerate(c.groups):
+            grievance[i] = g.grievance0
+        daily_days = self.total_days if self.setup.daily or self.setup.tracing else 0
+        S = State(
+            F,
+            I,
+            SLF,
+            SLI,
+            np.zeros((2, SLOTS, n, max(len(c.red_lines), 1)), np.bool_),
+            grievance,
+            np.zeros((len(c.nationalities), width)),
+            np.zeros((len(c.nationalities), width)),
+            np.zeros((groups, width), np.bool_),
+            np.zeros((self.log_room, col.LOG_COLUMNS)),
+            np.zeros(1, np.int64),
+            np.zeros((col.DAILY_COLUMNS, daily_days, n if daily_days else 0), np.float32),
+        )
+        self._scenario_values(S)
+        return S
+
+    def _scenario_values(self, S: State) -> None:
+        """Initial values that come from the scenario, and the hidden types."""
+        c, n = self.setup.c, self.runs
+        fronts = c.scenario.fronts
+        runs = np.arange(self.first_run, self.first_run + n)
+        for side, spec in enumerate(c.sides):
+            u = philox.uniforms(self.seed, runs, -1, purpose.TYPES, side, 1)[0]
+            S.I[col.I_LIMITED + side, :n] = u < spec.type_prior
+            S.F[col.F_BELIEF + side, :n] = spec.prior_trust
+            S.F[col.F_ALERT + side, :n] = c.scenario.actors[spec.id].initial_alert
+        if self.setup.host_on:
+            S.F[col.F_PRESSURE, :n] = fronts.host.initial_pressure
+        S.F[col.F_BREAKOUT, :n] = fronts.nuclear.breakout_months
+        S.I[col.I_DIALOGUE, :n] = fronts.nuclear.dialogue and fronts.nuclear.enabled
+
+    # --- running ------------------------------------------------------------------------------
+
+    def run(self) -> Batch:
+        """Replay the script's days before the first simulated day (if any), start the ledger
+        afresh, simulate every day; a traced run whose log ran out of room runs again with
+        room enough."""
+        t0 = self.setup.t0
+        if t0 > 0:
+            self._days(0, t0)
+            self._reset_ledger()
+        self._days(t0, self.total_days)
+        needed = int(self.state.n_log[0])
+        if needed > self.log_room:
+            self.log_room = needed
+            self.state = self._initial_state()
+            return self.run()
+        return self
+
+    def _days(self, first: int, last: int) -> None:
+        for lo in range(0, self.runs, BLOCK_RUNS):
+            hi = min(lo + BLOCK_RUNS, self.runs)
+            run_block(self.state, self.params, self.key, lo, hi, first, last)
+
+    def _reset_ledger(self) -> None:
+        S = self.state
+        for f in state.FIELDS:
+            if f.part == "ledger":
+                first = col.COLUMNS[("F_" if f.kind == "float" else "I_") + f.name.upper()]
+                (S.F if f.kind == "float" else S.I)[first : first + f.width] = f.initial
+        S.deaths[:] = 0.0
+        S.injuries[:] = 0.0
+
+    # --- reading back -------------------------------------------------------------------------
+
+    def field(self, name: str) -> np.ndarray:
+        """A declared field of every run: [runs] for one column, [runs, width] for several,
+        [observer, slot, runs] for a slot field."""
+        f = state.BY_NAME[name]
+        S, n = self.state, self.runs
+        if f.shape == "slot":
+            array = S.SLF if f.kind == "float" else S.SLI
+            return array[..., col.COLUMNS[("SLF_" if f.kind == "float" else "SLI_") + name.upper()]]
+        array = S.F if f.kind == "float" else S.I
+        first = col.COLUMNS[("F_" if f.kind == "float" else "I_") + name.upper()]
+        if f.width == 1:
+            return array[first, :n]
+        return array[first : first + f.width, :n].T
+
+    def table(self, name: str) -> np.ndarray:
+        """A per-run table whose width comes from the scenario, [runs, rows] (state.TABLES)."""
+        return getattr(self.state, name)[:, : self.runs].T
+
+    def daily(self, series: str) -> np.ndarray:
+        """A daily series, [runs, day] for every day from day 0, or [runs, side, day] for a
+        series per side (layout.DAILY)."""
+        first = col.COLUMNS[f"DAILY_{series.upper()}"]
+        names = [s if isinstance(s, str) else s[0] for s in col.DAILY]
+        width = dict(s if not isinstance(s, str) else (s, 1) for s in col.DAILY)[series]
+        assert series in names
+        values = self.state.daily[first : first + width]
+        return values[0].T if width == 1 else values.transpose(2, 0, 1)
+
+    def log(self) -> np.ndarray:
+        """The traced runs' records, [record, layout.LOG column]."""
+        return self.state.log[: int(self.state.n_log[0])]
