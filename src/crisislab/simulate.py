@@ -6,6 +6,7 @@ import math
 from collections import deque
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from crisislab.engine.compiled import compile_scenario
 from crisislab.engine.random import BLOCK_RUNS
 from crisislab.engine.script import Script
 from crisislab.engine.step import Engine
-from crisislab.results import SimulationResult
+from crisislab.results import SimulationResult, Story
 from crisislab.scenario.loader import Problem, ScenarioError, load_scenario, with_overrides
 from crisislab.scenario.schema import Scenario
 
@@ -161,4 +162,25 @@ def simulate(
         )
         parts = (futures.popleft().result()[0] for _ in range(len(futures)))
     columns = gather(parts, runs)
-    return SimulationResult(resolved, runs, seed, merged, columns, script=script)
+    narrator = partial(story, resolved, seed=seed, script=script)
+    return SimulationResult(resolved, runs, seed, merged, columns, script=script, narrator=narrator)
+
+
+def story(
+    scenario: Scenario | str | Path,
+    run: int = 0,
+    seed: int = 0,
+    overrides: Mapping[str, Any] | None = None,
+    script: Script | None = None,
+) -> Story:
+    """Simulate only the block holding `run` (with tracing) and return its narration.
+
+    The run is the same as run `run` of `simulate(scenario, runs, seed, overrides)` for any
+    `runs > run`, because each block of runs has its own random stream.
+    """
+    resolved = resolve(scenario, overrides)
+    block, offset = divmod(run, BLOCK_RUNS)
+    columns, records = simulate_chunk(resolved, seed, block, 1, trace_run=offset, script=script)
+    row = {k: v[offset] for k, v in columns.items()}
+    start = script.start if script is not None and script.start is not None else None
+    return Story(resolved, run, seed, records or [], row, start)

@@ -1,4 +1,7 @@
-"""Narration of one run: what happened (truth), what each side saw, and why it ended as it did."""
+"""Narration of one run: what happened (truth), what each side saw, and why it ended as it did.
+
+A `Story` only tells a traced run; the simulator makes one (`crisislab.simulate.story`).
+"""
 
 from __future__ import annotations
 
@@ -6,25 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from crisislab.engine.outcomes import OUTCOMES
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
-
-
-def story(scenario, run: int = 0, seed: int = 0, overrides=None, script=None) -> Story:
-    """Simulate only the block holding `run` (with tracing) and return its narration.
-
-    The run is the same as run `run` of `simulate(scenario, runs, seed, overrides)` for any
-    `runs > run`, because each block of runs has its own random stream.
-    """
-    from crisislab.engine.random import BLOCK_RUNS
-    from crisislab.simulate import resolve, simulate_chunk
-
-    resolved = resolve(scenario, overrides)
-    block, offset = divmod(run, BLOCK_RUNS)
-    columns, records = simulate_chunk(resolved, seed, block, 1, trace_run=offset, script=script)
-    row = {k: v[offset] for k, v in columns.items()}
-    start = script.start if script is not None and script.start is not None else None
-    return Story(resolved, run, seed, records or [], row, start)
 
 
 @dataclass
