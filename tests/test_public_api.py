@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import doctest
 
+import numpy as np
+import pytest
+
 import crisislab
 
 
@@ -37,3 +40,17 @@ def test_simulate_story_and_runs_table_from_python():
     told = result.story(7)
     assert told.outcome == str(result.runs["outcome"].iloc[7])
     assert told.text().splitlines()[-1].startswith("Outcome:")
+
+
+def test_a_story_is_asked_of_the_simulator_and_agrees_with_the_result():
+    result = crisislab.simulate("us-iran-2020", runs=64, seed=2, days=30)
+    told = crisislab.story("us-iran-2020", 5, 2, {"days": 30})
+    assert told.row == result.story(5).row
+    assert told.outcome == str(result.runs["outcome"].iloc[5])
+
+
+def test_a_result_made_without_the_simulator_cannot_tell_a_run():
+    scenario = crisislab.load_scenario("us-iran-2020")
+    result = crisislab.SimulationResult(scenario, 1, 0, {}, {"outcome": np.zeros(1, np.int8)})
+    with pytest.raises(ValueError, match=r"crisislab\.story"):
+        result.story(0)

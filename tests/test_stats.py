@@ -1,4 +1,5 @@
-"""Wilson score intervals (crisislab.stats): hand computation and a published table."""
+"""Wilson score intervals and paired differences (crisislab.stats): hand computation and a
+published table."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crisislab.stats import wilson_interval
+from crisislab.stats import paired_difference, paired_differences, wilson_interval
 
 
 def hand_wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -93,3 +94,67 @@ def test_wilson_interval_lies_in_unit_interval_and_contains_the_estimate(kn):
     lo2, hi2 = wilson_interval(n - k, n)
     assert lo == pytest.approx(1 - hi2, abs=1e-12)
     assert hi == pytest.approx(1 - lo2, abs=1e-12)
+
+
+# --- paired differences ------------------------------------------------------------------------
+
+# Ten runs of two policies over the same worlds (1 = the run ended in war). The baseline's wars
+# (runs 0, 3, 5, 8) are wars under the policy too, which adds three (runs 1, 6, 9).
+POLICY = [1, 1, 0, 1, 0, 1, 1, 0, 1, 1]
+BASELINE = [1, 0, 0, 1, 0, 1, 0, 0, 1, 0]
+
+
+def test_paired_difference_matches_hand_computed_numbers():
+    """d = policy - baseline = three 1s and seven 0s: mean 0.3, sd(d) = sqrt(2.1 / 9) = 0.483046,
+    se = sd / sqrt(10) = 0.152753, t(0.975, 9) = 2.262157, half-width 0.345548.
+    Unpaired (Welch): variances 0.7 * 0.3 * 10/9 = 0.233333 and 0.4 * 0.6 * 10/9 = 0.266667,
+    se = sqrt((0.233333 + 0.266667) / 10) = 0.223607, Welch's df = 0.05² / ((0.0233333² +
+    0.0266667²) / 9) = 17.9204, t(0.975, 17.92) = 2.101592, half-width 0.469930."""
+    got = paired_difference(POLICY, BASELINE)
+    assert got["diff"] == pytest.approx(0.3, abs=1e-12)
+    assert got["ci"] == pytest.approx([0.3 - 0.345548, 0.3 + 0.345548], abs=2e-6)
+    assert got["unpaired_ci"] == pytest.approx([0.3 - 0.469930, 0.3 + 0.469930], abs=2e-6)
+
+
+def test_paired_difference_of_positively_correlated_runs_is_narrower_than_unpaired():
+    got = paired_difference(POLICY, BASELINE)
+    (lo, hi), (ulo, uhi) = got["ci"], got["unpaired_ci"]
+    assert ulo < lo < got["diff"] < hi < uhi
+
+
+def test_paired_difference_of_identical_runs_is_exactly_zero():
+    got = paired_difference(BASELINE, BASELINE)
+    assert got["diff"] == 0.0 and got["ci"] == [0.0, 0.0]
+    assert got["unpaired_ci"][0] < 0.0 < got["unpaired_ci"][1]
+
+
+def test_paired_difference_with_no_spread_has_a_point_interval():
+    got = paired_difference([1] * 5, [0] * 5)
+    assert got == {"diff": 1.0, "ci": [1.0, 1.0], "unpaired_ci": [1.0, 1.0]}
+    assert paired_difference([0] * 5, [0] * 5)["ci"] == [0.0, 0.0]
+
+
+def test_paired_difference_of_one_run_has_no_interval():
+    assert paired_difference([1], [0]) == {"diff": 1.0, "ci": None, "unpaired_ci": None}
+
+
+@pytest.mark.parametrize(("values", "baseline"), [([1, 0], [1, 0, 1]), ([], []), ([[1]], [[1]])])
+def test_paired_difference_rejects_unpaired_inputs(values, baseline):
+    with pytest.raises(ValueError):
+        paired_difference(values, baseline)
+
+
+def test_paired_differences_compare_each_later_policy_with_the_first():
+    got = paired_differences(
+        {
+            "restraint": {"war": BASELINE, "red_line_fired": [0] * 10},
+            "retaliatory": {"war": POLICY, "red_line_fired": [1] * 10},
+            "gtft": {"war": BASELINE},
+        }
+    )
+    assert list(got) == ["retaliatory", "gtft"]
+    assert got["retaliatory"]["against"] == "restraint"
+    assert got["retaliatory"]["war"] == paired_difference(POLICY, BASELINE)
+    assert got["retaliatory"]["red_line_fired"]["diff"] == 1.0
+    assert set(got["gtft"]) == {"against", "war"}
+    assert paired_differences({}) == {}

@@ -9,17 +9,16 @@
 """
 
 from crisislab._version import __version__
-from crisislab.experiments import Study, StudyResults, load_study
+from crisislab.experiments import Study, StudyResults, compare, load_study
 from crisislab.history.fork import fork
 from crisislab.history.importers import read_events
 from crisislab.history.replay import replay
 from crisislab.history.timeline import load_timeline, timeline_names
 from crisislab.results import SimulationResult, Story
-from crisislab.results.story import story
 from crisislab.scenario.loader import ScenarioError, builtin_names, load_scenario
 from crisislab.scenario.schema import Scenario
-from crisislab.simulate import local_executor, simulate
-from crisislab.stats import wilson_interval
+from crisislab.simulate import local_executor, simulate, story
+from crisislab.stats import paired_difference, wilson_interval
 
 __all__ = [
     "Scenario",
@@ -30,11 +29,13 @@ __all__ = [
     "StudyResults",
     "__version__",
     "builtin_names",
+    "compare",
     "fork",
     "load_scenario",
     "load_study",
     "load_timeline",
     "local_executor",
+    "paired_difference",
     "read_events",
     "replay",
     "simulate",

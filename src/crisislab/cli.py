@@ -22,10 +22,9 @@ from rich.table import Table
 
 from crisislab.cli_study import study_app
 from crisislab.console import err, out, print_json
-from crisislab.engine.outcomes import OUTCOMES
 from crisislab.engine.batch import BLOCK_RUNS
+from crisislab.experiments import compare as compare_policies
 from crisislab.history import load_timeline, timeline_names
-from crisislab.results.story import story as make_story
 from crisislab.scenario.loader import (
     Problem,
     ScenarioError,
@@ -33,8 +32,10 @@ from crisislab.scenario.loader import (
     load_scenario,
     parse_override,
 )
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Faction, Leadership, Proxy
 from crisislab.simulate import MAX_RUNS, local_executor, simulate
+from crisislab.simulate import story as make_story
 from crisislab.stats import wilson_interval
 
 app = typer.Typer(
@@ -112,16 +113,25 @@ def _summary_table(summary: dict[str, Any], title: str) -> Table:
     return table
 
 
+def _fmt_diff(entry: dict[str, Any]) -> str:
+    if entry["ci"] is None:
+        return f"Δ {entry['diff']:+.3f}"
+    lo, hi = entry["ci"]
+    return f"Δ {entry['diff']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
+
 def _comparison_tables(
     rows: list[tuple[str, dict[str, Any]]], title: str, mark: str | None = None
 ) -> list[Table]:
-    """Two tables: outcome probabilities with intervals, then the mechanisms behind them."""
+    """Two tables: outcome probabilities with intervals, each later policy's paired difference
+    against the first under them, then the mechanisms behind them."""
     label = lambda name: f"{name} ★" if mark and name == mark else name  # noqa: E731
-    outcomes = Table(
-        title=title,
-        header_style="bold",
-        caption="★ the analysis's recommended policy" if mark else None,
-    )
+    notes = []
+    if len(rows) > 1 and "paired" in rows[1][1]:
+        notes.append(f"Δ: difference from {rows[0][0]} over the same runs, with its paired 95% CI")
+    if mark:
+        notes.append("★ the analysis's recommended policy")
+    outcomes = Table(title=title, header_style="bold", caption="; ".join(notes) or None)
     outcomes.add_column("policy")
     for name in OUTCOMES:
         outcomes.add_column(f"P({name.replace('_', ' ')}) [95% CI]", justify="right")
@@ -141,7 +151,14 @@ def _comparison_tables(
     ):
         why.add_column(col, justify="right")
     for name, s in rows:
-        outcomes.add_row(label(name), *(_fmt_p(s["outcomes"][o]) for o in OUTCOMES))
+        paired = s.get("paired")
+        outcomes.add_row(
+            label(name),
+            *(
+                _fmt_p(s["outcomes"][o]) + (f"\n{_fmt_diff(paired[o])}" if paired else "")
+                for o in OUTCOMES
+            ),
+        )
         why.add_row(
             label(name),
             *(f"{s['test'][k]:.3f}" for k in ("intended", "perceived", "both")),
@@ -242,33 +259,30 @@ def compare(
     json_: JsonOpt = False,
     workers: WorkersOpt = 0,
 ) -> None:
-    """Compare the full factorial of one or more levers, with the statistics of `run`."""
+    """Compare the full factorial of one or more levers, with the statistics of `run` and each
+    policy's paired differences against the first over the same runs."""
     base = _overrides(set_)
     levers = dict(_parse_lever(text) for text in lever)
-    results = []
+    settings = [
+        dict(zip(levers, combo, strict=True)) for combo in itertools.product(*levers.values())
+    ]
     with _executor(workers, runs * 2) as pool:
-        for combo in itertools.product(*levers.values()):
-            setting = dict(zip(levers, combo, strict=True))
-            result = simulate(scenario, runs, seed, {**base, **setting}, days=days, executor=pool)
-            results.append((setting, result.summary()))
+        compared = compare_policies(scenario, settings, runs, seed, base, days=days, executor=pool)
     if json_:
         print_json(
             {
-                "scenario": results[0][1]["scenario"],
+                "scenario": compared["scenario"],
                 "runs": runs,
                 "seed": seed,
-                "days": results[0][1]["days"],
+                "days": compared["days"],
                 "levers": levers,
                 "overrides": base,
-                "results": [{"levers": setting, **summary} for setting, summary in results],
+                "results": compared["results"],
             }
         )
         return
-    rows = [
-        (", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in setting.items()), s)
-        for setting, s in results
-    ]
-    for table in _comparison_tables(rows, f"{results[0][1]['scenario']}: {runs} runs per policy"):
+    rows = [(entry["policy"], entry) for entry in compared["results"]]
+    for table in _comparison_tables(rows, f"{compared['scenario']}: {runs} runs per policy"):
         out.print(table)
 
 
@@ -328,13 +342,10 @@ def demo(
     out.print(
         f"[bold]crisislab demo[/bold]: {name}, {runs} runs per doctrine, {days} days, seed {seed}"
     )
-    summaries: dict[str, dict[str, Any]] = {}
+    policies = {doctrine: {"actors.USA.doctrine": doctrine} for doctrine in DOCTRINES}
     with _executor(workers, runs * len(DOCTRINES)) as pool:
-        for doctrine in DOCTRINES:
-            result = simulate(
-                name, runs, seed, {"actors.USA.doctrine": doctrine}, days=days, executor=pool
-            )
-            summaries[doctrine] = result.summary()
+        compared = compare_policies(name, policies, runs, seed, days=days, executor=pool)
+    summaries = {entry["policy"]: entry for entry in compared["results"]}
     rows = [(d, summaries[d]) for d in DOCTRINES]
     for table in _comparison_tables(
         rows, "US doctrine after the Al Asad strike (8 January 2020)", mark=RECOMMENDED
@@ -455,6 +466,22 @@ def interpret(summaries: dict[str, dict[str, Any]]) -> list[str]:
         f"runs and the US perceives that in {rec['test']['perceived']:.1%}; both hold in "
         f"{rec['test']['both']:.1%}, the share in which the claim's test is passed.",
     ]
+    first = next(iter(summaries))
+    paired = summaries[riskiest].get("paired")
+    if riskiest != first and paired and paired["war"]["ci"] is not None:
+        d = paired["war"]
+        (lo, hi), (ulo, uhi) = d["ci"], d["unpaired_ci"]
+        gain = 1 - (hi - lo) / (uhi - ulo) if uhi > ulo else 0.0
+        width = (
+            f"{gain:.0%} narrower than the interval that ignores the pairing"
+            if gain > 0
+            else "no narrower than the interval that ignores the pairing"
+        )
+        lines.append(
+            f"- Over the same {summaries[riskiest]['runs']:,} runs, {riskiest} changes P(war) by "
+            f"{100 * d['diff']:+.1f} percentage points against {first} (paired 95% CI "
+            f"{100 * lo:+.1f} to {100 * hi:+.1f}, {width})."
+        )
     kinds = rec["war_kinds"]
     if rec["outcomes"]["war"]["p"] > 0:
         main = max(("spiral", "deterrence_failure"), key=lambda k: kinds[k])

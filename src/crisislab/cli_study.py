@@ -30,6 +30,7 @@ from crisislab.experiments.design import Chunk
 from crisislab.experiments.executors import EXECUTORS
 from crisislab.experiments.store import StudyStore
 from crisislab.scenario.loader import Problem, ScenarioError
+from crisislab.scenario.outcomes import OUTCOMES
 
 EXIT_CHUNKS_FAILED = 3
 MAX_TABLE_ROWS = 1000
@@ -279,18 +280,17 @@ def _p_ci(entry: dict[str, Any]) -> str:
 
 
 def _analysis_tables(result: dict[str, Any]) -> list[Table]:
-    classes = ("stable_deescalation", "frozen_conflict", "war")
     done = f"{result['runs']:,} of {result['total_runs']:,} runs"
     outcomes = Table(title=f"{result['study']}: outcomes per policy ({done})", header_style="bold")
     outcomes.add_column("policy")
-    for name in classes:
+    for name in OUTCOMES:
         outcomes.add_column(f"P({name.replace('_', ' ')}) [95% CI]", justify="right")
     outcomes.add_column("P(war) across futures", justify="right")
     for row in result["policies"]:
         spread = row["outcomes"]["war"]["across_futures"]
         outcomes.add_row(
             row["policy"],
-            *(_p_ci(row["outcomes"][name]) for name in classes),
+            *(_p_ci(row["outcomes"][name]) for name in OUTCOMES),
             f"{spread['min']:.3f} – {spread['max']:.3f}",
         )
     robust = result["robustness"]

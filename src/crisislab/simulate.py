@@ -6,6 +6,7 @@ import math
 from collections import deque
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from crisislab.engine.compiled import compile_scenario
 from crisislab.engine.outcomes import summarise
 from crisislab.engine.params import Setup
 from crisislab.engine.script import Script
-from crisislab.results import SimulationResult
+from crisislab.engine.trace import records
+from crisislab.results import SimulationResult, Story
 from crisislab.scenario.loader import Problem, ScenarioError, load_scenario, with_overrides
 from crisislab.scenario.schema import Scenario
 
@@ -204,4 +206,24 @@ def simulate(
         )
         parts = (futures.popleft().result() for _ in range(len(futures)))
     columns = gather(parts, runs)
-    return SimulationResult(resolved, runs, seed, merged, columns, script=script)
+    narrator = partial(story, resolved, seed=seed, script=script)
+    return SimulationResult(resolved, runs, seed, merged, columns, script=script, narrator=narrator)
+
+
+def story(
+    scenario: Scenario | str | Path,
+    run: int = 0,
+    seed: int = 0,
+    overrides: Mapping[str, Any] | None = None,
+    script: Script | None = None,
+) -> Story:
+    """Simulate run `run` alone, traced, and return its narration.
+
+    It is bit for bit row `run` of `simulate(scenario, runs, seed, overrides)` for any
+    `runs > run`: every random number is keyed by its run (MODEL.md §13).
+    """
+    resolved = resolve(scenario, overrides)
+    batch = simulate_runs(resolved, seed, run, 1, tracing=True, script=script)
+    row = {k: v[0] for k, v in summarise(batch).items()}
+    start = script.start if script is not None and script.start is not None else None
+    return Story(resolved, run, seed, records(batch, 0), row, start)

@@ -1,8 +1,14 @@
-"""Interval estimates for the proportions crisislab reports."""
+"""Interval estimates for the proportions crisislab reports, and for paired differences."""
 
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 
 def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -37,3 +43,85 @@ def _z(confidence: float) -> float:
         else:
             hi = mid
     return (lo + hi) / 2
+
+
+def _rounded(x: float) -> float:
+    return round(float(x), 6)
+
+
+def _t_interval(test: Any, mean: float, constant: bool, confidence: float) -> list[float]:
+    if constant:  # no spread at all: the difference is known exactly
+        return [_rounded(mean), _rounded(mean)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ci = test.confidence_interval(confidence_level=confidence)
+    return [_rounded(ci.low), _rounded(ci.high)]
+
+
+def paired_difference(
+    values: ArrayLike, baseline: ArrayLike, confidence: float = 0.95
+) -> dict[str, Any]:
+    """The mean per-run difference `values - baseline`, with its paired and unpaired intervals.
+
+    `values` and `baseline` are per-run values (0/1 indicators of an outcome or a flag, or any
+    number) of two policies over the same runs, paired by run index: with the same seed and
+    runs, run k under either policy shares every random number the policy does not touch. With
+    d_k = values_k - baseline_k, returns a plain dict ``{"diff": mean(d), "ci": [lo, hi],
+    "unpaired_ci": [lo, hi]}``: ``ci`` is the paired t interval (from sd(d) / sqrt(n),
+    `scipy.stats.ttest_rel`), ``unpaired_ci`` Welch's interval for two independent samples
+    (`scipy.stats.ttest_ind`), which ignores the pairing. Both are t intervals, so their ratio
+    measures what pairing gains. With one run both intervals are None.
+
+    >>> paired_difference([1, 1, 0, 1], [1, 0, 0, 1])["diff"]
+    0.25
+    """
+    from scipy import stats  # only here: scipy.stats is slow to import
+
+    x = np.asarray(values, dtype=float)
+    y = np.asarray(baseline, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ValueError(
+            f"paired values need one value per run on both sides, got shapes {x.shape} and "
+            f"{y.shape} (simulate both policies with the same runs and seed)"
+        )
+    if x.size == 0:
+        raise ValueError("no runs to compare")
+    d = x - y
+    diff = float(d.mean())
+    if x.size < 2:
+        return {"diff": _rounded(diff), "ci": None, "unpaired_ci": None}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # constant samples: handled below
+        paired = stats.ttest_rel(x, y)
+        unpaired = stats.ttest_ind(x, y, equal_var=False)
+    constant = bool(np.all(x == x[0]) and np.all(y == y[0]))
+    return {
+        "diff": _rounded(diff),
+        "ci": _t_interval(paired, diff, bool(np.all(d == d[0])), confidence),
+        "unpaired_ci": _t_interval(unpaired, diff, constant, confidence),
+    }
+
+
+def paired_differences(
+    indicators: Mapping[str, Mapping[str, ArrayLike]], confidence: float = 0.95
+) -> dict[str, dict[str, Any]]:
+    """Each policy after the first against the first, measure by measure.
+
+    `indicators` maps a policy label to its per-run values by measure name (for instance
+    ``{"war": war_mask, "red_line_fired": fired_mask}``), all over the same runs; the first
+    policy is the baseline. Returns, for each later policy, ``{"against": <first label>,
+    <measure>: paired_difference(...), …}`` over the measures the baseline has.
+    """
+    labels = list(indicators)
+    if not labels:
+        return {}
+    first, baseline = labels[0], indicators[labels[0]]
+    out: dict[str, dict[str, Any]] = {}
+    for label in labels[1:]:
+        values = indicators[label]
+        entry: dict[str, Any] = {"against": first}
+        for name, base in baseline.items():
+            if name in values:
+                entry[name] = paired_difference(values[name], base, confidence)
+        out[label] = entry
+    return out

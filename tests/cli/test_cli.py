@@ -137,6 +137,35 @@ def test_compare_runs_the_full_factorial(capsys):
     }
 
 
+def test_compare_json_pairs_each_policy_with_the_first(capsys):
+    code, out, err = cli(
+        capsys,
+        "compare",
+        "us-iran-2020",
+        "--lever",
+        "actors.USA.doctrine=restraint,gtft,retaliatory",
+        "--runs",
+        "1024",
+        "--days",
+        "60",
+        "--seed",
+        "5",
+        "--json",
+    )
+    assert code == 0, err
+    first, *later = json.loads(out)["results"]
+    assert first["policy"] == "doctrine=restraint" and "paired" not in first
+    assert "outcomes" in first and "flags" in first  # every field of `run` is still there
+    for entry in later:
+        paired = entry["paired"]
+        assert paired["against"] == "doctrine=restraint"
+        for name in ("war", "stable_deescalation", "frozen_conflict", "red_line_fired"):
+            d = paired[name]
+            assert set(d) == {"diff", "ci", "unpaired_ci"}
+            assert d["ci"][0] <= d["diff"] <= d["ci"][1]
+            assert d["unpaired_ci"][0] <= d["diff"] <= d["unpaired_ci"][1]
+
+
 def test_compare_prints_tables(capsys):
     code, out, _ = cli(
         capsys,
@@ -151,6 +180,7 @@ def test_compare_prints_tables(capsys):
     )
     assert code == 0
     assert "doctrine=restraint" in out and "P(war)" in out
+    assert "Δ" in out and "paired 95% CI" in out  # gtft's paired difference from restraint
 
 
 def test_story_narrates_one_run_with_truth_and_perception(capsys):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crisislab.cli import DOCTRINES, main
-from crisislab.results.story import story
+from crisislab.simulate import story
 
 VOID = {"meta", "img", "br", "hr", "link", "input", "col", "area", "base", "source", "wbr"}
 SVG_IMG = '<img src="data:image/svg+xml;base64,'

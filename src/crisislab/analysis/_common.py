@@ -1,4 +1,7 @@
-"""Shared helpers: outcome columns, per-future tables, JSON-safe rounding."""
+"""Shared helpers: outcome columns, per-future tables, JSON-safe rounding.
+
+Private to the analysis package; other packages use what `crisislab.analysis` exports.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,6 @@ import numpy as np
 import pandas as pd
 
 from crisislab.analysis.design import DesignInfo
-
-OUTCOMES = ("stable_deescalation", "frozen_conflict", "war")
 
 
 def outcome_column(points: pd.DataFrame, outcome: str) -> str:

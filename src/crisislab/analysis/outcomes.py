@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crisislab.analysis._common import OUTCOMES, completed, per_future, policies_of, rnd, to_json
+from crisislab.analysis._common import completed, per_future, policies_of, rnd, to_json
 from crisislab.analysis.design import DesignInfo
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.stats import wilson_interval
 
 

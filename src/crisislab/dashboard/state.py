@@ -22,7 +22,6 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from crisislab.engine.outcomes import OUTCOMES
 from crisislab.scenario.loader import (
     MAX_FILE_BYTES,
     ScenarioError,
@@ -30,6 +29,7 @@ from crisislab.scenario.loader import (
     parse_yaml,
     validate,
 )
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import (
     ChannelKind,
     Doctrine,

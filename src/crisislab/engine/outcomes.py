@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from crisislab.engine.constants import CHALLENGER, DEFENDER, FIRST_EVENTS
+from crisislab.scenario.outcomes import FROZEN, OUTCOMES, STABLE, WAR
 
 if TYPE_CHECKING:
     from crisislab.engine.batch import Batch
 
-OUTCOMES = ("stable_deescalation", "frozen_conflict", "war")
-STABLE, FROZEN, WAR = 0, 1, 2
+__all__ = ["FROZEN", "OUTCOMES", "STABLE", "WAR", "summarise"]
 NOT_YET = -1
 
 

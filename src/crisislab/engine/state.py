@@ -57,7 +57,7 @@ def _i(name: str, shape: Shape, part: Part, initial: float, meaning: str) -> Fie
 # Initial values given as None here are set per scenario at start-up (batch.initial_values).
 FIELDS: tuple[Field, ...] = (
     # --- floats per run ---------------------------------------------------------------------
-    _f("commitment", "side", "world", 0.0, "public commitment from a side's own inflammatory words"),
+    _f("commitment", "side", "own", 0.0, "public commitment from a side's own inflammatory words"),
     _f("hostility", "run", "world", 0.0, "decaying sum of perceived hostile rungs (maritime hazard)"),
     _f("rung_level", "run", "world", 0.0, "escalation level: today's top rung, else yesterday's - 1"),
     _f("battle_deaths", "run", "ledger", 0.0, "deaths in state-on-state acts (war criterion)"),

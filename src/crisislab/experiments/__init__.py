@@ -1,5 +1,7 @@
-"""Studies: designs over levers and uncertainties, run on any executor into a resumable store."""
+"""Studies: designs over levers and uncertainties, run on any executor into a resumable store;
+and policy comparisons over the same worlds."""
 
+from crisislab.experiments.comparison import compare, policy_label, run_indicators
 from crisislab.experiments.design import Design, salib_problem
 from crisislab.experiments.executors import EXECUTORS, SequentialExecutor, open_executor
 from crisislab.experiments.runner import RunReport, run_design
@@ -16,9 +18,12 @@ __all__ = [
     "StudyResults",
     "StudySpec",
     "StudyStore",
+    "compare",
     "example_names",
     "load_study",
     "open_executor",
+    "policy_label",
     "run_design",
+    "run_indicators",
     "salib_problem",
 ]

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from crisislab.scenario.loader import Problem, ScenarioError, with_overrides
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
 from crisislab.simulate import MAX_RUNS, resolve, simulate
 
@@ -35,7 +36,7 @@ with warnings.catch_warnings():
 
 __all__ = ["DEFAULT_OUTCOMES", "ScenarioFunction", "ema_model", "ema_name", "overrides_from"]
 
-DEFAULT_OUTCOMES = ("war", "frozen_conflict", "stable_deescalation")
+DEFAULT_OUTCOMES = tuple(reversed(OUTCOMES))  # the outcome classes, worst first: war first
 SECTIONS = ("outcomes", "flags", "metrics")  # summary sections whose entries can be outcomes
 SEPARATOR = "__"  # stands for "." in EMA names: EMA names must be Python identifiers
 

@@ -16,7 +16,6 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from crisislab.engine.outcomes import OUTCOMES
 from crisislab.scenario.loader import (
     Path_,
     Problem,
@@ -27,6 +26,7 @@ from crisislab.scenario.loader import (
     validation_problems,
     with_overrides,
 )
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
 
 MAX_POINTS = 100_000

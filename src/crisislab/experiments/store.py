@@ -26,9 +26,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crisislab._version import __version__
-from crisislab.engine.outcomes import OUTCOMES
 from crisislab.experiments.design import Design
 from crisislab.scenario.loader import Problem, ScenarioError
+from crisislab.scenario.outcomes import OUTCOMES
 
 FORMAT = 1
 _UMASK = os.umask(0o022)

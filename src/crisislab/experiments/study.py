@@ -15,6 +15,7 @@ from crisislab.experiments.runner import Progress, RunReport, run_design
 from crisislab.experiments.spec import StudySpec, load_study
 from crisislab.experiments.store import StudyStore
 from crisislab.scenario.loader import Problem, ScenarioError, validate
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from crisislab.analysis import DesignInfo
-
-OUTCOME_COLUMNS = ("stable_deescalation", "frozen_conflict", "war")
 
 
 class Study:
@@ -213,12 +212,12 @@ class StudyResults:
 
         con = self.connect()
         available = {name for name, *_ in con.execute("DESCRIBE runs").fetchall()}
-        wanted = [o for o in self.spec.outcomes if o in OUTCOME_COLUMNS or o in available]
+        wanted = [o for o in self.spec.outcomes if o in OUTCOMES or o in available]
         if not wanted:
             return []
         parts = []
         for name in wanted:
-            if name in OUTCOME_COLUMNS:
+            if name in OUTCOMES:
                 parts.append(f"count(*) FILTER (WHERE r.outcome = '{name}') AS \"{name}\"")
             elif name in METRIC_OUTCOMES:
                 parts.append(f'avg(r."{name}"::DOUBLE) AS "{name}"')
@@ -263,9 +262,9 @@ def _sql_str(path: Path) -> str:
 def _points_sql(run_columns: list[tuple]) -> str:
     """Per design point: runs, counts and shares of each outcome class, shares of flags, means."""
     parts = ["count(r.point) AS runs"]
-    for name in OUTCOME_COLUMNS:
+    for name in OUTCOMES:
         parts.append(f"count(r.point) FILTER (WHERE r.outcome = '{name}') AS n_{name}")
-    for name in OUTCOME_COLUMNS:
+    for name in OUTCOMES:
         parts.append(f"n_{name} / nullif(count(r.point), 0) AS p_{name}")
     for name, kind, *_ in run_columns:
         if name in ("point", "run", "outcome") or name.endswith("_day"):

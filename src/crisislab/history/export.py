@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from crisislab.history.importers import CRISISLAB_COLUMNS
-from crisislab.results.story import story
 from crisislab.scenario import codebooks
-from crisislab.simulate import resolve
+from crisislab.simulate import resolve, story
 
 EXTRA_COLUMNS = (
     "run",

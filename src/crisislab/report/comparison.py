@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crisislab.engine.outcomes import OUTCOMES
 from crisislab.report.trajectories import Trajectories, trajectories
 from crisislab.results import SimulationResult
-from crisislab.results.story import story
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
-from crisislab.simulate import resolve, simulate
+from crisislab.simulate import resolve, simulate, story
 
 
 @dataclass(frozen=True)

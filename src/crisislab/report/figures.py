@@ -11,9 +11,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from crisislab.engine.outcomes import OUTCOMES
 from crisislab.report.plots import OKABE_ITO, plt
 from crisislab.report.trajectories import WINDOW_DAYS, Fan, Trajectories
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.stats import wilson_interval
 
 POLICY_COLOURS = (

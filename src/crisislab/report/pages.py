@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from crisislab.engine.outcomes import OUTCOMES
 from crisislab.report import figures
 from crisislab.report.comparison import Comparison
 from crisislab.report.html import (
@@ -27,6 +26,7 @@ from crisislab.report.html import (
 )
 from crisislab.report.plots import fork_figure, replay_figure
 from crisislab.report.trajectories import WINDOW_DAYS
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.stats import wilson_interval
 
 

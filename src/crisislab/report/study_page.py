@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from crisislab.analysis._common import OUTCOMES, completed, per_future
+from crisislab.analysis import completed, per_future
 from crisislab.report import study_figures as sf
 from crisislab.report.html import bullets, contents, document, esc, figure, meta, para, section
 from crisislab.report.html import table as html_table
 from crisislab.report.pages import _footer
+from crisislab.scenario.outcomes import OUTCOMES
 
 if TYPE_CHECKING:
     from crisislab.experiments import StudyResults

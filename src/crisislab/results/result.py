@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from crisislab.engine.outcomes import OUTCOMES
 from crisislab.engine.script import Script
-from crisislab.results.story import Story, story
+from crisislab.results.story import Story
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
 from crisislab.stats import wilson_interval
 
@@ -36,6 +37,9 @@ class SimulationResult:
     overrides: dict[str, Any]
     columns: dict[str, np.ndarray] = field(repr=False)
     script: Script | None = field(default=None, repr=False)
+    # Tells run k again with tracing: given by the simulator that made this result (results do
+    # not call back into the simulator themselves).
+    narrator: Callable[[int], Story] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def runs(self) -> pd.DataFrame:
@@ -109,7 +113,12 @@ class SimulationResult:
         }
 
     def story(self, run: int) -> Story:
-        """Narrate run `run` of this result (re-simulating only its block, with tracing)."""
+        """Narrate run `run` of this result, through the narrator the simulator gave it."""
         if not 0 <= run < self.n_runs:
             raise IndexError(f"run {run} is outside 0..{self.n_runs - 1}")
-        return story(self.scenario, run, self.seed, script=self.script)
+        if self.narrator is None:
+            raise ValueError(
+                "this result has no narrator: only results made by crisislab.simulate can tell "
+                "a run; call crisislab.story(scenario, run, seed, overrides) instead"
+            )
+        return self.narrator(run)

@@ -1,4 +1,7 @@
-"""Narration of one run: what happened (truth), what each side saw, and why it ended as it did."""
+"""Narration of one run: what happened (truth), what each side saw, and why it ended as it did.
+
+A `Story` only tells a traced run; the simulator makes one (`crisislab.simulate.story`).
+"""
 
 from __future__ import annotations
 
@@ -6,26 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from crisislab.engine.outcomes import OUTCOMES
+from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
-
-
-def story(scenario, run: int = 0, seed: int = 0, overrides=None, script=None) -> Story:
-    """Simulate run `run` alone, traced, and return its narration.
-
-    It is bit for bit row `run` of `simulate(scenario, runs, seed, overrides)` for any
-    `runs > run`: every random number is keyed by its run (MODEL.md §13).
-    """
-    from crisislab.engine.outcomes import summarise
-    from crisislab.engine.trace import records as trace_records
-    from crisislab.simulate import resolve, simulate_runs
-
-    resolved = resolve(scenario, overrides)
-    batch = simulate_runs(resolved, seed, run, 1, tracing=True, script=script)
-    row = {k: v[0] for k, v in summarise(batch).items()}
-    records = trace_records(batch, 0)
-    start = script.start if script is not None and script.start is not None else None
-    return Story(resolved, run, seed, records or [], row, start)
 
 
 @dataclass

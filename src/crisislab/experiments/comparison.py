@@ -1,0 +1,97 @@
+"""Compare policies on one scenario: each policy's summary, and its paired differences against
+the first policy over the same worlds (the same seed and runs).
+
+A comparison is the smallest experiment: levers only, one future, every policy on the same runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from crisislab.results import SimulationResult
+from crisislab.scenario.outcomes import OUTCOMES
+from crisislab.scenario.schema import Scenario
+from crisislab.simulate import simulate
+from crisislab.stats import paired_differences
+
+# The flags of the summary whose paired differences `compare` reports, where the scenario has them
+PAIRED_FLAGS = (
+    "red_line_fired",
+    "limited_reprisal_cycle",
+    "host_expulsion",
+    "follow_on_withdrawal",
+    "breakout_crisis",
+)
+
+
+def run_indicators(result: SimulationResult) -> dict[str, np.ndarray]:
+    """Per-run 0/1 indicators of a result: each outcome class, then the key flags it has."""
+    c = result.columns
+    marks = {name: c["outcome"] == i for i, name in enumerate(OUTCOMES)}
+    marks.update({name: c[name] != 0 for name in PAIRED_FLAGS if name in c})
+    return marks
+
+
+def policy_label(setting: Mapping[str, Any]) -> str:
+    """A short label for a policy's overrides: ``doctrine=restraint, kind=hotline``."""
+    return ", ".join(f"{path.rsplit('.', 1)[-1]}={value}" for path, value in setting.items())
+
+
+def compare(
+    scenario: Scenario | str | Path,
+    policies: Mapping[str, Mapping[str, Any]] | Sequence[Mapping[str, Any]],
+    runs: int = 10_000,
+    seed: int = 0,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    days: int | None = None,
+    executor: Executor | None = None,
+) -> dict[str, Any]:
+    """Simulate each policy over the same worlds and compare them with the first.
+
+    `policies` maps a label to the overrides that make the policy (``{"restraint":
+    {"actors.USA.doctrine": "restraint"}, …}``), or is a sequence of such overrides, labelled by
+    `policy_label`. Every policy runs with the same `seed` and `runs` on the scenario with the
+    base `overrides`, so run k is the same world under each policy and the policies' outcomes are
+    paired by run.
+
+    Returns a plain dict: ``scenario``, ``runs``, ``seed``, ``days``, ``overrides`` and
+    ``results``, one entry per policy in order with its ``policy`` label, its ``levers`` (the
+    policy's overrides) and the fields of ``simulate(...).summary()``; every entry after the first
+    also has ``paired``: ``{"against": <first label>, <measure>: {"diff", "ci", "unpaired_ci"}}``
+    for the outcome classes and key flags (see `crisislab.stats.paired_difference`).
+    """
+    if isinstance(policies, Mapping):
+        settings = {str(label): dict(setting) for label, setting in policies.items()}
+    else:
+        settings = {policy_label(setting): dict(setting) for setting in policies}
+        if len(settings) < len(policies):
+            raise ValueError("two policies have the same overrides")
+    if not settings:
+        raise ValueError("no policies to compare")
+    base = dict(overrides or {})
+    results: list[dict[str, Any]] = []
+    first: tuple[str, dict[str, np.ndarray]] | None = None
+    for label, setting in settings.items():
+        result = simulate(scenario, runs, seed, {**base, **setting}, days=days, executor=executor)
+        entry: dict[str, Any] = {"policy": label, "levers": setting, **result.summary()}
+        marks = run_indicators(result)
+        del result  # only the indicators are needed from here on
+        if first is None:
+            first = (label, marks)  # the baseline's indicators are kept; the others' are not
+        else:
+            entry["paired"] = paired_differences({first[0]: first[1], label: marks})[label]
+        results.append(entry)
+    return {
+        "scenario": results[0]["scenario"],
+        "runs": runs,
+        "seed": seed,
+        "days": results[0]["days"],
+        "overrides": base,
+        "results": results,
+    }
