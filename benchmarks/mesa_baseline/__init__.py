@@ -5,7 +5,9 @@ parameters, same mechanisms and outcome classes, so the two outcome distribution
 their speeds are measured side by side.
 """
 
-from .model import OUTCOMES, CrisisModel, run_one
+from crisislab.scenario.outcomes import OUTCOMES
+
+from .model import CrisisModel, run_one
 from .parameters import NO_FRONTS, SCENARIO, load_parameters
 
 __all__ = ["NO_FRONTS", "OUTCOMES", "SCENARIO", "CrisisModel", "load_parameters", "run_one"]

@@ -16,7 +16,18 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from crisislab.engine.compiled import CHALLENGER, DEFENDER, ROLES, Action, RedLineSpec
+from crisislab.engine.compiled import Action, RedLineSpec
+from crisislab.engine.constants import (
+    CHALLENGER,
+    DEFENDER,
+    DIRECT_RUNG,
+    KINETIC_RUNG,
+    NEVER,
+    OVERT_ODDS,
+    ROLES,
+    SLOT_MEMORY_DAYS,
+    SLOTS,
+)
 
 from .parameters import EPS, FORCES, GroupParameters
 
@@ -25,12 +36,6 @@ if TYPE_CHECKING:
 
 NONE, STRIKE_PROXY, STRIKE_STATE, RETALIATE = 0, 1, 2, 3
 LEADERSHIP, PROXY = ROLES.index("leadership"), ROLES.index("proxy")
-NEVER = 2**31 - 1
-SLOTS = 8  # perceived events a leadership keeps in mind at once (the engine's ring of slots)
-SLOT_MEMORY_DAYS = 30
-OVERT_ODDS = 1e12  # a leadership's own act is known to be ordered
-KINETIC_RUNG = 7
-DIRECT_RUNG = 9
 OPS = {
     ">=": operator.ge,
     ">": operator.gt,

@@ -15,7 +15,8 @@ from typing import Any
 
 import mesa
 
-from crisislab.engine.compiled import CHALLENGER, DEFENDER, ROLES, Action
+from crisislab.engine.compiled import Action
+from crisislab.engine.constants import CHALLENGER, DEFENDER, ROLES
 
 from .agents import (
     DIRECT_RUNG,
@@ -28,7 +29,6 @@ from .agents import (
 )
 from .parameters import SCENARIO, STATE_TARGETS, Parameters, load_parameters
 
-OUTCOMES = ("stable_deescalation", "frozen_conflict", "war")
 LONG_AGO = -(10**9)
 
 

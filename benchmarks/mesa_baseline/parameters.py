@@ -15,7 +15,6 @@ from typing import Any
 
 from crisislab import load_scenario
 from crisislab.engine.compiled import (
-    TARGETS,
     Action,
     Compiled,
     Group,
@@ -25,6 +24,7 @@ from crisislab.engine.compiled import (
     compile_scenario,
     decay_factor,
 )
+from crisislab.engine.constants import EPS, TARGETS
 from crisislab.scenario.schema import Scenario
 
 SCENARIO = "us-iran-2020"
@@ -34,7 +34,6 @@ NO_FRONTS: dict[str, Any] = {
     "fronts.maritime.actor": None,
     "fronts.nuclear.enabled": False,
 }
-EPS = 1e-9
 FORCES = TARGETS.index("forces")
 SHIPPING = TARGETS.index("shipping")
 STATE_TARGETS = frozenset(TARGETS.index(t) for t in ("forces", "territory", "senior_commander"))

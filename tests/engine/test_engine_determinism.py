@@ -3,6 +3,7 @@ the overrides, the number of runs and the seed -- never on chunking or the execu
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import cache
 
@@ -11,11 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crisislab.engine.random import BLOCK_RUNS
+from crisislab.engine.batch import BLOCK_RUNS
+from crisislab.history.replay import prepare
 from crisislab.scenario.loader import ScenarioError
 from crisislab.simulate import chunk_plan, local_executor, simulate
 
 SCENARIO = "us-iran-2020"
+TIMELINE = "us-iran-2019-2020"
 # proportional makes every mechanism busy (strikes, retaliations, red lines, wars) in 40 days
 BUSY = {"actors.USA.doctrine": "proportional", "channel.carries_c2": True}
 DAYS = 40
@@ -80,9 +83,58 @@ def test_thread_pool_of_the_compiled_loop_gives_identical_columns():
     assert_same_columns(reference().columns, parallel.columns)
 
 
-def test_work_for_the_numpy_engine_gets_processes():
+def test_a_local_executor_of_processes_when_asked():
     with local_executor(2, compiled=False) as pool:
         assert isinstance(pool, ProcessPoolExecutor)
+
+
+@pytest.mark.parametrize("workers", [1, 3, 4])
+def test_the_number_of_workers_does_not_change_any_run(workers):
+    """The default chunk size follows the workers; the runs do not."""
+    with local_executor(workers) as pool:
+        parallel = simulate(SCENARIO, runs=RUNS, seed=11, overrides=BUSY, days=DAYS, executor=pool)
+    assert_same_columns(reference().columns, parallel.columns)
+
+
+@cache
+def fork_script():
+    _, _, mapped = prepare(TIMELINE, None, None)
+    return mapped.script(dt.date(2020, 1, 8))
+
+
+def forked(**kwargs):
+    """A fork's runs: the timeline replayed up to 8 January 2020, then simulated, with daily
+    series."""
+    script = fork_script()
+    return simulate(
+        SCENARIO, runs=RUNS, seed=11, overrides=BUSY, days=DAYS, script=script, daily=True, **kwargs
+    )
+
+
+@cache
+def fork_reference():
+    return forked()
+
+
+def test_a_fork_is_reproducible_whatever_the_chunks_and_the_executor():
+    """Replayed days, scripted events and daily series go through the same day loop: chunks,
+    threads and processes leave every run and every day as it was."""
+    reference_columns = fork_reference().columns
+    assert reference_columns["daily_goldstein"].shape == (RUNS, DAYS)
+    assert_same_columns(reference_columns, forked().columns)
+    assert_same_columns(reference_columns, forked(chunk_blocks=1).columns)
+    with local_executor(3) as threads:
+        assert_same_columns(reference_columns, forked(executor=threads).columns)
+    with ProcessPoolExecutor(2) as processes:
+        assert_same_columns(reference_columns, forked(chunk_blocks=1, executor=processes).columns)
+
+
+def test_a_forks_runs_differ_from_run_to_run():
+    c = fork_reference().columns
+    assert len(np.unique(c["goldstein"])) > 10
+    assert not np.array_equal(
+        c["daily_belief_USA"][:BLOCK_RUNS], c["daily_belief_USA"][BLOCK_RUNS : 2 * BLOCK_RUNS]
+    )
 
 
 def test_fewer_runs_are_a_prefix_of_more_runs():

@@ -1,15 +1,17 @@
-"""The story of one run: a re-simulation of its block with tracing, which must agree with the
-batch and narrate truth and perception in order."""
+"""The story of one run: the run simulated alone with tracing, which must agree with its row of
+the batch and narrate truth and perception in order."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 
 import numpy as np
 import pytest
 
 from crisislab.engine.outcomes import OUTCOMES
-from crisislab.engine.random import BLOCK_RUNS
+from crisislab.engine.batch import BLOCK_RUNS
+from crisislab.history.replay import prepare
 from crisislab.simulate import simulate
 
 SCENARIO = "us-iran-2020"
@@ -26,7 +28,7 @@ def runs_with(outcome: str) -> np.ndarray:
 
 
 def test_story_of_a_war_run_contains_the_war_and_ends_with_the_outcome():
-    k = int(runs_with("war")[-1])  # in the second block: the block is re-simulated alone
+    k = int(runs_with("war")[-1])  # in the second block: the run is simulated alone
     assert k >= BLOCK_RUNS
     story = ensemble().story(k)
     wars = [r for r in story.records if r["kind"] == "war"]
@@ -80,6 +82,26 @@ def test_story_war_kind_matches_the_hidden_type():
     assert bool(c["challenger_limited"][k]) == limited
     assert ("a spiral" in story.text()) == limited
     assert ("a deterrence failure" in story.text()) == (not limited)
+
+
+def test_story_of_a_forked_run_matches_its_row_and_skips_the_replayed_days():
+    """A fork's story replays the timeline too: its row is the batch's, and its records start
+    on the fork day, dated from the timeline's first day."""
+    _, _, mapped = prepare("us-iran-2019-2020", None, None)
+    at = dt.date(2020, 1, 8)
+    fork_day = mapped.day_of(at)
+    result = simulate(
+        SCENARIO, runs=BLOCK_RUNS + 10, seed=4, overrides=WARLIKE, days=60, script=mapped.script(at)
+    )
+    c = result.columns
+    k = int(np.flatnonzero(c["outcome"] == OUTCOMES.index("war"))[-1])
+    story = result.story(k)
+    for name, column in c.items():
+        assert np.array_equal(story.row[name], column[k]), (k, name)
+    days = [r["day"] for r in story.records[1:]]
+    assert days == sorted(days) and min(days) >= fork_day
+    wars = [r for r in story.records if r["kind"] == "war"]
+    assert len(wars) == 1 and wars[0]["day"] == fork_day + c["war_day"][k]
 
 
 def test_story_of_a_run_outside_the_ensemble_is_an_error():

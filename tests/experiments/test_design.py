@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crisislab.engine.random import BLOCK_RUNS
+from crisislab.engine.batch import BLOCK_RUNS
 from crisislab.experiments import Study
 from crisislab.experiments.design import policy_label, sample_seed
 

@@ -282,7 +282,7 @@ def _engine_sources() -> list[Path]:
 
 def test_engine_sources_exist():
     names = {p.name for p in _engine_sources()}
-    assert {"simulate.py", "step.py"} <= names
+    assert {"simulate.py", "kernel.py", "batch.py", "params.py", "state.py"} <= names
 
 
 def test_engine_source_names_no_actor_or_country_of_any_scenario():
