@@ -48,7 +48,6 @@ app.add_typer(study_app, name="study")
 
 DOCTRINES = ("restraint", "gtft", "proportional", "retaliatory")
 RECOMMENDED = "restraint"
-PROCESSES_FROM_RUNS = 20_000  # below this, forking a pool for the numpy engine does not pay
 REPORT_RUNS = 4096  # runs per doctrine of `crisislab report` on a scenario
 DEMO_REPORT_RUNS = 2048  # runs per doctrine of the demo report's daily charts (keeps it quick)
 
@@ -76,17 +75,16 @@ def _overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
 
 
 @contextmanager
-def _executor(workers: int, runs: int, *, compiled: bool = True) -> Iterator[Executor | None]:
-    """A pool of workers when it pays (results are identical either way): threads for the
-    compiled day loop, from two blocks of runs; processes for scripted or daily work."""
+def _executor(workers: int, runs: int) -> Iterator[Executor | None]:
+    """A pool of threads for the compiled day loop when it pays, from two blocks of runs
+    (results are identical either way)."""
     if workers == 0:
         chunks = math.ceil(runs / BLOCK_RUNS)
-        worth_it = chunks >= 2 if compiled else runs >= PROCESSES_FROM_RUNS
-        workers = min(os.cpu_count() or 1, chunks) if worth_it else 1
+        workers = min(os.cpu_count() or 1, chunks) if chunks >= 2 else 1
     if workers <= 1:
         yield None
         return
-    with local_executor(workers, compiled=compiled) as pool:
+    with local_executor(workers) as pool:
         yield pool
 
 
@@ -521,7 +519,7 @@ def report(
     replay or fork, or a study's policies across its futures."""
     from crisislab.report import build_report, write_html
 
-    with _executor(workers, (runs or REPORT_RUNS) * len(DOCTRINES), compiled=False) as pool:
+    with _executor(workers, (runs or REPORT_RUNS) * len(DOCTRINES)) as pool:
         page = build_report(
             source,
             DOCTRINES,
@@ -621,7 +619,7 @@ def fork(
     from crisislab.history.fork import fork as run_fork
     from crisislab.report import fork_figure, save_figure
 
-    with _executor(workers, runs, compiled=False) as pool:  # a script: the numpy engine
+    with _executor(workers, runs) as pool:
         result = run_fork(
             timeline,
             _date(at),

@@ -148,10 +148,10 @@ def preload_for_fork(executor: Executor) -> None:
 def local_executor(workers: int, *, compiled: bool = True) -> Executor:
     """A pool of `workers` for `simulate` on this machine (the caller shuts it down).
 
-    Plain ensemble runs go through the compiled day loop, which releases the GIL: threads then
-    run the chunks in parallel with no fork and no pickling of the columns they return, which is
-    what a process pool spends on small batches. Scripted runs and daily series go through the
-    numpy engine, which holds the GIL for much of a day, so `compiled=False` gives processes.
+    Every run goes through the compiled day loop, which releases the GIL: threads then run the
+    chunks in parallel with no fork and no pickling of the columns they return, which is what a
+    process pool spends on small batches. `compiled=False` gives a process pool instead (for
+    measuring one against the other: results are identical).
     """
     if compiled:
         from crisislab.engine.warmup import warm_up
@@ -199,8 +199,7 @@ def simulate(
     if executor is None:
         parts = (simulate_chunk(resolved, seed, b, n, script, daily) for b, n in plan)
     else:
-        if script is None and not daily:
-            preload_for_fork(executor)
+        preload_for_fork(executor)
         futures = deque(
             executor.submit(simulate_chunk, resolved, seed, b, n, script, daily) for b, n in plan
         )

@@ -9,8 +9,8 @@ from functools import cache
 import numpy as np
 import pytest
 
-from crisislab.engine.outcomes import OUTCOMES
 from crisislab.engine.batch import BLOCK_RUNS
+from crisislab.engine.outcomes import OUTCOMES
 from crisislab.history.replay import prepare
 from crisislab.simulate import simulate
 

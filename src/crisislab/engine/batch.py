@@ -30,9 +30,7 @@ class Batch:
         self.params = parameters(setup)
         self.key = np.array([*philox.key_of(seed), first_run], np.int64)
         self.total_days = setup.t0 + setup.days
-        self.log_room = (
-            LOG_ROOM_PER_RUN_DAY * runs * self.total_days + 64 if setup.tracing else 0
-        )
+        self.log_room = LOG_ROOM_PER_RUN_DAY * runs * self.total_days + 64 if setup.tracing else 0
         self.state = self._initial_state()
 
     # --- set-up -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from crisislab.engine.constants import CHALLENGER, DEFENDER, RESPONSES, ROLES, TARGETS
 from crisislab.scenario import codebooks
 from crisislab.scenario.schema import (
     ActionType,
@@ -19,8 +20,6 @@ from crisislab.scenario.schema import (
     Proxy,
     Scenario,
 )
-
-from crisislab.engine.constants import CHALLENGER, DEFENDER, RESPONSES, ROLES, TARGETS
 
 __all__ = ["CHALLENGER", "DEFENDER", "RESPONSES", "ROLES", "TARGETS", "Action", "Compiled"]
 

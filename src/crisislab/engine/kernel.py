@@ -430,7 +430,7 @@ def perceive(
     detected = ur[3] < act_f[act, col.AF_P_DETECT]
     bias = pf[col.PF_EXPECTATION_BIAS] * (1.0 - 2.0 * F[col.F_BELIEF + obs, j])
     x = np.rint(rung + bias + pf[col.PF_SIGMA] * noise)
-    perceived = int(min(max(x, 0.0), 14.0))
+    perceived = int(min(max(x, 0.0), float(TOP_RUNG)))
     if not detected:
         return -1
     if abs(perceived - rung) >= pi[col.PI_MISPERCEPTION_GAP]:
@@ -453,7 +453,7 @@ def perceive(
         1.0, F[col.F_ALERT + obs, j] + pf[col.PF_ALERT_PER_EVENT] * min(1.0, perceived / 7.0)
     )
     if perceived >= threshold:
-        F[col.F_HOSTILITY, j] += perceived / 14.0
+        F[col.F_HOSTILITY, j] += perceived / TOP_RUNG
         open_slot(
             S,
             P,
@@ -536,7 +536,8 @@ def emit(
             if r >= 0:
                 row = S.log[r]
                 row[col.LOG_SIDE], row[col.LOG_GROUP], row[col.LOG_ACTION] = side, group, act
-                row[col.LOG_SOURCE], row[col.LOG_ORDERED], row[col.LOG_RUNG] = source, is_ordered, rung
+                row[col.LOG_SOURCE], row[col.LOG_ORDERED] = source, is_ordered
+                row[col.LOG_RUNG] = rung
                 row[col.LOG_WARNED] = v
                 intends = S.I[col.I_LIMITED + side, j] != 0 if retaliation else v == 1
                 row[col.LOG_INTENDED_WARNED] = intends
@@ -988,14 +989,14 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
     for every red line, the runs where it fires and the slot that fired first in each;
     `triggers` lists, for each side, the runs with a new perceived attack today and the slot of
     the worst, or -1 (choose_responses' trigger: enforcing a red line changes no slot)."""
-    F, I, SLF, SLI, fired, grievance = S.F, S.I, S.SLF, S.SLI, S.fired, S.grievance
-    pf, pi, side_i, group_i, act_f, act_i = P.pf, P.pi, P.side_i, P.group_i, P.act_f, P.act_i
+    F, I, SLF, SLI, fired = S.F, S.I, S.SLF, S.SLI, S.fired
+    pf, pi, side_i = P.pf, P.pi, P.side_i
     firing, n_firing, first_slot = firings
     triggered, n_triggered, worst = triggers
     line_i, cond_i, cond_v = P.line_i, P.cond_i, P.cond_v
-    groups, lines = pi[col.PI_N_GROUPS], pi[col.PI_N_LINES]
+    lines = pi[col.PI_N_LINES]
     gamma, lr_c2, lr_msg = pf[col.PF_GAMMA], pf[col.PF_LR_C2], pf[col.PF_LR_MSG]
-    speech_rate, speech_ratio = pf[col.PF_RHETORIC_RATE], pf[col.PF_SPEECH_RATIO]
+    speech_rate = pf[col.PF_RHETORIC_RATE]
     window_start, defender = pi[col.PI_WINDOW_START], side_i[0, col.SDI_NATIONALITY]
     speeches = False  # (a replayed day's statements come from the record)
     for side in range(2 if not replay else 0):
@@ -1440,7 +1441,7 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
     for j in range(lo, lo if replay else hi):  # outcomes (a war's start marked, settled below)
         rung, top_days = I[col.I_DAY_RUNG, j], I[col.I_TOP_RUNG_DAYS, j]
         I[col.I_MAX_RUNG, j] = max(I[col.I_MAX_RUNG, j], rung)
-        top_days = top_days + 1 if rung >= 14 else 0
+        top_days = top_days + 1 if rung >= TOP_RUNG else 0
         I[col.I_TOP_RUNG_DAYS, j] = top_days
         I[col.I_WINDOW_QUIET_DAYS, j] += 1 if window & (rung <= stable) else 0
         chain, deaths = I[col.I_CHAIN_LEN, j], F[col.F_BATTLE_DEATHS, j]

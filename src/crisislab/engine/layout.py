@@ -125,10 +125,22 @@ COLUMNS: dict[str, int] = {
     **{
         name: value
         for prefix, names in (
-            ("PF", PF), ("PI", PI), ("SDF", SDF), ("SDI", SDI), ("GF", GF), ("GI", GI),
-            ("AF", AF), ("AI", AI), ("LF", LF), ("LI", LI), ("CI", CI), ("SCI", SCI),
-            ("DRI", DRI), ("LOG", LOG), ("DAILY", DAILY),
-        )  # fmt: skip
+            ("PF", PF),
+            ("PI", PI),
+            ("SDF", SDF),
+            ("SDI", SDI),
+            ("GF", GF),
+            ("GI", GI),
+            ("AF", AF),
+            ("AI", AI),
+            ("LF", LF),
+            ("LI", LI),
+            ("CI", CI),
+            ("SCI", SCI),
+            ("DRI", DRI),
+            ("LOG", LOG),
+            ("DAILY", DAILY),
+        )
         for name, value in _number(prefix, names).items()
     },
 }

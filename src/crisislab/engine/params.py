@@ -211,9 +211,11 @@ def _script(setup: Setup, act: Callable[[Action | None], int]) -> np.ndarray:
     return np.array(rows, np.int64).reshape(-1, col.SCI_COLUMNS)
 
 
-def actions(setup: Setup) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-    """Every action the day loop can execute, as rows of two tables, and their row numbers."""
+def executable(setup: Setup) -> dict[str, Action]:
+    """Every action the day loop can execute, by id, in the order of their rows: the sides'
+    moves, the groups', the hazards' and fronts', the opening event's and the script's."""
     c = setup.c
+    script = setup.script.events.values() if setup.script is not None else ()
     found: dict[str, Action] = {}
     for action in (
         *(
@@ -225,10 +227,18 @@ def actions(setup: Setup) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
         c.accident_action,
         c.loc_action,
         setup.sea_action,
-        setup.initial_action if c.scenario.initial_event else None,
+        setup.initial_action,
+        *(event.action for events in script for event in events if event.kind == "act"),
     ):
         if action is not None:
             found.setdefault(action.id, action)
+    return found
+
+
+def actions(setup: Setup) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Every action the day loop can execute, as rows of two tables, and their row numbers."""
+    found = executable(setup)
+    c = setup.c
     accuracy = c.scenario.attribution.accuracy
     act_f = _table(len(found), col.AF_COLUMNS, np.float64)
     act_i = _table(len(found), col.AI_COLUMNS, np.int64)
@@ -371,7 +381,8 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         PI_TRACING=setup.tracing,
         PI_DAILY=setup.daily,
     )
-    missing = {k for k in col.COLUMNS if k.startswith(("PF_", "PI_")) and not k.endswith("_COLUMNS")}
+    named = (k for k in col.COLUMNS if k.startswith(("PF_", "PI_")))
+    missing = {k for k in named if not k.endswith("_COLUMNS")}
     missing -= {*values, "PI_SOIL"}
     assert not missing, f"parameters not set: {sorted(missing)}"
     return values
@@ -444,6 +455,7 @@ def _red_lines(setup: Setup) -> tuple[np.ndarray, ...]:
         line_f[i, col.LF_AUDIENCE_COST] = line.audience_cost
         line_i[i] = (line.owner, len(line.conditions), line.response, line.public)
         for k, (name, nationality, comparison, threshold) in enumerate(line.conditions):
-            cond_i[i, k] = (CONDITION_FIELDS.index(name), nationality, CONDITION_OPS.index(comparison))
+            field, op = CONDITION_FIELDS.index(name), CONDITION_OPS.index(comparison)
+            cond_i[i, k] = (field, nationality, op)
             cond_v[i, k] = threshold
     return line_f, line_i, cond_i, cond_v

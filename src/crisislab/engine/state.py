@@ -54,16 +54,17 @@ def _i(name: str, shape: Shape, part: Part, initial: float, meaning: str) -> Fie
     return Field(name, "int", shape, part, initial, meaning)
 
 
-# Initial values given as None here are set per scenario at start-up (batch.initial_values).
+# Initial values that depend on the scenario (types, beliefs, alert, pressure, breakout, dialogue,
+# grievance) are set at start-up (batch.Batch._scenario_values).
 FIELDS: tuple[Field, ...] = (
     # --- floats per run ---------------------------------------------------------------------
-    _f("commitment", "side", "own", 0.0, "public commitment from a side's own inflammatory words"),
-    _f("hostility", "run", "world", 0.0, "decaying sum of perceived hostile rungs (maritime hazard)"),
-    _f("rung_level", "run", "world", 0.0, "escalation level: today's top rung, else yesterday's - 1"),
+    _f("commitment", "side", "own", 0.0, "public commitment from its own inflammatory words"),
+    _f("hostility", "run", "world", 0.0, "decaying sum of perceived hostile rungs"),
+    _f("rung_level", "run", "world", 0.0, "today's top rung, or yesterday's level - 1"),
     _f("battle_deaths", "run", "ledger", 0.0, "deaths in state-on-state acts (war criterion)"),
     _f("goldstein", "run", "ledger", 0.0, "sum of Goldstein scores of every executed act"),
     _f("rivera", "run", "ledger", 0.0, "sum of Rivera scores of every executed act"),
-    _f("audience_cost", "side", "ledger", 0.0, "audience cost paid for unenforced public red lines"),
+    _f("audience_cost", "side", "ledger", 0.0, "audience cost of unenforced public red lines"),
     _f("pressure", "run", "fronts", 0.0, "host nation's pressure to expel the defender's forces"),
     _f("soil_today", "run", "fronts", 0.0, "kinetic strikes on the host's soil today"),
     _f("host_deaths_today", "run", "fronts", 0.0, "host nationals killed today"),
@@ -97,7 +98,7 @@ FIELDS: tuple[Field, ...] = (
     _i("window_direct", "run", "ledger", 0, "direct acts within the stability window"),
     _i("window_attacks", "run", "ledger", 0, "group attacks within the stability window"),
     _i("window_quiet_days", "run", "ledger", 0, "quiet days within the stability window"),
-    _i("window_attributed", "run", "ledger", 0, "1 if a lethal attack in the window was attributed"),
+    _i("window_attributed", "run", "ledger", 0, "1 if a lethal attack in the window is attributed"),
     _i("first_day", "first_event", "ledger", -1, "first day of each observable event kind"),
     _i("days_above", "run", "fronts", 0, "consecutive days of pressure above the threshold"),
     _i("expulsion_day", "run", "fronts", -1, "day the host ordered the defender out"),

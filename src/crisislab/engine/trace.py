@@ -15,7 +15,7 @@ import numpy as np
 from crisislab.engine import layout as col
 from crisislab.engine.constants import RESPONSES
 from crisislab.engine.draws import source_kind
-from crisislab.engine.params import Setup
+from crisislab.engine.params import Setup, executable
 
 if TYPE_CHECKING:
     from crisislab.engine.batch import Batch
@@ -50,10 +50,7 @@ class _Names:
     def __init__(self, setup: Setup) -> None:
         c = setup.c
         self.c = c
-        from crisislab.engine.params import actions
-
-        _, _, index = actions(setup)
-        self.actions = {row: setup.action(name) for name, row in index.items()}
+        self.actions = dict(enumerate(executable(setup).values()))
 
     def actor(self, side: int, group: int) -> str:
         return self.c.groups[group].id if group >= 0 else self.c.sides[side].id
