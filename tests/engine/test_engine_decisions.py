@@ -32,8 +32,9 @@ from crisislab.simulate import setup_of, simulate, simulate_runs
 SCENARIO = "us-iran-2020"
 CAMP_TAJI = str(Path(__file__).parent / "fixtures" / "camp-taji.yaml")
 DOCTRINES = ("restraint", "gtft", "proportional", "retaliatory")
-NONE, STRIKE_PROXY, STRIKE_STATE, RETALIATE = range(4)
-assert RESPONSES == ("none", "strike_proxy", "strike_state", "retaliate")
+NONE, STRIKE_PROXY, STRIKE_STATE, RETALIATE = (
+    RESPONSES.index(r) for r in ("none", "strike_proxy", "strike_state", "retaliate")
+)
 SEED = 3
 US_LINE = "red_lines.american_killed_on_iranian_orders"
 # one event alone: no group attacks, accidents, losses of control or maritime incidents
@@ -218,8 +219,8 @@ def test_proportional_strikes_the_proxy_for_a_proxy_attack_and_the_state_for_a_s
 @pytest.mark.parametrize("prior_trust", [0.5, 0.65])
 def test_retaliatory_strikes_the_state_exactly_when_trust_is_below_its_threshold(prior_trust):
     """Camp Taji's proxy attacks: the state is struck when the defender's belief that day is below
-    the threshold (0.6), the proxy otherwise; measured: all 4411 decisions below at prior 0.5 but
-    for 118, 1745 of 4411 at prior 0.65."""
+    the threshold (0.6), the proxy otherwise; measured: 97% of 4411 decisions below it at prior
+    0.5, 40% at prior 0.65."""
     batch = traced(
         CAMP_TAJI, levers(actors__USA__doctrine="retaliatory", actors__USA__prior_trust=prior_trust)
     )
@@ -503,7 +504,7 @@ US = "american_killed_on_iranian_orders"
         (overt_strike(0), 0.5, "none"),  # injuries only (TBI) do not fire it
         (overt_strike(2, victim="GCC"), 0.5, "none"),  # another nationality killed
         (proxy_attack(2), 0.7, "most"),  # P(ordered) 0.727 until a finding says otherwise
-        (proxy_attack(2), 0.9, "none"),  # at most 0.727 x the finding's ratio < 0.9
+        (proxy_attack(2), 0.9, "none"),  # below 0.9 even after a finding "ordered"
     ],
     ids=[
         "american-deaths-overt",
@@ -605,6 +606,12 @@ def test_a_red_line_on_an_unknown_or_true_field_is_an_error():
 
 # --- decisions read perceived fields only -----------------------------------------------------
 
+# two worlds the defender cannot tell apart
+HIDDEN_TRUTHS = (
+    {"actors.KH.control": 0.3, "actors.IRN.type_prior": 0.0},
+    {"actors.KH.control": 0.95, "actors.IRN.type_prior": 1.0},
+)
+
 
 def test_hidden_truth_does_not_reach_what_the_defender_decides_with():
     """Two worlds the US cannot tell apart: KH's true control and Iran's type prior differ, the
@@ -622,12 +629,6 @@ def test_hidden_truth_does_not_reach_what_the_defender_decides_with():
     ]
 
 
-HIDDEN_TRUTHS = (
-    {"actors.KH.control": 0.3, "actors.IRN.type_prior": 0.0},
-    {"actors.KH.control": 0.95, "actors.IRN.type_prior": 1.0},
-)
-
-
 def defender_state(batch) -> dict[str, np.ndarray]:
     """Every field the defender decides with: its view and its own facts."""
     out = {}
@@ -642,11 +643,11 @@ def defender_state(batch) -> dict[str, np.ndarray]:
     return out
 
 
-@pytest.mark.parametrize("decision", [*DOCTRINES[1:], "logit"])
+@pytest.mark.parametrize("decision", [*DOCTRINES, "logit"])
 def test_the_defender_decides_the_same_whatever_the_truth_it_cannot_see(decision):
     """A KH rocket attack on Iran's orders kills two Americans on day 0, in two worlds with
-    different true control of KH and a different Iranian type. Over days 0 and 1 (before
-    anything Iran's type changes can reach the US), the defender's view and own state, its
+    different true control of KH and a different Iranian type. Over days 0 and 1 (before any act
+    whose form depends on Iran's type can reach the US), the defender's view and own state, its
     decisions and its red-line firings are the same run by run."""
     choice = (
         {"actors.USA.decision": "logit"}

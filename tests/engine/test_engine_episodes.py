@@ -62,7 +62,8 @@ def episodes_from_the_log(batch):
     log = batch.log()
     window = batch.setup.c.scenario.outcomes.war_exchange_window_days
     wars = log[log[:, col.LOG_WHAT] == col.WHAT_WAR]
-    war_day = dict(zip(wars[:, col.LOG_RUN].astype(int), wars[:, col.LOG_DAY].astype(int)))
+    runs, days = wars[:, col.LOG_RUN].astype(int), wars[:, col.LOG_DAY].astype(int)
+    war_day = dict(zip(runs, days, strict=True))
     lethal = log[(log[:, col.LOG_WHAT] == col.WHAT_EVENT) & (log[:, col.LOG_DEATHS] > 0)]
     last = np.full(batch.runs, -(10**9))
     unordered = np.zeros(batch.runs, np.int64)

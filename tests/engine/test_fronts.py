@@ -1,28 +1,33 @@
 """Strategic fronts (MODEL.md §10): host-nation expulsion, maritime incidents, nuclear breakout.
 
-Three layers: worked numbers for each stock's daily update, driven through `FrontState` on a
-one-block engine with hand-made uniforms; couplings to the crisis as statistical properties of
-us-iran-2020 ensembles (fixed seeds, generous margins); invariants, determinism and narration.
+Three layers: worked numbers for each stock's daily update, on a batch of us-iran-2020 made quiet
+(no group attacks, accidents, campaigns or random front events unless a test turns one on), its
+state set by hand and the day loop advanced a day at a time; where a front draws, the draw is the
+run's keyed uniform for that day and purpose (engine/draws.py), computed here alongside.
+Then couplings to the crisis as statistical properties of us-iran-2020 ensembles (fixed seeds,
+generous margins); invariants, determinism and narration.
 """
 
 from __future__ import annotations
 
 import math
 from functools import cache
-from importlib.resources import files
 
 import numpy as np
 import pytest
 
-from crisislab.engine import decisions
-from crisislab.engine.compiled import CHALLENGER, DEFENDER, compile_scenario
-from crisislab.engine.step import Engine
+from crisislab.engine import draws, philox
+from crisislab.engine.batch import Batch
+from crisislab.engine.compiled import CHALLENGER, DEFENDER
+from crisislab.engine.kernel import run_block
+from crisislab.engine.script import Script, ScriptedEvent
 from crisislab.scenario.loader import load_scenario
-from crisislab.simulate import simulate
+from crisislab.simulate import setup_of, simulate
 
 SCENARIO = "us-iran-2020"
+SEED = 0
 NOT_YET = -1
-NEVER_U = 0.999999  # a uniform above every daily probability used here: nothing random fires
+STRIKE_STATE = 2  # a pending response (constants.RESPONSES)
 FRONT_COLUMNS = (
     "host_expulsion",
     "host_expulsion_day",
@@ -47,43 +52,45 @@ SHORT_FRONTS = {
     "fronts.nuclear.breakout_months": 4,
     "fronts.nuclear.preventive_strike": True,
 }
+# nothing happens unless a test says so (the opening event of day 0 still does)
+QUIET = {
+    "hazards.accident_per_max_alert_day": 0.0,
+    "hazards.loss_of_control_per_day": 0.0,
+    "actors.KH.base_hazard": 0.0,
+    "actors.PMF.base_hazard": 0.0,
+    "actors.IRGC.base_hazard": 0.0,
+    "actors.USA.rules.campaign_order_daily.aggressive": 0.0,
+    "actors.IRN.rules.campaign_order_daily.aggressive": 0.0,
+    "fronts.maritime.base_hazard": 0.0,
+    "fronts.nuclear.dialogue_start_daily": 0.0,
+    "fronts.nuclear.dialogue_start_after_quiet": 0.0,
+    "fronts.nuclear.dialogue_collapse_daily": 0.0,
+}
 
 
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def tiny_engine(**overrides) -> Engine:
-    """A one-block (1024-run) engine of us-iran-2020, initialised, before day 0."""
-    scenario = load_scenario(SCENARIO, {k.replace("__", "."): v for k, v in overrides.items()})
-    engine = Engine(compile_scenario(scenario), 0, 0, 1)
-    engine.initialise()
-    return engine
+def quiet_batch(runs: int = 8, script: Script | None = None, **overrides) -> Batch:
+    """A batch of quiet us-iran-2020 before day 0; overrides as keywords, `__` for the dots."""
+    levers = {k.replace("__", "."): v for k, v in overrides.items()}
+    scenario = load_scenario(SCENARIO, {**QUIET, "days": 400, **levers})
+    return Batch(setup_of(scenario, script), SEED, 0, runs)
 
 
-def quiet_uniforms(engine: Engine) -> np.ndarray:
-    return np.full((engine.plan.uniform_rows, engine.runs), NEVER_U)
+def advance(batch: Batch, first: int, last: int | None = None) -> None:
+    """Days [first, last) of the day loop (one day by default), from the batch's state as it is."""
+    run_block(batch.state, batch.params, batch.key, 0, batch.runs, first, last or first + 1)
 
 
-def row(engine: Engine, name: str) -> int:
-    return engine.fronts.rows[name].start
+def keyed(batch: Batch, day: int, purpose: int, slot: int = 0, index: int = 0) -> np.ndarray:
+    """Each run's uniform `index` of the (day, purpose, slot) stream."""
+    runs = np.arange(batch.runs)
+    return philox.uniforms(SEED, runs, day, purpose, slot, index + 1)[index]
 
 
-def stub_draws(engine: Engine, values: np.ndarray) -> list[list[int]]:
-    """Make `engine.draw` (fresh uniforms for the listed runs) return `values` of those runs;
-    return the log of the runs of each non-empty request."""
-    asked: list[list[int]] = []
-
-    def draw(rows: np.ndarray, n: int) -> np.ndarray:
-        if rows.size:
-            asked.append(np.asarray(rows).tolist())
-        return np.tile(values[rows], (n, 1))
-
-    engine.draw = draw  # type: ignore[method-assign]
-    return asked
-
-
-def everyone(engine: Engine) -> np.ndarray:
-    return np.ones(engine.runs, bool)
+def group_index_of(compiled, group: str) -> int:
+    return [g.id for g in compiled.groups].index(group)
 
 
 @cache
@@ -133,12 +140,11 @@ HOST_LEVERS = {
 
 
 def test_host_pressure_update_matches_hand_computed_values_and_is_floored_at_zero():
-    e = tiny_engine(**HOST_LEVERS)
-    f = e.fronts
-    f.pressure[:4] = [0.8, 0.5, 0.0005, 0.0]
-    f.soil_today[:4] = [2, 0, 0, 1]
-    f.host_deaths_today[:4] = [3, 0, 0, 0]
-    f._host(0, quiet_uniforms(e), everyone(e))
+    b = quiet_batch(**HOST_LEVERS)
+    b.field("pressure")[:4] = [0.8, 0.5, 0.0005, 0.0]
+    b.field("soil_today")[:4] = [2, 0, 0, 1]
+    b.field("host_deaths_today")[:4] = [3, 0, 0, 0]
+    advance(b, 0)
     decay = 2 ** (-1 / 90)
     net_levers = 0.003 * 1 - 0.004 * 1.0  # sanctions threat on, full diplomacy
     expected = [
@@ -147,142 +153,167 @@ def test_host_pressure_update_matches_hand_computed_values_and_is_floored_at_zer
         0.0,  # 0.0005 * decay - 0.001 < 0: floored
         0.08 + net_levers,  # 0.079
     ]
-    assert f.pressure[:4] == pytest.approx(expected, abs=1e-12)
-    assert f.pressure[0] == pytest.approx(1.012863, abs=1e-6)
+    assert b.field("pressure")[:4] == pytest.approx(expected, abs=1e-12)
+    assert b.field("pressure")[0] == pytest.approx(1.012863, abs=1e-6)
 
 
-def test_host_pressure_counts_kinetic_strikes_on_host_soil_and_host_citizens_deaths_only():
-    e = tiny_engine(**HOST_LEVERS)
-    f = e.fronts
-    strike = e.action("strike_on_proxy")  # hits "proxy": the host's soil in us-iran-2020
-    rocket = e.action("proxy_rocket_attack")  # hits "forces": not host soil
-    irq, usa = e.c.nationalities.index("IRQ"), e.c.nationalities.index("USA")
-    runs = np.array([0, 1, 2])
-    f.on_event(runs, strike, np.array([8, 6, 8]), np.array([4, 0, 0]), irq)
-    f.on_event(runs, rocket, np.array([8, 8, 8]), np.array([0, 0, 5]), usa)
-    assert f.soil_today[:3].tolist() == [1.0, 0.0, 1.0]  # rung 6 is below the kinetic rung 7
-    assert f.host_deaths_today[:3].tolist() == [4.0, 0.0, 0.0]  # American deaths do not count
-    assert f.lethal_today[:3].tolist() == [True, False, True]
-    f.step(0, quiet_uniforms(e), everyone(e))
+@pytest.mark.parametrize("strike_rung", [8, 6])
+def test_host_pressure_counts_kinetic_strikes_on_host_soil_and_host_citizens_deaths_only(
+    strike_rung,
+):
+    """Day 0: a US strike on KH's sites (Iraqi soil) kills 4 Iraqis, a KH rocket attack (on US
+    forces, not Iraqi soil) kills 5 Americans. The strike counts as a strike on the host's soil
+    only at the kinetic rung (7) or above; American deaths never count."""
+    c = setup_of(load_scenario(SCENARIO, {**QUIET, "days": 1})).c
+    kh, irq = group_index_of(c, "KH"), c.nationalities.index("IRQ")
+    action = c.sides[DEFENDER].strike_proxy
+    strike = ScriptedEvent(
+        DEFENDER, -1, action, "strike", True, deaths=4, victim=irq, struck_group=kh
+    )
+    rockets = ScriptedEvent(CHALLENGER, kh, c.groups[kh].action, "rockets", False, deaths=5)
+    b = quiet_batch(
+        script=Script(fork_day=0, events={0: [strike, rockets]}),
+        actions__strike_on_proxy__rung=strike_rung,
+        actions__strike_on_proxy__lethal_rung=strike_rung,
+        **HOST_LEVERS,
+    )
+    before = b.field("pressure").copy()
+    advance(b, 0)
     decay = 2 ** (-1 / 90)
-    assert f.pressure[0] == pytest.approx(0.55 * decay + 0.08 + 0.02 * 4 - 0.001, abs=1e-12)
-    assert f.pressure[1] == pytest.approx(0.55 * decay - 0.001, abs=1e-12)
+    soil = 1.0 if strike_rung >= 7 else 0.0
+    expected = before * decay + 0.08 * soil + 0.02 * 4 - 0.001
+    assert b.field("pressure") == pytest.approx(expected, abs=1e-12)
+    assert b.table("deaths")[:, c.nationalities.index("USA")].tolist() == [5.0] * b.runs
     # the day's counts are cleared once the stocks are updated
-    assert not f.soil_today.any() and not f.host_deaths_today.any() and not f.lethal_today.any()
+    assert not b.field("soil_today").any() and not b.field("host_deaths_today").any()
+    assert not b.field("lethal_today").any()
 
 
 def test_expulsion_order_comes_on_the_days_above_th_consecutive_day_above_threshold():
-    e = tiny_engine(fronts__host__days_above=7, fronts__host__threshold=1.0)
-    f = e.fronts
-    alive = everyone(e)
-    alive[3] = False
+    b = quiet_batch(fronts__host__days_above=7, fronts__host__threshold=1.0)
+    b.field("war")[3] = 1  # a run at war: no longer alive to the fronts
     for t in range(12):
         # 2.0 decays to 1.98 (above 1.0); 0.0 stays below. Run 1 dips below on day 3.
-        f.pressure[:4] = [2.0, 0.0 if t == 3 else 2.0, 0.0, 2.0]
-        f._host(t, quiet_uniforms(e), alive)
+        b.field("pressure")[:4] = [2.0, 0.0 if t == 3 else 2.0, 0.0, 2.0]
+        advance(b, t)
         if t == 5:
-            assert f.expulsion_day[0] == NOT_YET  # six days above: not yet
-    assert f.expulsion_day[:4].tolist() == [6, 10, NOT_YET, NOT_YET]  # days 0-6 and 4-10
-    assert f.days_above[:4].tolist() == [12, 8, 0, 0]
+            assert b.field("expulsion_day")[0] == NOT_YET  # six days above: not yet
+    assert b.field("expulsion_day")[:4].tolist() == [6, 10, NOT_YET, NOT_YET]  # days 0-6, 4-10
+    assert b.field("days_above")[:4].tolist() == [12, 8, 0, 0]
 
 
 def test_withdrawal_comes_exactly_withdrawal_lag_days_after_the_order():
-    e = tiny_engine(fronts__host__withdrawal_lag_days=180)
-    f = e.fronts
-    f.expulsion_day[:3] = [10, 100, NOT_YET]
-    for t in range(10, 281):
-        f.pressure[:] = 0.0
-        f._host(t, quiet_uniforms(e), everyone(e))
-        if t == 189:
-            assert f.withdrawal_day[0] == NOT_YET
-    assert f.withdrawal_day[:3].tolist() == [190, 280, NOT_YET]
+    b = quiet_batch(fronts__host__withdrawal_lag_days=180)
+    b.field("pressure")[:] = 0.0
+    b.field("expulsion_day")[:3] = [10, 100, NOT_YET]
+    advance(b, 10, 190)
+    assert b.field("withdrawal_day")[0] == NOT_YET
+    advance(b, 190, 281)
+    assert b.field("withdrawal_day")[:3].tolist() == [190, 280, NOT_YET]
 
 
-def test_follow_on_needs_a_withdrawal_and_a_uniform_below_its_probability_then_waits_its_lag():
-    e = tiny_engine(
+def test_follow_on_needs_a_withdrawal_and_its_draw_below_its_probability_then_waits_its_lag():
+    b = quiet_batch(
+        runs=64,
         fronts__host__withdrawal_lag_days=180,
         fronts__host__follow_on_probability=0.7,
         fronts__host__follow_on_lag_days=90,
     )
-    f = e.fronts
-    f.expulsion_day[:] = 0
-    f.expulsion_day[4] = NOT_YET  # run 4: never ordered out
-    f.expulsion_day[5] = 100  # run 5: ordered out later, withdraws on day 280
-    draws = np.random.default_rng(3).random(e.runs)
-    draws[:6] = [0.69, 0.71, 0.0, 0.7, 0.0, 0.0]
-    asked = stub_draws(e, draws)
-    for t in range(180, 271):
-        f.pressure[:] = 0.0
-        f._host(t, quiet_uniforms(e), everyone(e))
-        if t == 269:
-            assert not (f.follow_on_day >= 0).any()
-    # one draw per run, on its withdrawal day, for the runs withdrawing that day only
-    assert asked == [np.flatnonzero(f.withdrawal_day == 180).tolist()]
-    expected = draws < 0.7
+    b.field("pressure")[:] = 0.0
+    b.field("expulsion_day")[:] = 0
+    b.field("expulsion_day")[4] = NOT_YET  # run 4: never ordered out
+    b.field("expulsion_day")[5] = 100  # run 5: ordered out later, withdraws on day 280
+    advance(b, 180, 270)
+    assert not (b.field("follow_on_day") >= 0).any()
+    advance(b, 270)
+    # one draw per run, on its withdrawal day
+    expected = keyed(b, 180, draws.FOLLOW_ON) < 0.7
     expected[[4, 5]] = False
-    assert ((f.follow_on_day >= 0) == expected).all()
-    assert f.follow_on_day[:6].tolist() == [270, NOT_YET, 270, NOT_YET, NOT_YET, NOT_YET]
-    assert (f.withdrawal_day[expected] == 180).all()
+    assert 0 < expected.sum() < 62
+    assert np.array_equal(b.field("follow_on_day") >= 0, expected)
+    assert (b.field("follow_on_day")[expected] == 270).all()
+    assert (b.field("withdrawal_day")[expected] == 180).all()
+    assert b.field("withdrawal_day")[[4, 5]].tolist() == [NOT_YET, NOT_YET]
 
 
-def test_withdrawal_scales_target_presence_and_campaign_starts():
-    e = tiny_engine(fronts__host__presence_after_withdrawal=0.2, fronts__host__deterrence_loss=0.5)
-    f = e.fronts
-    f.withdrawal_day[:2] = [30, NOT_YET]
-    assert np.asarray(f.target_presence())[:2].tolist() == [0.2, 1.0]
-    assert np.asarray(f.deterrence_factor())[:2].tolist() == [1.5, 1.0]
+def test_withdrawal_scales_proxy_attacks_by_the_presence_left_and_campaign_starts_up():
+    """Day 1, KH alone attacks (control 0, no grievance: hazard = base, x4 under orders) and
+    Iran orders campaigns with probability 0.2 a day, in runs with and without a withdrawal
+    (every other run): after it, campaigns start 1.5 times as often (deterrence loss 0.5) and
+    KH finds a fifth of its targets (presence 0.2)."""
+    b = quiet_batch(
+        runs=1024,
+        fronts__host__presence_after_withdrawal=0.2,
+        fronts__host__deterrence_loss=0.5,
+        actors__KH__base_hazard=0.2,
+        actors__KH__control=0.0,
+        actors__KH__grievance=0.0,
+        actors__IRN__enforcement=0.0,
+        actors__IRN__rules__campaign_order_daily__limited=0.2,
+        actors__IRN__rules__campaign_order_daily__aggressive=0.2,
+    )
+    withdrawn = np.arange(b.runs) % 2 == 0
+    b.field("withdrawal_day")[withdrawn] = 0
+    b.field("pressure")[:] = 0.0
+    advance(b, 1)
+    side = keyed(b, 1, draws.SIDE, CHALLENGER)
+    ordered = side < np.where(withdrawn, 0.3, 0.2)
+    assert np.array_equal(b.field("campaign")[:, CHALLENGER] == 1, ordered)
+    hazard = 0.2 * np.where(ordered, 4.0, 1.0) * np.where(withdrawn, 0.2, 1.0)
+    attacked = keyed(b, 1, draws.GROUP, group_index_of(b.setup.c, "KH")) < hazard
+    assert np.array_equal(b.field("group_attacks") == 1, attacked)
+    assert ordered[withdrawn].mean() > ordered[~withdrawn].mean()
+    assert attacked[withdrawn].mean() < 0.5 * attacked[~withdrawn].mean()
 
 
 # --- 1. worked numbers: maritime incidents ------------------------------------------------------
 
 
 def test_maritime_hazard_is_h0_times_hostility_and_posture_terms_times_the_order_multiplier():
-    e = tiny_engine(
+    b = quiet_batch(
+        runs=1024,
         fronts__maritime__base_hazard=0.1,
         fronts__maritime__hostility_sensitivity=0.5,
         fronts__maritime__deterrence_effect=0.5,
         fronts__maritime__posture=0.8,
         hazards__ordered_multiplier=4.0,
     )
-    f, w = e.fronts, e.world
-    side = e.c.groups[f.sea_group].side
+    side = b.setup.c.groups[b.setup.sea_group].side
     assert side == CHALLENGER
-    hostility = np.linspace(0.0, 2.0, e.runs)
-    ordered = np.arange(e.runs) % 4 >= 2
-    w.hostility[:] = hostility
-    w.campaign[:, side] = ordered
+    hostility = np.linspace(0.0, 2.0, b.runs)
+    b.field("hostility")[:] = hostility
+    b.field("campaign")[:, side] = np.arange(b.runs) % 4 >= 2
+    b.field("war")[0] = 1  # a run at war has no incidents
+    advance(b, 1)
+    ordered = b.field("campaign")[:, side] == 1  # as the day's orders left them
     h = 0.1 * (1 + 0.5 * hostility) * (1 - 0.5 * 0.8) * np.where(ordered, 4.0, 1.0)
     assert h.min() == pytest.approx(0.06) and h.max() == pytest.approx(0.48)
-    hit = np.arange(e.runs) % 2 == 0
-    u = quiet_uniforms(e)
-    u[row(e, "maritime")] = np.where(hit, h * (1 - 1e-9), h * (1 + 1e-9))
-    alive = everyone(e)
-    alive[0] = False  # a run at war has no incidents
-    f.maritime_incidents(0, u, alive)
-    expected = hit & alive
-    assert (f.incidents == expected).all()
+    expected = keyed(b, 1, draws.MARITIME) < h
+    expected[0] = False
+    assert expected.sum() > 50
+    assert np.array_equal(b.field("incidents") == 1, expected)
     # an incident is a crisis event (it sets the day's rung) but not a proxy attack
-    assert (e.ledger.day_rung[expected] >= 6).all() and not e.ledger.day_rung[~expected].any()
-    assert not e.ledger.group_attacks.any()
+    rung = b.field("day_rung")
+    assert (rung[expected] >= 6).all() and not rung[~expected].any()
+    assert not b.field("group_attacks").any()
 
 
 # --- 1. worked numbers: nuclear breakout --------------------------------------------------------
 
 
 def test_breakout_falls_a_step_per_period_without_dialogue_and_rises_capped_with_one():
-    e = tiny_engine(
+    b = quiet_batch(
         fronts__nuclear__step_months=0.5,
         fronts__nuclear__step_days=60,
         fronts__nuclear__max_months=12,
     )
-    f = e.fronts
-    f.breakout[:4] = [6.0, 6.0, 11.8, 0.3]
-    f.dialogue[:4] = [False, True, True, False]
+    b.field("breakout")[:4] = [6.0, 6.0, 11.8, 0.3]
+    b.field("dialogue")[:4] = [0, 1, 1, 0]
     seen = {}
     for t in range(121):
-        f._nuclear(t, quiet_uniforms(e), everyone(e))
+        advance(b, t)
         if t in (59, 60, 119, 120):
-            seen[t] = f.breakout[:4].tolist()
+            seen[t] = b.field("breakout")[:4].tolist()
     assert seen[59] == [6.0, 6.0, 11.8, 0.3]
     assert seen[60] == pytest.approx([5.5, 6.5, 12.0, 0.0])
     assert seen[119] == seen[60]
@@ -290,69 +321,102 @@ def test_breakout_falls_a_step_per_period_without_dialogue_and_rises_capped_with
 
 
 def test_breakout_crisis_is_recorded_on_the_first_day_below_threshold_without_dialogue():
-    e = tiny_engine(fronts__nuclear__crisis_threshold_months=3, fronts__nuclear__step_days=60)
-    f = e.fronts
-    f.breakout[:5] = [3.2, 3.2, 3.0, 2.0, 2.0]
-    f.dialogue[:5] = [False, True, False, False, True]
+    b = quiet_batch(fronts__nuclear__crisis_threshold_months=3, fronts__nuclear__step_days=60)
+    b.field("breakout")[:5] = [3.2, 3.2, 3.0, 2.0, 2.0]
+    b.field("dialogue")[:5] = [0, 1, 0, 0, 1]
     for t in range(130):
-        u = quiet_uniforms(e)
         if t == 10:
-            u[row(e, "collapse"), 4] = 0.0  # run 4's dialogue collapses on day 10
-        f._nuclear(t, u, everyone(e))
+            b.field("dialogue")[4] = 0  # run 4's dialogue has ended by day 10
+        advance(b, t)
     # run 0: 3.2 -> 2.7 on day 60; run 1 rises under its dialogue; run 2: exactly 3.0 is not
     # below, 2.5 on day 60 is; run 3 is below from day 0; run 4 once its dialogue ends
-    assert f.crisis_day[:5].tolist() == [60, NOT_YET, 60, 0, 10]
-    assert f.dialogue[:5].tolist() == [False, True, False, False, False]
+    assert b.field("crisis_day")[:5].tolist() == [60, NOT_YET, 60, 0, 10]
+    assert b.field("dialogue")[:5].tolist() == [0, 1, 0, 0, 0]
+
+
+def test_a_dialogue_collapses_when_its_draw_is_below_the_daily_collapse_probability():
+    b = quiet_batch(runs=1024, fronts__nuclear__dialogue=True)
+    collapse = quiet_batch(
+        runs=1024, fronts__nuclear__dialogue=True, fronts__nuclear__dialogue_collapse_daily=0.05
+    )
+    for batch in (b, collapse):
+        advance(batch, 1)
+    assert b.field("dialogue").all()
+    expected = keyed(collapse, 1, draws.NUCLEAR, index=1) < 0.05
+    assert expected.sum() > 20
+    assert np.array_equal(collapse.field("dialogue") == 0, expected)
 
 
 def test_dialogue_starts_more_often_after_a_quiet_spell():
-    e = tiny_engine(
-        fronts__nuclear__dialogue_start_daily=0.0005,
-        fronts__nuclear__dialogue_start_after_quiet=0.01,
+    """p = start + after_quiet once the quiet streak reaches 90 days (today included), start
+    otherwise; a lethal day ends a quiet spell."""
+    b = quiet_batch(
+        runs=1024,
+        fronts__nuclear__dialogue_start_daily=0.02,
+        fronts__nuclear__dialogue_start_after_quiet=0.3,
         fronts__nuclear__quiet_days_for_opportunity=90,
     )
-    f = e.fronts
-    f.quiet_streak[:4] = [89, 88, 0, 200]
-    f.lethal_today[3] = True  # a lethal day ends run 3's quiet spell
-    u = quiet_uniforms(e)
-    u[row(e, "dialogue"), :4] = [0.005, 0.005, 0.0004, 0.005]
-    f._nuclear(1, u, everyone(e))
-    # p = 0.0005 + 0.01 once 90 quiet days are reached (run 0), 0.0005 otherwise
-    assert f.dialogue[:4].tolist() == [True, False, True, False]
-    assert f.quiet_streak[:4].tolist() == [90, 89, 1, 0]
+    streak = np.resize([89, 88, 0, 200], b.runs)
+    b.field("quiet_streak")[:] = streak
+    lethal = streak == 200
+    b.field("lethal_today")[lethal] = 1  # a lethal day ends the quiet spell of those runs
+    advance(b, 1)
+    assert b.field("quiet_streak")[:4].tolist() == [90, 89, 1, 0]
+    boosted = streak == 89
+    p = np.where(boosted, 0.32, 0.02)
+    expected = keyed(b, 1, draws.NUCLEAR) < p
+    assert np.array_equal(b.field("dialogue") == 1, expected)
+    assert expected[boosted].mean() > expected[~boosted].mean() + 0.15
 
 
-def test_a_direct_exchange_ends_a_dialogue_but_the_day0_opening_event_does_not():
-    e = tiny_engine(fronts__nuclear__dialogue=True)
-    f = e.fronts
-    assert f.dialogue.all()
-    e.ledger.day_rung[:] = 0
-    e.ledger.day_rung[:2] = 9  # day 0: the opening event (warned missile strike, rung 9)
-    f._nuclear(0, quiet_uniforms(e), everyone(e))
-    assert f.dialogue.all()
-    e.ledger.day_rung[:2] = [9, 8]
-    f._nuclear(5, quiet_uniforms(e), everyone(e))
-    assert f.dialogue[:3].tolist() == [False, True, True]
+def test_the_day0_opening_event_does_not_end_a_dialogue():
+    b = quiet_batch(runs=64, fronts__nuclear__dialogue=True)
+    assert b.field("dialogue").all()
+    advance(b, 0)  # Iran's warned missile strike, rung 9, on the first day
+    assert (b.field("day_rung") >= 9).all()
+    assert b.field("dialogue").all()
 
 
-def test_preventive_strike_is_decided_on_the_crisis_day_with_its_probability_only_when_on():
-    for lever in (True, False):
-        e = tiny_engine(
-            fronts__nuclear__preventive_strike=lever,
-            fronts__nuclear__preventive_strike_probability=0.5,
+@pytest.mark.parametrize(("act", "ends"), [("missile_strike", True), ("strike_on_proxy", False)])
+def test_a_direct_exchange_ends_a_dialogue_a_lesser_act_does_not(act, ends):
+    """Day 5: Iran's warned missile strike (rung 9, a direct exchange) or a US strike on KH's
+    sites (rung 8)."""
+    c = setup_of(load_scenario(SCENARIO, {**QUIET, "days": 1})).c
+    kh = group_index_of(c, "KH")
+    if act == "missile_strike":
+        event = ScriptedEvent(CHALLENGER, -1, c.sides[CHALLENGER].retaliate, act, True, warned=True)
+    else:
+        event = ScriptedEvent(
+            DEFENDER, -1, c.sides[DEFENDER].strike_proxy, act, True, struck_group=kh
         )
-        f = e.fronts
-        f.breakout[:] = 6.0
-        f.breakout[:3] = [2.0, 2.0, 2.0]
-        f.crisis_day[2] = 0  # run 2's crisis is already past
-        draws = np.ones(e.runs)
-        draws[:3] = [0.49, 0.51, 0.0]
-        asked = stub_draws(e, draws)
-        f._nuclear(7, quiet_uniforms(e), everyone(e))
-        assert f.crisis_day[:3].tolist() == [7, 7, 0] and not (f.crisis_day[3:] >= 0).any()
-        struck = e.world.pending[:, DEFENDER] == decisions.STRIKE_STATE
-        assert np.flatnonzero(struck).tolist() == ([0] if lever else [])
-        assert asked == ([[0, 1]] if lever else [])
+    script = Script(fork_day=0, events={5: [event]})
+    b = quiet_batch(runs=64, script=script, fronts__nuclear__dialogue=True)
+    advance(b, 0, 5)
+    assert b.field("dialogue").all()
+    advance(b, 5)
+    assert (b.field("day_rung") == (9 if ends else 8)).all()
+    assert (b.field("dialogue") == (0 if ends else 1)).all()
+
+
+@pytest.mark.parametrize("lever", [True, False])
+def test_preventive_strike_is_decided_on_the_crisis_day_with_its_probability_only_when_on(lever):
+    b = quiet_batch(
+        runs=64,
+        fronts__nuclear__preventive_strike=lever,
+        fronts__nuclear__preventive_strike_probability=0.5,
+    )
+    breakout = b.field("breakout")
+    breakout[:] = 6.0
+    breakout[:40] = 2.0
+    b.field("crisis_day")[:4] = 0  # runs 0-3: their crisis is already past
+    advance(b, 7)
+    crisis_today = np.arange(b.runs) < 40
+    crisis_today[:4] = False
+    assert np.array_equal(b.field("crisis_day") == 7, crisis_today)
+    assert (b.field("crisis_day")[40:] == NOT_YET).all()
+    strikes = crisis_today & (keyed(b, 7, draws.PREVENTIVE) < 0.5) & lever
+    assert np.array_equal(b.field("pending")[:, DEFENDER] == STRIKE_STATE, strikes)
+    assert strikes.any() == lever and (crisis_today & ~strikes).any()
 
 
 # --- 2. couplings on us-iran-2020 ensembles ------------------------------------------------------
@@ -496,14 +560,11 @@ def test_summary_front_flags_and_medians_equal_the_columns():
             )
 
 
-def test_without_a_host_actor_there_is_no_pressure_expulsion_or_withdrawal(tmp_path):
-    text = (files("crisislab.scenario") / "builtin" / f"{SCENARIO}.yaml").read_text("utf-8")
-    line = "    actor: IRQ\n"
-    assert text.count(line) == 1
-    path = tmp_path / "no-host.yaml"
-    path.write_text(text.replace(line, ""), encoding="utf-8")
-    assert load_scenario(path).fronts.host.actor is None
-    result = simulate(path, runs=1024, seed=11, overrides=SANCTIONS, days=365)
+def test_without_a_host_actor_there_is_no_pressure_expulsion_or_withdrawal():
+    result = simulate(
+        SCENARIO, runs=1024, seed=11, overrides={**SANCTIONS, "fronts.host.actor": None}, days=365
+    )
+    assert result.scenario.fronts.host.actor is None
     c, s = result.columns, result.summary()
     assert rate(result, "proxy_strikes") > 0.5  # strikes on Iraqi soil still happen
     assert not c["host_expulsion"].any() and not c["follow_on_withdrawal"].any()

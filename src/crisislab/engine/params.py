@@ -379,7 +379,7 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
     values.update(
         PI_N_SCRIPT=sum(map(len, setup.script.events.values())) if setup.script else 0,
         PI_TRACING=setup.tracing,
-        PI_DAILY=setup.daily,
+        PI_DAILY=setup.daily or setup.tracing,  # a story tells how beliefs moved
     )
     named = (k for k in col.COLUMNS if k.startswith(("PF_", "PI_")))
     missing = {k for k in named if not k.endswith("_COLUMNS")}
