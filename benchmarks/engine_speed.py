@@ -92,7 +92,7 @@ def measure(
     start = time.perf_counter()
     pool = None
     if workers > 0:
-        pool = local_executor(workers, compiled=executor == "thread")
+        pool = local_executor(workers, threads=executor == "thread")
     try:
         result = simulate(SCENARIO, runs=runs, seed=SEED, executor=pool, **kwargs)
         wall = time.perf_counter() - start

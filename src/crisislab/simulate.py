@@ -145,15 +145,15 @@ def preload_for_fork(executor: Executor) -> None:
         warm_up()
 
 
-def local_executor(workers: int, *, compiled: bool = True) -> Executor:
+def local_executor(workers: int, *, threads: bool = True) -> Executor:
     """A pool of `workers` for `simulate` on this machine (the caller shuts it down).
 
     Every run goes through the compiled day loop, which releases the GIL: threads then run the
     chunks in parallel with no fork and no pickling of the columns they return, which is what a
-    process pool spends on small batches. `compiled=False` gives a process pool instead (for
-    measuring one against the other: results are identical).
+    process pool spends on small batches. `threads=False` gives a process pool instead (results
+    are identical).
     """
-    if compiled:
+    if threads:
         from crisislab.engine.warmup import warm_up
 
         warm_up()  # once, here, not in each thread's first chunk

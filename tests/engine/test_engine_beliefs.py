@@ -52,8 +52,8 @@ def test_evidence_moves_belief_in_its_direction(mu, r):
 
 
 def test_update_with_ratio_one_leaves_belief_unchanged():
-    mu = np.array([0.1, 0.5, 0.8])
-    assert beliefs.update_with_ratio(mu, 1.0) == pytest.approx(mu)
+    for mu in (0.1, 0.5, 0.8):
+        assert beliefs.update_with_ratio(mu, 1.0) == pytest.approx(mu)
 
 
 def test_confirmation_bias_downweights_only_evidence_against_the_current_belief():
@@ -139,8 +139,7 @@ def test_attribution_posterior_by_hand_with_and_without_c2_disavowal():
     prior_odds = beliefs.odds(beliefs.prior_ordered(0.5, 0.6, 0.3, 4.0))
     assert prior_odds == pytest.approx(0.6 / 0.34)
     finding = beliefs.evidence_ratio(0.75, True)
-    no = np.array(False)
-    yes = np.array(True)
+    no, yes = False, True
     assert beliefs.attribution_posterior(prior_odds, finding, no, 4.0) == pytest.approx(
         (0.6 / 0.34 * 3) / (1 + 0.6 / 0.34 * 3)
     )

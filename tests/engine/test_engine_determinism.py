@@ -84,7 +84,7 @@ def test_thread_pool_of_the_compiled_loop_gives_identical_columns():
 
 
 def test_a_local_executor_of_processes_when_asked():
-    with local_executor(2, compiled=False) as pool:
+    with local_executor(2, threads=False) as pool:
         assert isinstance(pool, ProcessPoolExecutor)
 
 

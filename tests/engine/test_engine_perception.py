@@ -29,11 +29,15 @@ def _fields_read(function_name: str) -> set[str]:
                 written.add(id(sub))
     names = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and id(node) not in written:
-            if isinstance(node.value, ast.Name) and node.value.id == "col":
-                prefix, _, rest = node.attr.partition("_")
-                if prefix in {"F", "I", "SLF", "SLI"}:
-                    names.add(rest.lower())
+        if (
+            isinstance(node, ast.Attribute)
+            and id(node) not in written
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "col"
+        ):
+            prefix, _, rest = node.attr.partition("_")
+            if prefix in {"F", "I", "SLF", "SLI"}:
+                names.add(rest.lower())
     return names
 
 

@@ -1,45 +1,48 @@
 """Bayesian updates: beliefs about the adversary's type (Kydd) and attribution of orders.
 
-All functions work elementwise on arrays of runs, and on plain floats for the worked examples.
+The day loop (kernel.py) calls the compiled functions here for one run at a time; Python calls
+the same functions for worked examples and tests. The set-up's figures (group_observation_ratio,
+effective_accuracy, evidence_ratio) work on numbers or arrays.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-EPS = 1e-9
+from crisislab.engine.constants import EPS
 
 
-def odds(p: np.ndarray | float) -> np.ndarray:
-    p = np.clip(p, EPS, 1.0 - EPS)
+@njit(cache=True, inline="always")
+def odds(p: float) -> float:
+    """The odds of a probability kept in [EPS, 1 - EPS]."""
+    p = min(max(p, EPS), 1.0 - EPS)
     return p / (1.0 - p)
 
 
-def prob(o: np.ndarray | float) -> np.ndarray:
+@njit(cache=True, inline="always")
+def posterior(mu: float, ratio: float) -> float:
+    """P(limited) after evidence of likelihood ratio L(o|limited)/L(o|aggressive), untempered:
+    numbers only, no branch, so a loop over runs that calls it still runs several at once."""
+    o = odds(mu) * ratio
     return o / (1.0 + o)
 
 
-def kydd_update(mu, like_limited, like_aggressive):
-    """Posterior P(limited) after an observation with likelihoods under each type.
+@njit(cache=True)
+def update_with_ratio(mu: float, ratio: float, gamma: float = 1.0) -> float:
+    """Bayes on the odds with confirmation bias: evidence against the current leaning (a ratio
+    below 1 while mu > 1/2, or above 1 while mu < 1/2) counts only as ratio ** gamma."""
+    if gamma < 1.0 and (ratio < 1.0) == (mu > 0.5):
+        ratio = ratio**gamma
+    return posterior(mu, ratio)
 
-    mu' = mu L(o|limited) / [mu L(o|limited) + (1 - mu) L(o|aggressive)]
-    (prior 0.30 with likelihoods 0.6 and 0.1 gives 0.72).
-    """
+
+def kydd_update(mu, like_limited, like_aggressive):
+    """Posterior P(limited) after an observation with likelihoods under each type (Kydd's rule,
+    the textbook form of update_with_ratio): mu' = mu L_l / [mu L_l + (1 - mu) L_a]
+    (prior 0.30 with likelihoods 0.6 and 0.1 gives 0.72)."""
     num = mu * like_limited
     return num / (num + (1.0 - mu) * like_aggressive)
-
-
-def biased_ratio(ratio, mu, gamma: float):
-    """Confirmation bias: evidence against the current belief counts only to the power gamma."""
-    if gamma >= 1.0:
-        return ratio
-    against = (ratio < 1.0) == (mu > 0.5)
-    return np.where(against, np.power(ratio, gamma), ratio)
-
-
-def update_with_ratio(mu, ratio, gamma: float = 1.0):
-    """Apply a likelihood ratio L(o|limited)/L(o|aggressive) to P(limited)."""
-    return prob(odds(mu) * biased_ratio(ratio, mu, gamma))
 
 
 def group_observation_ratio(
@@ -71,7 +74,10 @@ def group_observation_ratio(
     return np.where(observed, seen, unseen)
 
 
-def prior_ordered(mu, assumed_control: float, order_share: float, ordered_multiplier: float):
+@njit(cache=True)
+def prior_ordered(
+    mu: float, assumed_control: float, order_share: float, ordered_multiplier: float
+) -> float:
     """The observer's prior that a group's attack was ordered, before any evidence.
 
     P(ordered | attack) = (1-mu) s m / [mu (1-c_hat) + (1-mu) (s m + (1-s)(1-c_hat))].
@@ -80,7 +86,7 @@ def prior_ordered(mu, assumed_control: float, order_share: float, ordered_multip
     unordered = mu * (1.0 - assumed_control) + (1.0 - mu) * (1.0 - order_share) * (
         1.0 - assumed_control
     )
-    return ordered / np.maximum(ordered + unordered, EPS)
+    return ordered / max(ordered + unordered, EPS)
 
 
 def effective_accuracy(accuracy: float, ambiguity: float) -> float:
@@ -99,12 +105,13 @@ def evidence_ratio(accuracy: float, says_ordered):
     return np.where(says_ordered, r, 1.0 / r)
 
 
-def attribution_posterior(prior_odds, evidence, c2_disavowal, lr_c2: float):
-    """P(ordered) from the prior odds, evidence (a ratio, 1 if none yet) and a C2 disavowal.
-
-    The disavowal divides the odds of 'ordered' by LR_c2.
-    """
+@njit(cache=True, inline="always")
+def attribution_posterior(
+    prior_odds: float, evidence: float, disavowed: bool, lr_c2: float
+) -> float:
+    """P(ordered) from the prior odds, the evidence received (a likelihood ratio, 1 if none yet)
+    and a C2 disavowal, which divides the odds of 'ordered' by LR_c2."""
     o = prior_odds * evidence
-    if lr_c2 != 1.0:
-        o = np.where(c2_disavowal, o / lr_c2, o)
+    if lr_c2 != 1.0 and disavowed:
+        o = o / lr_c2
     return o / (1.0 + o)

@@ -39,9 +39,15 @@ from numba.extending import intrinsic
 
 from crisislab.engine import draws as purpose
 from crisislab.engine import layout as col
+from crisislab.engine.beliefs import (
+    attribution_posterior,
+    odds,
+    posterior,
+    prior_ordered,
+    update_with_ratio,
+)
 from crisislab.engine.constants import (
     DIRECT_RUNG,
-    EPS,
     KINETIC_RUNG,
     NEVER,
     OVERT_ODDS,
@@ -136,45 +142,6 @@ def jit(signature: Signature, inline: bool = False):
 
 
 # --- small pieces shared by the phases --------------------------------------------------------
-
-
-@jit(f8(f8, f8))
-def power(x, gamma):
-    """x ** gamma (a square root for an exponent of 0.5)."""
-    if gamma == 0.5:
-        return math.sqrt(x)
-    return x**gamma
-
-
-@jit(f8(f8), inline=True)
-def odds(p):
-    p = min(max(p, EPS), 1.0 - EPS)
-    return p / (1.0 - p)
-
-
-@jit(f8(f8, f8), inline=True)
-def posterior(mu, ratio):
-    """The belief mu after evidence of likelihood ratio `ratio`, untempered (numbers only, no
-    branch: a loop that calls it still works on several runs at once, observe_groups)."""
-    o = odds(mu) * ratio
-    return o / (1.0 + o)
-
-
-@jit(f8(f8, f8, f8))
-def update_with_ratio(mu, ratio, gamma):
-    """Bayes' rule on the odds, with confirmation bias: evidence against the current leaning is
-    discounted to ratio ** gamma (MODEL.md §7)."""
-    if gamma < 1.0 and (ratio < 1.0) == (mu > 0.5):
-        ratio = power(ratio, gamma)
-    return posterior(mu, ratio)
-
-
-@jit(f8(f8, f8, f8, f8))
-def prior_ordered(mu, control, share, multiplier):
-    """An observer's P(a group's act was ordered by its principal), before any evidence."""
-    ordered = (1.0 - mu) * share * multiplier
-    unordered = mu * (1.0 - control) + (1.0 - mu) * (1.0 - share) * (1.0 - control)
-    return ordered / max(ordered + unordered, EPS)
 
 
 @jit(f8(f8), inline=True)
@@ -1050,10 +1017,12 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
                     SLF[obs, k, j, col.SLF_EVIDENCE] = SLF[obs, k, j, col.SLF_FINDING]
                 if SLI[obs, k, j, col.SLI_C2_DAY] <= t:
                     SLI[obs, k, j, col.SLI_DISAVOWED] = 1
-                o = SLF[obs, k, j, col.SLF_PRIOR_ODDS] * SLF[obs, k, j, col.SLF_EVIDENCE]
-                if lr_c2 != 1.0 and SLI[obs, k, j, col.SLI_DISAVOWED]:
-                    o = o / lr_c2
-                p_ord[jl, obs, k] = o / (1.0 + o)
+                p_ord[jl, obs, k] = attribution_posterior(
+                    SLF[obs, k, j, col.SLF_PRIOR_ODDS],
+                    SLF[obs, k, j, col.SLF_EVIDENCE],
+                    SLI[obs, k, j, col.SLI_DISAVOWED] != 0,
+                    lr_c2,
+                )
         # Engine's red lines, up to their draws
         if t >= window_start:
             active = np.int64(I[col.I_SLOT_MASK, j])
