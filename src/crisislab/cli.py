@@ -22,6 +22,7 @@ from rich.table import Table
 
 from crisislab.cli_study import study_app
 from crisislab.console import err, out, print_json
+from crisislab.errors import CrisislabError
 from crisislab.engine.batch import BLOCK_RUNS
 from crisislab.experiments import compare as compare_policies
 from crisislab.history import load_timeline, timeline_names
@@ -705,7 +706,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         # outside standalone mode, click returns the code of a `typer.Exit` instead of raising
         code = app(args=list(argv) if argv is not None else None, standalone_mode=False)
-    except ScenarioError as exc:
+    except CrisislabError as exc:
         for problem in exc.problems:
             err.print(f"error: {problem}", markup=False)
         sys.exit(2)

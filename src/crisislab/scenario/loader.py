@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -19,37 +18,14 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from crisislab.errors import Problem, ScenarioError
 from crisislab.scenario.schema import Scenario, cross_reference_errors
+
+__all__ = ["Problem", "ScenarioError", "load_scenario", "with_overrides"]
 
 MAX_FILE_BYTES = 2_000_000
 ROLES = {"leadership", "faction", "proxy", "host", "coalition"}
 Path_ = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input, located as precisely as the input allows."""
-
-    source: str
-    path: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        where = self.source
-        if self.line is not None:
-            where += f":{self.line}:{self.column or 1}"
-        field = f" {self.path}:" if self.path else ""
-        return f"{where}:{field} {self.message}"
-
-
-class ScenarioError(ValueError):
-    """A scenario (or an override of it) is invalid; `problems` lists every finding."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 # --- built-ins --------------------------------------------------------------------------------
