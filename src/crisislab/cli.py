@@ -22,8 +22,8 @@ from rich.table import Table
 
 from crisislab.cli_study import study_app
 from crisislab.console import err, out, print_json
-from crisislab.errors import CrisislabError
 from crisislab.engine.batch import BLOCK_RUNS
+from crisislab.errors import CrisislabError
 from crisislab.experiments import compare as compare_policies
 from crisislab.history import load_timeline, timeline_names
 from crisislab.scenario.loader import (
