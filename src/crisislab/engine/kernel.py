@@ -47,21 +47,38 @@ from crisislab.engine.beliefs import (
     update_with_ratio,
 )
 from crisislab.engine.constants import (
+    CONDITION_FIELDS,
+    CONDITION_OPS,
     DIRECT_RUNG,
+    DOCTRINES,
+    FIRST_EVENTS,
     KINETIC_RUNG,
     NEVER,
     OVERT_ODDS,
+    RESPONSES,
+    ROLES,
     SLOT_MEMORY_DAYS,
     SLOTS,
+    TARGETS,
     TOP_RUNG,
 )
 from crisislab.engine.philox import uniform_pair
 
-LEADERSHIP, PROXY = 0, 2
-TERRITORY, SENIOR_COMMANDER, PROXY_TARGET, SHIPPING = 1, 2, 3, 4
-NONE, STRIKE_PROXY, STRIKE_STATE, RETALIATE = 0, 1, 2, 3
-RESTRAINT, PROPORTIONAL, GTFT, RETALIATORY = 0, 1, 2, 3
-FIRST_LETHAL_PROXY, FIRST_PROXY_STRIKE, FIRST_STATE_STRIKE = 0, 1, 2
+# codes of the compiled scenario's tables, named from their one definition (constants.py)
+LEADERSHIP, PROXY = ROLES.index("leadership"), ROLES.index("proxy")
+TERRITORY, SENIOR_COMMANDER = TARGETS.index("territory"), TARGETS.index("senior_commander")
+PROXY_TARGET, SHIPPING = TARGETS.index("proxy"), TARGETS.index("shipping")
+NONE, STRIKE_PROXY, STRIKE_STATE, RETALIATE = (RESPONSES.index(r) for r in RESPONSES)
+RESTRAINT, GTFT = DOCTRINES.index("restraint"), DOCTRINES.index("gtft")
+RETALIATORY = DOCTRINES.index("retaliatory")
+FIRST_LETHAL_PROXY = FIRST_EVENTS.index("lethal_proxy_attack")
+FIRST_PROXY_STRIKE = FIRST_EVENTS.index("proxy_strike")
+FIRST_STATE_STRIKE = FIRST_EVENTS.index("state_strike")
+REPORTED_DEATHS, REPORTED_INJURIES, P_ORDERED, PERCEIVED_RUNG, TARGET = (
+    CONDITION_FIELDS.index(f)
+    for f in ("reported_deaths", "reported_injuries", "p_ordered", "perceived_rung", "target")
+)
+GE, GT, LE, LT, EQ = (CONDITION_OPS.index(op) for op in (">=", ">", "<=", "<", "=="))
 
 # The chunk's state and the scenario's parameters, as the kernel receives them (batch.py builds
 # them): named tuples of arrays, read by name (S.F, P.pi)
@@ -933,16 +950,16 @@ def maritime_incidents(S, P, key, t, lo, hi, u, alive, marks, nobody):
 
 @jit(b1(f8, i8, f8))
 def condition_holds(left, op, value):
-    """One compiled red-line condition (redlines.py), its slot's field `left` read by red_lines."""
-    if op == 0:
+    """One red-line condition (compiled.RedLineSpec) on a slot's field `left` (assess)."""
+    if op == GE:
         return left >= value
-    if op == 1:
+    if op == GT:
         return left > value
-    if op == 2:
+    if op == LE:
         return left <= value
-    if op == 3:
+    if op == LT:
         return left < value
-    if op == 4:
+    if op == EQ:
         return left == value
     return left != value
 
@@ -1049,17 +1066,17 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
                 for c in range(conditions):  # all must hold: stops at the first that fails
                     field = cond_i[line, c, col.CI_FIELD]
                     left = 0.0
-                    if field == 0:
+                    if field == REPORTED_DEATHS:
                         if SLI[owner, k, j, col.SLI_VICTIM] == cond_i[line, c, col.CI_NATIONALITY]:
                             left = float(SLI[owner, k, j, col.SLI_REPORTED_DEATHS])
-                    elif field == 1:
+                    elif field == REPORTED_INJURIES:
                         if SLI[owner, k, j, col.SLI_VICTIM] == cond_i[line, c, col.CI_NATIONALITY]:
                             left = float(SLI[owner, k, j, col.SLI_REPORTED_INJURIES])
-                    elif field == 2:
+                    elif field == P_ORDERED:
                         left = p_ord[jl, owner, k]
-                    elif field == 3:
+                    elif field == PERCEIVED_RUNG:
                         left = float(SLI[owner, k, j, col.SLI_PERCEIVED])
-                    elif field == 4:
+                    elif field == TARGET:
                         left = float(SLI[owner, k, j, col.SLI_TARGET])
                     else:
                         left = float(SLI[owner, k, j, col.SLI_ROLE])
