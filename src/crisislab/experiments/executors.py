@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
 
+from crisislab.errors import Problem, StudyError
 from crisislab.experiments.runner import warm_worker
-from crisislab.scenario.loader import Problem, ScenarioError
 
 ExecutorKind = Literal["sequential", "process", "dask"]
 EXECUTORS: tuple[ExecutorKind, ...] = ("sequential", "process", "dask")
@@ -61,15 +62,13 @@ def open_executor(
 ) -> Iterator[tuple[Executor, int]]:
     """An executor of the given kind and the number of workers it offers; closed on exit."""
     if kind not in EXECUTORS:
-        raise ScenarioError(
+        raise StudyError(
             [Problem("--executor", "", f"must be one of {', '.join(EXECUTORS)}, got {kind!r}")]
         )
     if workers is not None and workers < 1:
-        raise ScenarioError([Problem("--workers", "", f"must be at least 1, got {workers}")])
+        raise StudyError([Problem("--workers", "", f"must be at least 1, got {workers}")])
     if scheduler is not None and kind != "dask":
-        raise ScenarioError(
-            [Problem("--scheduler", "", "only the dask executor takes a scheduler")]
-        )
+        raise StudyError([Problem("--scheduler", "", "only the dask executor takes a scheduler")])
     if kind == "sequential":
         yield SequentialExecutor(), 1
     elif kind == "process":
@@ -82,12 +81,58 @@ def open_executor(
             yield pair
 
 
+def _check_scheduler_address(address: str) -> None:
+    """Refuse an address that cannot name a Dask scheduler (`tcp://host:port` and the like)
+    before connecting to it."""
+    from distributed.comm import parse_address
+
+    problem = None
+    try:
+        scheme, location = parse_address(address, strict=True)
+    except (ValueError, TypeError) as exc:
+        problem = str(exc)
+    else:
+        host, _, port = location.rpartition(":")
+        if scheme in ("tcp", "tls") and not (host and port.isdigit() and 0 < int(port) < 65536):
+            problem = "expected scheme://host:port with a port in 1..65535"
+    if problem is not None:
+        raise StudyError(
+            [Problem("--scheduler", "", f"not a scheduler address: {address!r} ({problem})")]
+        )
+
+
+SCHEDULER_TIMEOUT_SECONDS = 15.0
+
+
+def _connect(client_class: Any, address: str) -> Any:
+    """A Dask client of the scheduler at `address`, or TimeoutError when nothing that speaks
+    Dask's protocol answers within SCHEDULER_TIMEOUT_SECONDS: a server of another kind can
+    accept the connection and then say nothing, and Dask's own timeout covers only the connect.
+    The attempt runs in a daemon thread, so a hung one does not keep the process alive."""
+    outcome: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            outcome["client"] = client_class(address, timeout=f"{SCHEDULER_TIMEOUT_SECONDS}s")
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=attempt, name="crisislab-dask-connect", daemon=True)
+    thread.start()
+    thread.join(SCHEDULER_TIMEOUT_SECONDS + 5.0)
+    if "client" in outcome:
+        return outcome["client"]
+    if "error" in outcome:
+        raise outcome["error"]
+    raise TimeoutError(f"no answer in the Dask protocol within {SCHEDULER_TIMEOUT_SECONDS:.0f} s")
+
+
 @contextlib.contextmanager
 def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[tuple[Executor, int]]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ScenarioError(
+        raise StudyError(
             [
                 Problem(
                     "--executor", "", "dask needs the 'dask' extra: pip install 'crisislab[dask]'"
@@ -95,11 +140,15 @@ def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[tuple
             ]
         ) from None
     if scheduler is not None:
+        _check_scheduler_address(scheduler)
         try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise ScenarioError(
-                [Problem("--scheduler", "", f"cannot reach the scheduler at {scheduler}: {exc}")]
+            client = _connect(Client, scheduler)
+        except (OSError, ValueError, TypeError, MemoryError) as exc:
+            # a server that is not a Dask scheduler can answer with bytes that Dask reads as a
+            # message length of exabytes (MemoryError): any failure here is the address's
+            reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+            raise StudyError(
+                [Problem("--scheduler", "", f"cannot reach a scheduler at {scheduler}: {reason}")]
             ) from None
         with client:
             n = workers or max(1, sum(client.nthreads().values()))
