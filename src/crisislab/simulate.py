@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,23 @@ from crisislab.scenario.schema import Scenario
 
 MAX_RUNS = 10_000_000
 MAX_CHUNK_BLOCKS = 32  # 32,768 runs: large enough to amortise the day loop, small in memory
+# A chunk's work at most (runs × days): 16 blocks over a year, about 0.2 s of one core, so that
+# progress moves and Ctrl-C acts within about a second whatever the horizon and the load
+MAX_CHUNK_RUN_DAYS = 16 * BLOCK_RUNS * 365
+
+Progress = Callable[[int], None]  # called with the number of runs a chunk has just completed
+_PROGRESS: ContextVar[Progress | None] = ContextVar("crisislab_progress", default=None)
+
+
+@contextmanager
+def reporting(progress: Progress | None) -> Iterator[None]:
+    """Within the block, every `simulate` call given no `progress` of its own reports to this
+    one: for callers that simulate through other functions (a comparison, a fork, a report)."""
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
 
 
 def resolve(
@@ -107,11 +126,16 @@ def chunk_plan(runs: int, chunk_blocks: int) -> list[tuple[int, int]]:
     return [(b, min(chunk_blocks, blocks - b)) for b in range(0, blocks, chunk_blocks)]
 
 
-def balanced_chunk_blocks(runs: int, workers: int) -> int:
-    """Blocks per chunk: at most MAX_CHUNK_BLOCKS, in a number of chunks that fills the workers."""
+def balanced_chunk_blocks(runs: int, workers: int, days: int | None = None) -> int:
+    """Blocks per chunk: at most MAX_CHUNK_BLOCKS (fewer for a horizon of more than a year, so
+    that a chunk stays short: see MAX_CHUNK_RUN_DAYS), in a number of chunks that fills the
+    workers."""
     blocks = math.ceil(runs / BLOCK_RUNS)
     workers = max(1, int(workers))
-    chunks = math.ceil(blocks / MAX_CHUNK_BLOCKS)
+    most = MAX_CHUNK_BLOCKS
+    if days:
+        most = max(1, min(most, MAX_CHUNK_RUN_DAYS // (BLOCK_RUNS * days)))
+    chunks = math.ceil(blocks / most)
     chunks = math.ceil(chunks / workers) * workers
     return max(1, math.ceil(blocks / chunks))
 
@@ -172,14 +196,20 @@ def simulate(
     executor: Executor | None = None,
     script: Script | None = None,
     daily: bool = False,
+    progress: Progress | None = None,
 ) -> SimulationResult:
     """Run `runs` independent runs of a scenario and return their per-run table and summary.
 
-    Results depend only on (scenario, overrides, runs, seed): not on chunk size or executor.
+    Results depend only on (scenario, overrides, runs, seed): not on chunk size, executor or
+    progress reporting.
     A `script` replays observed events before simulating (a fork); `daily` keeps each run's
     daily Goldstein sums.
     `chunk_blocks` (blocks of 1024 runs per chunk) is chosen to balance the executor's workers
     when not given.
+    `progress`, if given (or set around the call with `reporting`), is called after each chunk
+    with the number of runs it completed; an exception it raises stops the simulation there.
+    An exception (KeyboardInterrupt included) stops it at chunk granularity: no further chunk is
+    submitted, chunks not started are cancelled, and only those already running finish.
     """
     if not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
         raise ScenarioError(
@@ -194,19 +224,69 @@ def simulate(
         merged["days"] = days
     resolved = resolve(scenario, merged)
     if chunk_blocks is None:
-        chunk_blocks = balanced_chunk_blocks(runs, getattr(executor, "_max_workers", 1))
+        total_days = resolved.days + (script.fork_day if script is not None else 0)
+        workers = getattr(executor, "_max_workers", 1)
+        chunk_blocks = balanced_chunk_blocks(runs, workers, total_days)
     plan = chunk_plan(runs, max(1, chunk_blocks))
-    if executor is None:
-        parts = (simulate_chunk(resolved, seed, b, n, script, daily) for b, n in plan)
-    else:
-        preload_for_fork(executor)
-        futures = deque(
-            executor.submit(simulate_chunk, resolved, seed, b, n, script, daily) for b, n in plan
-        )
-        parts = (futures.popleft().result() for _ in range(len(futures)))
-    columns = gather(parts, runs)
+    report = progress if progress is not None else _PROGRESS.get()
+    parts = _chunks(resolved, seed, plan, runs, executor, script, daily, report)
+    try:
+        columns = gather(parts, runs)
+    finally:
+        parts.close()  # on an exception: cancel the chunks not started
     narrator = partial(story, resolved, seed=seed, script=script)
     return SimulationResult(resolved, runs, seed, merged, columns, script=script, narrator=narrator)
+
+
+def _chunks(
+    scenario: Scenario,
+    seed: int,
+    plan: list[tuple[int, int]],
+    runs: int,
+    executor: Executor | None,
+    script: Script | None,
+    daily: bool,
+    report: Progress | None,
+) -> Generator[dict[str, np.ndarray], None, None]:
+    """The chunks' columns in order, each reported done as it arrives. On an executor, a few
+    chunks per worker are in flight at a time (all of them if the executor does not say how
+    many workers it has), and closing the generator cancels those not started."""
+
+    def done(first_block: int, n_blocks: int) -> None:
+        if report is not None:
+            report(min(n_blocks * BLOCK_RUNS, runs - first_block * BLOCK_RUNS))
+
+    if executor is None:
+        for b, n in plan:
+            part = simulate_chunk(scenario, seed, b, n, script, daily)
+            done(b, n)
+            yield part
+        return
+    pool: Executor = executor
+    preload_for_fork(pool)
+    workers = getattr(pool, "_max_workers", None)
+    window = 2 * int(workers) if workers else len(plan)
+    todo = iter(plan)
+    pending: deque[tuple[tuple[int, int], Future]] = deque()
+
+    def submit() -> None:
+        for b, n in todo:
+            future = pool.submit(simulate_chunk, scenario, seed, b, n, script, daily)
+            pending.append(((b, n), future))
+            return
+
+    try:
+        for _ in range(max(1, window)):
+            submit()
+        while pending:
+            (b, n), future = pending.popleft()
+            part = future.result()
+            done(b, n)
+            submit()
+            yield part
+    finally:
+        for _, future in pending:
+            future.cancel()
 
 
 def story(
@@ -225,4 +305,5 @@ def story(
     batch = simulate_runs(resolved, seed, run, 1, tracing=True, script=script)
     row = {k: v[0] for k, v in summarise(batch).items()}
     start = script.start if script is not None and script.start is not None else None
-    return Story(resolved, run, seed, records(batch, 0), row, start)
+    fork_day = script.fork_day if script is not None else 0
+    return Story(resolved, run, seed, records(batch, 0), row, start, fork_day=fork_day)

@@ -17,10 +17,6 @@ def test_an_address_that_cannot_name_a_scheduler_is_refused(address: str) -> Non
         _check_scheduler_address(address)
 
 
-def test_a_scheduler_address_is_accepted() -> None:
-    _check_scheduler_address("tcp://127.0.0.1:8786")
-
-
 def test_the_cli_exits_2_with_one_message_for_a_bad_scheduler(tmp_path, capsys) -> None:
     argv = ["study", "run", "restraint-under-weak-control", "-e", "dask"]
     with pytest.raises(SystemExit) as exit_:

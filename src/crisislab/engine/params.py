@@ -189,9 +189,9 @@ def _script(setup: Setup, act: Callable[[Action | None], int]) -> np.ndarray:
     """The scripted events, one row each, in the order of their days (layout.SCI)."""
     kinds = {"act": 0, "rhetoric": 1, "message": 2}
     rows = []
-    script = setup.script
-    for day in sorted(script.events) if script is not None else ():
-        for ev in script.events[day]:
+    events = setup.script.events if setup.script is not None else {}
+    for day in sorted(events):
+        for ev in events[day]:
             rows.append(
                 (
                     day,
@@ -393,8 +393,9 @@ def _sides(setup: Setup, act) -> tuple[np.ndarray, np.ndarray]:
     side_i = np.zeros((2, col.SDI_COLUMNS), np.int64)
     can_execute = setup.can_execute
     for i, x in enumerate(setup.c.sides):
-        side_f[i, col.SDF_CAMPAIGN_DAILY_LIMITED] = x.campaign_daily[0]
-        side_f[i, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE] = x.campaign_daily[1]
+        leads_groups = any(g.side == i for g in setup.c.groups)  # no groups: nobody to order
+        side_f[i, col.SDF_CAMPAIGN_DAILY_LIMITED] = x.campaign_daily[0] if leads_groups else 0.0
+        side_f[i, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE] = x.campaign_daily[1] if leads_groups else 0.0
         side_f[i, col.SDF_CAMPAIGN_STOP] = 1.0 / x.campaign_mean_days
         side_f[i, col.SDF_ENFORCEMENT] = x.enforcement
         side_f[i, col.SDF_RETALIATION_LIMITED] = x.retaliation[0]
