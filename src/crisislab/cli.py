@@ -10,20 +10,25 @@ import datetime as dt
 import itertools
 import math
 import os
+import signal
 import sys
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from crisislab import output as outputs
 from crisislab.cli_study import study_app
 from crisislab.console import err, out, print_json
 from crisislab.engine.batch import BLOCK_RUNS
-from crisislab.errors import CrisislabError
+from crisislab.errors import BadInput, CrisislabError, ResourceLimit
 from crisislab.experiments import compare as compare_policies
 from crisislab.history import load_timeline, timeline_names
 from crisislab.scenario.loader import (
@@ -35,7 +40,7 @@ from crisislab.scenario.loader import (
 )
 from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Faction, Leadership, Proxy
-from crisislab.simulate import MAX_RUNS, local_executor, simulate
+from crisislab.simulate import MAX_RUNS, local_executor, reporting, resolve, simulate
 from crisislab.simulate import story as make_story
 from crisislab.stats import wilson_interval
 
@@ -52,7 +57,30 @@ RECOMMENDED = "restraint"
 REPORT_RUNS = 4096  # runs per doctrine of `crisislab report` on a scenario
 DEMO_REPORT_RUNS = 2048  # runs per doctrine of the demo report's daily charts (keeps it quick)
 
+# Caps on the work of one command, checked before it starts (`--max-run-days` lifts them):
+# the documented largest run (10,000,000 runs over a year) fits; ten times that does not
+MAX_RUN_DAYS = 4_000_000_000
+EXPORT_MAX_RUN_DAYS = 1000 * 3650  # traced runs: a thousand runs of ten years
+MAX_POLICIES = 10_000  # `compare`; larger designs belong in a study (`crisislab study run`)
+
+# Progress on stderr: a bar on a terminal for work that may take a second or more; elsewhere
+# (a log file) a line every PROGRESS_EVERY seconds for work that may take ten seconds or more
+RUN_DAY_SECONDS = 30e-9  # one core's time for a run-day, roughly
+TRACED_RUN_DAY_SECONDS = 3e-6  # the same for a traced run (`export`)
+PROGRESS_EVERY = 10.0
+EXIT_INTERRUPTED = 130
+
 ScenarioArg = Annotated[str, typer.Argument(help="A built-in scenario name or a YAML file path.")]
+MaxRunDaysOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-run-days",
+        min=1,
+        help=f"Refuse more work than this many run-days (runs × days × policies) "
+        f"[{MAX_RUN_DAYS:,}].",
+        show_default=False,
+    ),
+]
 RunsOpt = Annotated[int, typer.Option("--runs", "-n", min=1, max=MAX_RUNS, help="Number of runs.")]
 SeedOpt = Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed.")]
 DaysOpt = Annotated[
@@ -78,15 +106,126 @@ def _overrides(pairs: Sequence[str] | None) -> dict[str, Any]:
 @contextmanager
 def _executor(workers: int, runs: int) -> Iterator[Executor | None]:
     """A pool of threads for the compiled day loop when it pays, from two blocks of runs
-    (results are identical either way)."""
+    (results are identical either way). On an exception (Ctrl-C) the chunks not started are
+    cancelled and only those running are waited for."""
     if workers == 0:
         chunks = math.ceil(runs / BLOCK_RUNS)
         workers = min(os.cpu_count() or 1, chunks) if chunks >= 2 else 1
     if workers <= 1:
         yield None
         return
-    with local_executor(workers) as pool:
+    pool = local_executor(workers)
+    try:
         yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+@contextmanager
+def _interruptible(kept: str | Callable[[], str]) -> Iterator[None]:
+    """Ctrl-C inside the block: one line on stderr saying what was kept, exit code 130, no
+    traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print(f"interrupted: {kept() if callable(kept) else kept}", markup=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+class _Meter:
+    """Counts the runs done and shows them on stderr: a bar on a terminal (from the first runs
+    done, so a command that simulates nothing shows none), a line every PROGRESS_EVERY seconds
+    elsewhere, or nothing for short work. Stdout is never touched."""
+
+    def __init__(self, label: str, total: int, seconds: float) -> None:
+        self.label, self.total, self.done = label, total, 0
+        if err.is_terminal:
+            self.mode = "bar" if seconds >= 1 else None
+        else:
+            self.mode = "lines" if seconds >= 10 else None
+        self.bar: Progress | None = None
+        self.started = time.monotonic()
+        self.last: float | None = None  # when a line was last printed
+
+    def __call__(self, runs: int) -> None:
+        self.done += runs
+        if self.mode == "bar":
+            if self.bar is None:
+                self.bar = _progress_bar(self.label)
+                self.task = self.bar.add_task(self.label, total=self.total)
+                self.bar.start()
+            self.bar.update(self.task, completed=self.done)
+        elif self.mode == "lines":
+            now = time.monotonic()
+            if self.last is None or now - self.last >= PROGRESS_EVERY or self.done >= self.total:
+                self.last = now
+                err.print(
+                    f"{self.label}: {self.done:,} of {self.total:,} runs "
+                    f"({self.done / max(1, self.total):.0%}), {now - self.started:.0f} s",
+                    markup=False,
+                )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def _progress_bar(label: str) -> Progress:
+    """A bar that fits 80 columns: label, bar, runs done of all, time spent, time left."""
+    return Progress(
+        TextColumn(f"{label[:10]:<10}", markup=False),
+        BarColumn(bar_width=20),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f} runs", markup=False),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@contextmanager
+def _progress(label: str, runs: int, run_days: int, traced: bool = False) -> Iterator[_Meter]:
+    """Progress of the `runs` runs (`run_days` of work) simulated inside the block, by any
+    `simulate` call there; the meter can also be called directly."""
+    seconds = run_days * (TRACED_RUN_DAY_SECONDS if traced else RUN_DAY_SECONDS)
+    meter = _Meter(label, runs, seconds)
+    try:
+        with reporting(meter):
+            yield meter
+    finally:
+        meter.close()
+
+
+def _scenario_days(scenario: str, overrides: Mapping[str, Any], days: int | None) -> int:
+    """The horizon a command will simulate: `--days`, else the scenario's own (with overrides)."""
+    if days is not None:
+        return days
+    return resolve(scenario, overrides).days
+
+
+def _check_work(
+    command: str, parts: Sequence[tuple[int, str]], limit: int | None, default: int
+) -> int:
+    """Refuse, before any work, more run-days than the cap; return the run-days asked for.
+    `parts` are the factors with their names, e.g. ((10_000, "runs"), (365, "days"))."""
+    total = math.prod(n for n, _ in parts)
+    cap = default if limit is None else limit
+    if total > cap:
+        product = " × ".join(f"{n:,} {name}" for n, name in parts)
+        raise ResourceLimit(
+            [
+                Problem(
+                    f"crisislab {command}",
+                    "",
+                    f"{product} = {total:,} run-days, more than the cap of {cap:,}; "
+                    f"give --max-run-days {total} to run it anyway",
+                )
+            ]
+        )
+    return total
 
 
 def _fmt_p(entry: dict[str, Any]) -> str:
@@ -175,7 +314,7 @@ def scenarios() -> None:
     """List the built-in scenarios."""
     for name in builtin_names():
         s = load_scenario(name)
-        out.print(f"{name:<24} {s.start_date}  {s.days:>4} days  {s.title}")
+        out.print(f"{name:<24} {s.start_date}  {s.days:>4} days  {s.title}", markup=False)
 
 
 @app.command()
@@ -194,10 +333,13 @@ def timelines() -> None:
 def validate(path: ScenarioArg) -> None:
     """Check a scenario file and summarise it; problems are listed with file:line:column."""
     s = load_scenario(path)
-    out.print(f"[green]✓[/green] {path}: valid scenario '{s.name}' ({s.title or 'untitled'})")
+    # the scenario's own text is printed as plain text: no Rich markup in a title or a name
+    out.print(f"[green]✓[/green] {escape(str(path))}: valid scenario ", end="")
+    out.print(f"'{s.name}' ({s.title or 'untitled'})", markup=False)
     out.print(
         f"  starts {s.start_date}, {s.days} days; defender {s.dyad.defender}, "
-        f"challenger {s.dyad.challenger}"
+        f"challenger {s.dyad.challenger}",
+        markup=False,
     )
     for aid, actor in s.actors.items():
         extra = ""
@@ -205,12 +347,13 @@ def validate(path: ScenarioArg) -> None:
             extra = f" of {actor.principal}, control {actor.control}"
         elif isinstance(actor, Leadership):
             extra = f", doctrine {actor.doctrine}, P(limited) {actor.type_prior}"
-        out.print(f"  actor {aid:<6} {actor.role:<10} {actor.name}{extra}")
+        out.print(f"  actor {aid:<6} {actor.role:<10} {actor.name}{extra}", markup=False)
     for rid, line in s.red_lines.items():
         conds = " and ".join(f"{c.field} {c.op} {c.value}" for c in line.when)
         out.print(
             f"  red line {rid} ({line.owner}): if {conds} then {line.response} "
-            f"(enforced with p={line.enforcement})"
+            f"(enforced with p={line.enforcement})",
+            markup=False,
         )
     out.print(f"  channel: {s.channel.kind}, carries C2: {s.channel.carries_c2}")
 
@@ -224,10 +367,17 @@ def run(
     set_: SetOpt = None,
     json_: JsonOpt = False,
     workers: WorkersOpt = 0,
+    max_run_days: MaxRunDaysOpt = None,
 ) -> None:
     """Simulate a scenario and report outcome probabilities with 95% intervals."""
     overrides = _overrides(set_)
-    with _executor(workers, runs) as pool:
+    horizon = _scenario_days(scenario, overrides, days)
+    work = _check_work("run", ((runs, "runs"), (horizon, "days")), max_run_days, MAX_RUN_DAYS)
+    with (
+        _interruptible("nothing was kept; a run's results are printed only when it ends"),
+        _progress("run", runs, work),
+        _executor(workers, runs) as pool,
+    ):
         result = simulate(scenario, runs, seed, overrides, days=days, executor=pool)
     summary = result.summary()
     if json_:
@@ -244,7 +394,54 @@ def _parse_lever(text: str) -> tuple[str, list[Any]]:
     path, sep, values = text.partition("=")
     if not sep or not values:
         raise ScenarioError([Problem("--lever", "", f"expected PATH=V1,V2,…, got {text!r}")])
-    return path.strip(), [parse_override(f"{path}={v}")[1] for v in values.split(",")]
+    path = path.strip()
+    parsed = [parse_override(f"{path}={v}")[1] for v in values.split(",")]
+    twice = sorted({str(v) for v in parsed if parsed.count(v) > 1})
+    if twice:
+        raise BadInput([Problem("--lever", path, f"value given twice: {', '.join(twice)}")])
+    return path, parsed
+
+
+def _levers(texts: Sequence[str]) -> dict[str, list[Any]]:
+    levers: dict[str, list[Any]] = {}
+    for text in texts:
+        path, values = _parse_lever(text)
+        if path in levers:
+            raise BadInput([Problem("--lever", path, "given twice; list its values once")])
+        levers[path] = values
+    return levers
+
+
+def lever_names(paths: Sequence[str]) -> dict[str, str]:
+    """A short name for each lever path that still says whose value it is: the last two
+    segments (``actors.KH.control`` → ``KH.control``), more where two levers would share it."""
+    split = {p: p.split(".") for p in paths}
+    names = {}
+    for path, parts in split.items():
+        k = min(2, len(parts))
+        while k < len(parts) and any(
+            other != path and q[-k:] == parts[-k:] for other, q in split.items()
+        ):
+            k += 1
+        names[path] = ".".join(parts[-k:])
+    return names
+
+
+def _value_text(value: Any) -> str:
+    """A lever value as it is written after `--set PATH=` (true, not True)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def policy_labels(levers: Mapping[str, Sequence[Any]]) -> dict[str, dict[str, Any]]:
+    """The full factorial of the levers, each combination labelled ``USA.doctrine=gtft,
+    KH.control=0.4``, in the order of `itertools.product`."""
+    names = lever_names(list(levers))
+    policies = {}
+    for combo in itertools.product(*levers.values()):
+        setting = dict(zip(levers, combo, strict=True))
+        label = ", ".join(f"{names[p]}={_value_text(v)}" for p, v in setting.items())
+        policies[label] = setting
+    return policies
 
 
 @app.command()
@@ -257,16 +454,42 @@ def compare(
     set_: SetOpt = None,
     json_: JsonOpt = False,
     workers: WorkersOpt = 0,
+    max_run_days: MaxRunDaysOpt = None,
 ) -> None:
     """Compare the full factorial of one or more levers, with the statistics of `run` and each
     policy's paired differences against the first over the same runs."""
     base = _overrides(set_)
-    levers = dict(_parse_lever(text) for text in lever)
-    settings = [
-        dict(zip(levers, combo, strict=True)) for combo in itertools.product(*levers.values())
-    ]
-    with _executor(workers, runs * 2) as pool:
-        compared = compare_policies(scenario, settings, runs, seed, base, days=days, executor=pool)
+    levers = _levers(lever)
+    n_policies = math.prod(len(values) for values in levers.values())
+    if n_policies > MAX_POLICIES:
+        raise ResourceLimit(
+            [
+                Problem(
+                    "--lever",
+                    "",
+                    f"{n_policies:,} combinations, more than the {MAX_POLICIES:,} `compare` "
+                    "runs; run a study for larger designs (`crisislab study run`, see "
+                    "docs/studies.md)",
+                )
+            ]
+        )
+    horizon = _scenario_days(scenario, base, days)
+    given = [v for v in levers.get("days", []) if type(v) is int]
+    if days is None and given:  # a lever on the horizon itself: its longest
+        horizon = max(given)
+    work = _check_work(
+        "compare",
+        ((n_policies, "policies"), (runs, "runs"), (horizon, "days")),
+        max_run_days,
+        MAX_RUN_DAYS,
+    )
+    policies = policy_labels(levers)
+    with (
+        _interruptible("nothing was kept; the comparison is printed when every policy has run"),
+        _progress("compare", n_policies * runs, work),
+        _executor(workers, runs * 2) as pool,
+    ):
+        compared = compare_policies(scenario, policies, runs, seed, base, days=days, executor=pool)
     if json_:
         print_json(
             {
@@ -336,62 +559,102 @@ def demo(
 ) -> None:
     """Compare the four US doctrines on us-iran-2020, explain the table, then the long term."""
     name = "us-iran-2020"
-    if not no_report and not report.resolve().parent.is_dir():  # say so before simulating
-        raise ScenarioError([Problem("--report", "", f"no such directory: {report.parent}")])
+    if not no_report:  # say so before simulating
+        outputs.check(report)
+    horizon = _scenario_days(name, {}, days)
     out.print(
         f"[bold]crisislab demo[/bold]: {name}, {runs} runs per doctrine, {days} days, seed {seed}"
     )
     policies = {doctrine: {"actors.USA.doctrine": doctrine} for doctrine in DOCTRINES}
-    with _executor(workers, runs * len(DOCTRINES)) as pool:
-        compared = compare_policies(name, policies, runs, seed, days=days, executor=pool)
-    summaries = {entry["policy"]: entry for entry in compared["results"]}
-    rows = [(d, summaries[d]) for d in DOCTRINES]
-    for table in _comparison_tables(
-        rows, "US doctrine after the Al Asad strike (8 January 2020)", mark=RECOMMENDED
-    ):
-        out.print(table)
-    for sentence in interpret(summaries):
-        out.print(sentence)
-    pending = (
-        None if no_report else _start_report(name, min(runs, DEMO_REPORT_RUNS), seed, days, workers)
-    )
-    long_term: dict[str, dict[str, Any]] = {}
-    with _executor(workers, fronts_runs * len(DOCTRINES)) as pool:
-        for doctrine in DOCTRINES:
-            result = simulate(
-                name,
-                fronts_runs,
-                seed,
-                {"actors.USA.doctrine": doctrine},
-                days=fronts_days,
-                executor=pool,
+    kept = "nothing was kept beyond the tables printed; no report was written"
+    background: ProcessPoolExecutor | None = None
+    try:
+        with _interruptible(kept):
+            n = len(DOCTRINES)
+            with (
+                _progress("doctrines", n * runs, n * runs * horizon),
+                _executor(workers, runs * n) as pool,
+            ):
+                compared = compare_policies(name, policies, runs, seed, days=days, executor=pool)
+            summaries = {entry["policy"]: entry for entry in compared["results"]}
+            rows = [(d, summaries[d]) for d in DOCTRINES]
+            for table in _comparison_tables(
+                rows, "US doctrine after the Al Asad strike (8 January 2020)", mark=RECOMMENDED
+            ):
+                out.print(table)
+            for sentence in interpret(summaries):
+                out.print(sentence)
+            pending = None
+            if not no_report:
+                pending, background = _start_report(
+                    name, min(runs, DEMO_REPORT_RUNS), seed, days, workers
+                )
+            long_term: dict[str, dict[str, Any]] = {}
+            with (
+                _progress("long term", n * fronts_runs, n * fronts_runs * fronts_days),
+                _executor(workers, fronts_runs * n) as pool,
+            ):
+                for doctrine in DOCTRINES:
+                    result = simulate(
+                        name,
+                        fronts_runs,
+                        seed,
+                        {"actors.USA.doctrine": doctrine},
+                        days=fronts_days,
+                        executor=pool,
+                    )
+                    long_term[doctrine] = result.summary()
+            out.print(
+                _fronts_table(
+                    long_term,
+                    f"The long term: strategic fronts over {fronts_days} days "
+                    f"({fronts_runs} runs per doctrine)",
+                    RECOMMENDED,
+                )
             )
-            long_term[doctrine] = result.summary()
-    out.print(
-        _fronts_table(
-            long_term,
-            f"The long term: strategic fronts over {fronts_days} days "
-            f"({fronts_runs} runs per doctrine)",
-            RECOMMENDED,
-        )
-    )
-    if pending is not None:
-        _write_demo_report(pending.result(), summaries, long_term, report)
+            if pending is not None:
+                with err.status("writing the report…"):
+                    comparison = pending.result()
+                _write_demo_report(comparison, summaries, long_term, report)
+    except BaseException:
+        if background is not None:
+            _stop(background)  # ends the worker at once: its report will not be written
+        raise
+    if background is not None:
+        background.shutdown(wait=True)
 
 
-def _start_report(name: str, runs: int, seed: int, days: int | None, workers: int) -> Future:
+def _ignore_interrupts() -> None:
+    """In a worker process: leave Ctrl-C to the parent, which stops the worker itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut a process pool down without waiting for its work: its workers are ended."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        if process.is_alive():
+            process.terminate()
+    for process in workers:
+        process.join(timeout=5)
+
+
+def _start_report(
+    name: str, runs: int, seed: int, days: int | None, workers: int
+) -> tuple[Future, ProcessPoolExecutor | None]:
     """Simulate the report's daily trajectories and stories in a background process while the
-    fronts table is computed (results do not depend on where they are computed)."""
+    fronts table is computed (results do not depend on where they are computed); the pool, if
+    one was started, is the caller's to stop."""
     from crisislab.report.comparison import compare_doctrines
 
     if workers == 1:  # one process was asked for
         future: Future = Future()
         future.set_result(compare_doctrines(name, DOCTRINES, runs=runs, seed=seed, days=days))
-        return future
-    background = ProcessPoolExecutor(max_workers=1)
+        return future, None
+    background = ProcessPoolExecutor(max_workers=1, initializer=_ignore_interrupts)
     future = background.submit(compare_doctrines, name, DOCTRINES, runs=runs, seed=seed, days=days)
-    background.shutdown(wait=False)
-    return future
+    return future, background
 
 
 def _write_demo_report(comparison: Any, summaries: dict, fronts: dict, path: Path) -> None:
@@ -405,7 +668,12 @@ def _write_demo_report(comparison: Any, summaries: dict, fronts: dict, path: Pat
         "printed; the daily charts use a smaller ensemble to keep the demo quick."
     )
     written = write_html(comparison_page(comparison), path)
-    out.print(f"report written to {written.resolve()}", markup=False)
+    out.print(f"report written to {_shown(written)}", markup=False)
+
+
+def _shown(path: Path) -> str:
+    """A written file as the user will look for it: absolute, unless it is a pipe or device."""
+    return str(path) if outputs.writes_through(path) else str(path.resolve())
 
 
 def _fronts_table(summaries: dict[str, dict[str, Any]], title: str, mark: str) -> Table:
@@ -520,7 +788,14 @@ def report(
     replay or fork, or a study's policies across its futures."""
     from crisislab.report import build_report, write_html
 
-    with _executor(workers, (runs or REPORT_RUNS) * len(DOCTRINES)) as pool:
+    outputs.check(output)
+    per_doctrine = runs or REPORT_RUNS
+    n = len(DOCTRINES)
+    with (
+        _interruptible(f"nothing was written to {output}"),
+        _progress("report", n * per_doctrine, n * per_doctrine * (days or 365)) as meter,
+        _executor(workers, per_doctrine * n) as pool,
+    ):
         page = build_report(
             source,
             DOCTRINES,
@@ -531,7 +806,9 @@ def report(
             default_runs=REPORT_RUNS,
             executor=pool,
         )
-    err.print(f"report written to {write_html(page, output)}", markup=False)
+        meter.close()
+        written = write_html(page, output)
+    err.print(f"report written to {written}", markup=False)
 
 
 # --- history: replay, fork, export -----------------------------------------------------------
@@ -543,6 +820,16 @@ ScenarioOpt = Annotated[
 PlotOpt = Annotated[
     Path | None, typer.Option("--plot", help="Write a figure (.png, .svg or .pdf).")
 ]
+
+
+def _check_plot(plot: Path | None) -> None:
+    """Refuse a figure path before the work: no extension, an unknown one, no such folder."""
+    if plot is None:
+        return
+    from crisislab.report.plots import figure_format
+
+    figure_format(plot)
+    outputs.check(plot)
 
 
 def _date(text: str) -> dt.date:
@@ -568,10 +855,12 @@ def replay(
     from crisislab.history.replay import replay as run_replay
     from crisislab.report import replay_figure, save_figure
 
-    result = run_replay(timeline, scenario, runs=runs, seed=seed, overrides=_overrides(set_))
-    if plot is not None:
-        save_figure(replay_figure(result), plot)
-        err.print(f"figure written to {plot}")
+    _check_plot(plot)
+    with _interruptible("nothing was kept"):
+        result = run_replay(timeline, scenario, runs=runs, seed=seed, overrides=_overrides(set_))
+        if plot is not None:
+            save_figure(replay_figure(result), plot)
+            err.print(f"figure written to {plot}", markup=False)
     if json_:
         print_json(result.to_json())
         return
@@ -620,20 +909,26 @@ def fork(
     from crisislab.history.fork import fork as run_fork
     from crisislab.report import fork_figure, save_figure
 
-    with _executor(workers, runs) as pool:
-        result = run_fork(
-            timeline,
-            _date(at),
-            scenario,
-            runs=runs,
-            seed=seed,
-            overrides=_overrides(set_),
-            days=days,
-            executor=pool,
-        )
-    if plot is not None:
-        save_figure(fork_figure(result), plot)
-        err.print(f"figure written to {plot}")
+    _check_plot(plot)
+    fork_date = _date(at)
+    with _interruptible("nothing was kept"):
+        with (
+            _progress("fork", runs, runs * (days or 365)),
+            _executor(workers, runs) as pool,
+        ):
+            result = run_fork(
+                timeline,
+                fork_date,
+                scenario,
+                runs=runs,
+                seed=seed,
+                overrides=_overrides(set_),
+                days=days,
+                executor=pool,
+            )
+        if plot is not None:
+            save_figure(fork_figure(result), plot)
+            err.print(f"figure written to {plot}", markup=False)
     summary = result.summary()
     if json_:
         print_json(summary)
@@ -664,10 +959,20 @@ def fork(
 def export(
     scenario: ScenarioArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
-    runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=1000)] = 10,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=MAX_RUNS)] = 10,
     seed: SeedOpt = 0,
     days: DaysOpt = None,
     set_: SetOpt = None,
+    max_run_days: Annotated[
+        int | None,
+        typer.Option(
+            "--max-run-days",
+            min=1,
+            help=f"Refuse more work than this many run-days (runs × days) "
+            f"[{EXPORT_MAX_RUN_DAYS:,}].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write simulated runs as event data (the timeline CSV format, with CAMEO, PLOVER and
     Goldstein codes), so simulated and real events can be analysed with the same tools."""
@@ -676,8 +981,22 @@ def export(
     overrides = _overrides(set_)
     if days is not None:
         overrides["days"] = days
-    n = write_events(scenario, output, runs=runs, seed=seed, overrides=overrides)
-    err.print(f"{n} events of {runs} runs written to {output}")
+    horizon = _scenario_days(scenario, overrides, None)
+    work = _check_work(
+        "export", ((runs, "runs"), (horizon, "days")), max_run_days, EXPORT_MAX_RUN_DAYS
+    )
+    through = outputs.writes_through(output)  # also refuses an output that cannot be written
+
+    def kept() -> str:
+        if not through:
+            return f"nothing was written to {output}"
+        return f"{output} got the events of the first {meter.done:,} runs only"
+
+    with _interruptible(kept), _progress("export", runs, work, traced=True) as meter:
+        n = write_events(
+            scenario, output, runs=runs, seed=seed, overrides=overrides, progress=meter
+        )
+    err.print(f"{n} events of {runs} runs written to {output}", markup=False)
 
 
 # --- dashboard --------------------------------------------------------------------------------

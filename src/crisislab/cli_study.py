@@ -25,14 +25,15 @@ from rich.progress import (
 from rich.table import Table
 
 from crisislab.console import err, out, print_json
+from crisislab.errors import BadInput, Problem, StudyError
 from crisislab.experiments import Study, StudyResults, example_names, open_executor
 from crisislab.experiments.design import Chunk
 from crisislab.experiments.executors import EXECUTORS
 from crisislab.experiments.store import StudyStore
-from crisislab.scenario.loader import Problem, ScenarioError
 from crisislab.scenario.outcomes import OUTCOMES
 
 EXIT_CHUNKS_FAILED = 3
+EXIT_INTERRUPTED = 130
 MAX_TABLE_ROWS = 1000
 
 study_app = typer.Typer(
@@ -87,24 +88,45 @@ def run(
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Run a study, or resume it: chunks already stored are skipped, failed ones retried."""
+    """Run a study, or resume it: chunks already stored are skipped, failed ones retried, and
+    damaged parts computed again. Ctrl-C stops it at once, keeping every chunk stored."""
     loaded = Study.load(study)
     target = directory or _default_dir(loaded)
-    already = len(StudyStore(target).completed())
-    with (
-        open_executor(executor, workers, scheduler) as (pool, n_workers),  # type: ignore[arg-type]
-        _progress(quiet=json_output) as bar,
-    ):
-        task = bar.add_task(loaded.spec.name, total=len(loaded.design.chunks), rate="")
-        bar.update(task, completed=already)
-        started, runs_done = time.perf_counter(), [0]
+    chunks = loaded.design.chunks
+    # every refusal (another study's directory, someone else's files, bad executor options)
+    # comes before anything is written or shown
+    store = loaded.check_directory(target)
+    try:
+        with open_executor(executor, workers, scheduler) as (pool, n_workers):  # type: ignore[arg-type]
+            loaded.prepare(store)
+            check = store.check_parts(chunks)
+            if check.damaged:
+                err.print(
+                    f"warning: {len(check.damaged)} damaged part(s) in {target} will be computed "
+                    f"again: {check.describe()}",
+                    markup=False,
+                )
+            if not json_output:
+                done = f"; {len(check.good):,} chunks already done" if check.good else ""
+                err.print(
+                    f"{loaded.spec.name}: {len(chunks):,} chunks, "
+                    f"{sum(c.runs for c in chunks):,} runs in {target}{done}",
+                    markup=False,
+                )
+            with _progress(quiet=json_output) as bar:
+                task = bar.add_task(loaded.spec.name, total=len(chunks), rate="")
+                bar.update(task, completed=len(check.good))
+                started, runs_done = time.perf_counter(), [0]
 
-        def advance(chunk: Chunk, ok: bool) -> None:
-            runs_done[0] += chunk.runs if ok else 0
-            rate = runs_done[0] / max(time.perf_counter() - started, 1e-9)
-            bar.update(task, advance=1, rate=f"{rate:,.0f} runs/s")
+                def advance(chunk: Chunk, ok: bool) -> None:
+                    runs_done[0] += chunk.runs if ok else 0
+                    rate = runs_done[0] / max(time.perf_counter() - started, 1e-9)
+                    bar.update(task, advance=1, rate=f"{rate:,.0f} runs/s")
 
-        results = loaded.run(target, pool, n_workers, progress=advance)
+                results = loaded.run(store, pool, n_workers, progress=advance)
+    except KeyboardInterrupt:
+        _say_interrupted(store, target)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     status = results.status()
     report = results.report
     assert report is not None
@@ -118,6 +140,7 @@ def run(
         "completed_now": report.completed,
         "completed": status["completed"],
         "failed": status["failed"],
+        "repaired": sorted(report.repaired),
         "runs": status["runs"],
         "total_runs": status["total_runs"],
         "seconds": round(report.seconds, 3),
@@ -132,18 +155,42 @@ def run(
         raise typer.Exit(EXIT_CHUNKS_FAILED)
 
 
+def _say_interrupted(store: StudyStore, target: Path) -> None:
+    """One line on Ctrl-C: what is kept, and how to go on."""
+    if not store.exists():
+        err.print(
+            f"interrupted before the study started: nothing is kept in {target}", markup=False
+        )
+        return
+    try:
+        status = StudyResults(store).status()
+        kept = (
+            f"{status['completed']:,} of {status['chunks']:,} chunks "
+            f"({status['runs']:,} of {status['total_runs']:,} runs) are kept"
+        )
+    except (KeyboardInterrupt, Exception):  # a second Ctrl-C, or a directory gone meanwhile
+        kept = "the chunks finished are kept"
+    err.print(
+        f"interrupted: {kept} in {target}; run the same command again to resume",
+        markup=False,
+    )
+
+
 def _progress(quiet: bool) -> Progress:
+    """The study's progress on stderr, one line that stays readable at 80 columns: the bar takes
+    the room the numbers leave (the study's name is on the line before)."""
     return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=None),
         MofNCompleteColumn(),
         TextColumn("chunks"),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
+        TextColumn("elapsed,"),
+        TimeRemainingColumn(compact=True),
+        TextColumn("left"),
         console=err,
         disable=quiet,
+        expand=True,
     )
 
 
@@ -152,7 +199,9 @@ def _print_run_summary(summary: dict[str, Any]) -> None:
         f"{summary['study']}: {summary['completed']}/{summary['chunks']} chunks, "
         f"{summary['runs']:,}/{summary['total_runs']:,} runs in {summary['directory']} "
         f"({summary['completed_now']} computed now in {summary['seconds']:.1f} s, "
-        f"{summary['runs_per_second']:,.0f} runs/s; {summary['skipped']} already done)",
+        f"{summary['runs_per_second']:,.0f} runs/s; {summary['skipped']} already done"
+        + (f"; {len(summary['repaired'])} damaged computed again" if summary["repaired"] else "")
+        + ")",
         markup=False,
     )
     failures = summary["failures"]
@@ -183,9 +232,18 @@ def status(directory: DirArg, json_output: Annotated[bool, typer.Option("--json"
         return
     out.print(
         f"{info['study']}: {info['completed']}/{info['chunks']} chunks, "
-        f"{info['runs']:,}/{info['total_runs']:,} runs, {info['failed']} failed",
+        f"{info['runs']:,}/{info['total_runs']:,} runs, {info['failed']} failed"
+        + (f", {info['damaged']} damaged" if info["damaged"] else ""),
         markup=False,
     )
+    if info["damaged"]:
+        shown = "; ".join(f"{d['part']} ({d['problem']})" for d in info["damaged_parts"][:3])
+        more = f"; and {info['damaged'] - 3} more" if info["damaged"] > 3 else ""
+        err.print(
+            f"warning: {info['damaged']} damaged part(s), left out of every query and analysis "
+            f"and computed again by the next `crisislab study run`: {shown}{more}",
+            markup=False,
+        )
 
 
 @study_app.command("query")
@@ -196,21 +254,31 @@ def query(
 ) -> None:
     """Query a study's results with DuckDB SQL (column names with dots need double quotes)."""
     if output not in ("table", "csv", "json"):
-        raise ScenarioError(
-            [Problem("--format", "", f"must be table, csv or json, got {output!r}")]
-        )
+        raise BadInput([Problem("--format", "", f"must be table, csv or json, got {output!r}")])
     import duckdb
 
     results = StudyResults(directory)
     try:
-        relation = results.sql(sql)
+        relation = results.sql(sql)  # one query, on a connection that reads only the study
         if relation is None:
-            raise ScenarioError([Problem("SQL", "", "the statement returned no rows to show")])
+            raise StudyError([Problem("SQL", "", "the statement returned no rows to show")])
         columns = list(relation.columns)
         rows = relation.fetchall()
+    except duckdb.PermissionException as exc:
+        reason = str(exc).strip().splitlines()[0].removeprefix("Permission Error: ")
+        raise StudyError(
+            [
+                Problem(
+                    "SQL",
+                    "",
+                    "a study query reads only the study's views (design, runs, points, "
+                    f"failures): {reason}",
+                )
+            ]
+        ) from None
     except duckdb.Error as exc:
         message = str(exc).strip().splitlines()[0]
-        raise ScenarioError([Problem("SQL", "", message)]) from None
+        raise StudyError([Problem("SQL", "", message)]) from None
     if output == "json":
         print_json([dict(zip(columns, row, strict=True)) for row in rows])
     elif output == "csv":
@@ -261,7 +329,7 @@ def analyze(
     from crisislab.experiments.spec import KNOWN_OUTCOMES
 
     if outcome is not None and outcome not in KNOWN_OUTCOMES:
-        raise ScenarioError([Problem("--outcome", "", f"unknown outcome {outcome!r}")])
+        raise BadInput([Problem("--outcome", "", f"unknown outcome {outcome!r}")])
     result = StudyResults(directory).analyze(outcome, threshold, above)
     if json_output:
         print_json(result)
@@ -275,8 +343,16 @@ def analyze(
 
 
 def _p_ci(entry: dict[str, Any]) -> str:
+    if entry.get("p") is None or not entry.get("ci"):
+        return "no runs yet"
     lo, hi = entry["ci"]
     return f"{entry['p']:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def _spread(spread: dict[str, Any]) -> str:
+    if spread.get("min") is None:
+        return "–"
+    return f"{spread['min']:.3f} – {spread['max']:.3f}"
 
 
 def _analysis_tables(result: dict[str, Any]) -> list[Table]:
@@ -287,11 +363,10 @@ def _analysis_tables(result: dict[str, Any]) -> list[Table]:
         outcomes.add_column(f"P({name.replace('_', ' ')}) [95% CI]", justify="right")
     outcomes.add_column("P(war) across futures", justify="right")
     for row in result["policies"]:
-        spread = row["outcomes"]["war"]["across_futures"]
         outcomes.add_row(
             row["policy"],
             *(_p_ci(row["outcomes"][name]) for name in OUTCOMES),
-            f"{spread['min']:.3f} – {spread['max']:.3f}",
+            _spread(row["outcomes"]["war"]["across_futures"]),
         )
     robust = result["robustness"]
     robustness = Table(

@@ -154,11 +154,11 @@ def test_compare_json_pairs_each_policy_with_the_first(capsys):
     )
     assert code == 0, err
     first, *later = json.loads(out)["results"]
-    assert first["policy"] == "doctrine=restraint" and "paired" not in first
+    assert first["policy"] == "USA.doctrine=restraint" and "paired" not in first
     assert "outcomes" in first and "flags" in first  # every field of `run` is still there
     for entry in later:
         paired = entry["paired"]
-        assert paired["against"] == "doctrine=restraint"
+        assert paired["against"] == "USA.doctrine=restraint"
         for name in ("war", "stable_deescalation", "frozen_conflict", "red_line_fired"):
             d = paired[name]
             assert set(d) == {"diff", "ci", "unpaired_ci"}
@@ -179,7 +179,7 @@ def test_compare_prints_tables(capsys):
         "30",
     )
     assert code == 0
-    assert "doctrine=restraint" in out and "P(war)" in out
+    assert "USA.doctrine=restraint" in out and "P(war)" in out
     assert "Δ" in out and "paired 95% CI" in out  # gtft's paired difference from restraint
 
 

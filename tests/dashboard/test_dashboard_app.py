@@ -3,14 +3,29 @@ upload. No browser is needed (the browser test is test_dashboard_browser.py)."""
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from crisislab.dashboard.launch import APP
+from crisislab.dashboard.state import WORD_JOINER
+from crisislab.scenario.loader import load_scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TIMEOUT = 60
+
+# What the page renders as Markdown: the body of every element but plain text and code, and the
+# label, help and options of every widget, expander and tab.
+MARKDOWN_FIELDS = {"body", "label", "help", "options", "placeholder"}
+PLAIN_ELEMENTS = {"text", "code"}
+MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+# what Streamlit's GitHub-flavoured Markdown makes a link in the text left once Markdown is parsed
+BARE_ADDRESS = re.compile(r"(?i)https?://|www(?=\.)|[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
 
 
 def _app() -> AppTest:
@@ -20,6 +35,49 @@ def _app() -> AppTest:
 
 def _markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
+
+
+def _unescaped(text: str) -> str:
+    return text.replace("\\", "").replace(WORD_JOINER, "")
+
+
+def _strings(message: Any) -> Iterator[str]:
+    for field, value in message.ListFields():
+        items = [value] if isinstance(value, str) or hasattr(value, "ListFields") else value
+        if field.type == field.TYPE_MESSAGE:
+            for item in items:
+                yield from _strings(item)
+        elif field.type == field.TYPE_STRING and field.name in MARKDOWN_FIELDS:
+            yield from items
+
+
+def _markdown_sources(node: Any) -> Iterator[str]:
+    """Every string of the page that Streamlit renders as Markdown."""
+    proto = getattr(node, "proto", None)
+    if proto is not None and getattr(node, "type", None) not in PLAIN_ELEMENTS:
+        yield from _strings(proto)
+    for child in getattr(node, "children", {}).values():
+        yield from _markdown_sources(child)
+
+
+def _rendered_links(source: str) -> list[str]:
+    """The images, links, HTML and bare addresses the page would make of this Markdown."""
+    found = []
+    stack = list(MARKDOWN.parse(source))
+    while stack:
+        token = stack.pop()
+        stack.extend(token.children or [])
+        if token.type in ("image", "link_open", "html_inline", "html_block", "autolink_open"):
+            found.append(f"{token.type}: {token.attrs or token.content}")
+        elif token.type == "text" and BARE_ADDRESS.search(token.content):
+            found.append(f"bare address: {token.content}")
+    return found
+
+
+def _shown(source: str) -> str:
+    """The text a reader sees of this Markdown."""
+    rendered = re.sub(r"<[^>]+>", "", MARKDOWN.render(source))
+    return html.unescape(rendered).replace(WORD_JOINER, "").strip()
 
 
 def test_page_opens_with_a_builtin_scenario():
@@ -89,5 +147,35 @@ def test_upload_of_a_good_file_offers_its_own_levers():
     assert not at.error
     labels = [r.label for r in at.radio]
     assert "NORTH doctrine" in labels and "SOUTH doctrine" in labels
-    sliders = [s.label for s in at.slider]
+    sliders = [_unescaped(s.label) for s in at.slider]
     assert "control of Border militia (BAND) by SOUTH" in sliders
+
+
+def test_markdown_in_an_uploaded_scenario_is_shown_as_plain_text():
+    """A scenario's title, description, actor names and action labels may hold Markdown or HTML:
+    an image in them would make every viewer's browser fetch a third-party address. The page shows
+    them literally: nothing it renders as Markdown makes an image, a link or HTML."""
+    at = _app()
+    at.radio(key="source").set_value("upload a YAML file").run()
+    raw = (FIXTURES / "injection.yaml").read_bytes()
+    at.file_uploader(key="upload").upload("injection.yaml", raw, "application/yaml").run()
+    assert not at.exception and not at.error
+    at.number_input(key="runs").set_value(400).run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    scenario = load_scenario(FIXTURES / "injection.yaml")
+    sources = list(_markdown_sources(at._tree))
+    assert any("tracker" in s for s in sources)  # the names are on the page, in Markdown
+    found = {s: links for s in sources if (links := _rendered_links(s))}
+    assert not found
+    # ... and each one is shown as written
+    assert _shown(at.subheader[0].value) == scenario.title
+    assert [t.value for t in at.text] == [scenario.description.strip()]  # plain text
+    shown = {_shown(s) for s in sources}
+    north, south = scenario.actors["NORTH"].name, scenario.actors["SOUTH"].name
+    assert f"Defender: {north} (NORTH)" in shown
+    assert f"Challenger: {south} (SOUTH)" in shown
+    assert f"control of {scenario.actors['BAND'].name} (BAND) by SOUTH" in shown
+    assert f"control of {scenario.actors['GUARD'].name} (GUARD) by SOUTH" in shown
+    story = "\n".join(_shown(m.value) for m in at.markdown)
+    assert scenario.actions["band_attack"].label in story  # the story names the action as written

@@ -196,3 +196,40 @@ def test_bad_upload_shows_every_problem(page):
     assert "bad-scenario.yaml:20:5: actors.BAND.control:" in text
     assert "bad-scenario.yaml:23:11: channel.kind:" in text
     _shot(page, "4-bad-upload")
+
+
+def test_markdown_in_an_uploaded_scenario_fetches_nothing_and_shows_as_written(page):
+    """Images, links and HTML in a scenario's title, description and names are shown as text:
+    the browser makes no request to the address they name and the page holds no such element."""
+    from crisislab.dashboard.state import WORD_JOINER
+    from crisislab.scenario.loader import load_scenario
+
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.route("**/*tracker.invalid*", lambda route: route.abort())
+    page.get_by_role("radiogroup", name="Source").get_by_text("upload a YAML file").click()
+    page.locator("input[type=file]").set_input_files(str(FIXTURES / "injection.yaml"))
+    page.get_by_role("button", name="Run simulation").wait_for()
+    page.get_by_text("About this scenario").click()
+    runs = page.get_by_label("Runs", exact=True)
+    runs.fill("400")
+    runs.press("Enter")
+    _idle(page)
+    page.get_by_role("button", name="Run simulation").click()
+    page.get_by_role("img", name="Outcome probabilities with 95% intervals").wait_for()
+    page.get_by_role("tab", name="Story of a run").click()
+    page.locator(".st-key-story").get_by_text("Outcome:").wait_for()
+    _idle(page)
+
+    scenario = load_scenario(FIXTURES / "injection.yaml")
+    text = page.locator("body").inner_text().replace(WORD_JOINER, "")
+    assert scenario.title in text
+    for line in scenario.description.strip().splitlines():
+        assert line in text
+    assert scenario.actors["SOUTH"].name in text
+    assert scenario.actions["band_attack"].label in text  # in the story
+    found = page.locator("[src*='tracker.invalid'], [href*='tracker.invalid'], [srcset*='tracker']")
+    assert found.count() == 0, found.evaluate_all("es => es.map(e => e.outerHTML)")
+    assert [url for url in requested if "tracker" in url] == []
+    _top(page.get_by_test_id("stMainBlockContainer"))
+    _shot(page, "5-upload-with-markdown")

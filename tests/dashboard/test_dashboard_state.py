@@ -175,9 +175,31 @@ def test_upload_refusals(raw, expected):
 def test_markdown_escape_keeps_text_literal():
     text = "a.yaml:3:5: red_lines.x_y: *got* [1] <NAT> :red[no] `code` #"
     escaped = state.md_escape(text)
-    assert escaped.replace("\\", "") == text.replace("\\", "")
-    for ch in "_*[]<>:`#.":
+    assert escaped.replace("\\", "").replace(state.WORD_JOINER, "") == text.replace("\\", "")
+    for ch in "_*[]<>:`#.!()&$":
         assert ch not in escaped.replace(f"\\{ch}", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        ("see https://tracker.example/x.png", "https:^//"),
+        ("see www.tracker.example", "www^."),
+        ("write to spy@tracker.example", "spy@^tracker"),
+        ("an emoji :smile: or :+1:", ":^smile: or :^+1:"),
+    ],
+)
+def test_markdown_escape_breaks_what_streamlit_would_make_a_link_or_an_emoji(text, split):
+    """Streamlit links bare addresses (and makes emoji) in the text left after escapes are
+    resolved: an invisible word joiner inside the pattern stops it."""
+    escaped = state.md_escape(text)
+    assert split.replace("^", state.WORD_JOINER) in escaped.replace("\\", "")  # ^: the joiner
+    assert escaped.replace("\\", "").replace(state.WORD_JOINER, "") == text
+
+
+def test_markdown_escape_leaves_located_messages_readable():
+    text = "up.yaml:10:5: actors.NORTH.doctrine: Input should be 'restraint'"
+    assert state.WORD_JOINER not in state.md_escape(text)
 
 
 # --- tables and trajectories ------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
@@ -92,7 +93,9 @@ def test_every_command_of_the_tutorial_is_a_known_command():
         assert command[1] in known, command
 
 
-def test_the_python_example_runs(small_file, small_study, monkeypatch):
+def test_the_python_example_runs(small_file, small_study, monkeypatch, capsys):
+    """It runs, and gives what the tutorial says: a table of the design points, a scatter plot of
+    P(war) under restraint against KH's control, and a sentence for each policy's box."""
     [code] = blocks("python")
     code = code.replace('"restraint-under-weak-control"', repr(str(small_file)))
     code = code.replace('"studies/restraint-under-weak-control"', repr(str(small_study)))
@@ -100,7 +103,25 @@ def test_the_python_example_runs(small_file, small_study, monkeypatch):
     import matplotlib
 
     matplotlib.use("Agg")
-    exec(compile(code, "tutorial", "exec"), {})
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "tutorial", "exec"), namespace)
+    points, restraint = namespace["points"], namespace["restraint"]
+    assert len(points) == Study.load(small_file).spec.n_points  # one row per design point
+    assert {"policy", "actors.KH.control", "p_war"} <= set(points.columns)
+    assert points["p_war"].between(0.0, 1.0).all()
+    assert len(restraint) > 0 and set(restraint["policy"]) == {"doctrine=restraint"}
+    [axes] = plt.gcf().axes
+    assert (axes.get_xlabel(), axes.get_ylabel()) == ("actors.KH.control", "p_war")
+    assert len(axes.collections[0].get_offsets()) == len(restraint)
+    plt.close("all")
+    boxes = namespace["analysis"]["discovery"]["war"]["policies"]
+    printed = capsys.readouterr().out.splitlines()
+    assert len(boxes) >= 1 and len(printed) == len(boxes)
+    for line, box in zip(printed, boxes, strict=True):
+        assert line.startswith(f"{box['policy']} ") and len(line) > len(box["policy"]) + 1
 
 
 def test_the_study_file_of_the_studies_reference_is_valid(tmp_path):

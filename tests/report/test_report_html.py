@@ -210,4 +210,4 @@ def test_demo_without_report_writes_none(capsys, tmp_path, monkeypatch):
 
 def test_demo_refuses_a_report_path_in_a_missing_directory_before_simulating(capsys, tmp_path):
     code, out, err = cli(capsys, "demo", "--report", str(tmp_path / "no" / "r.html"))
-    assert code == 2 and "no such directory" in err and out == ""
+    assert code == 2 and "does not exist" in err and out == ""

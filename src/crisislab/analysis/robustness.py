@@ -13,6 +13,7 @@ from crisislab.analysis._common import (
     outcome_words,
     per_future,
     percent,
+    policies_of,
     rnd,
 )
 from crisislab.analysis.design import DesignInfo
@@ -61,6 +62,12 @@ def robustness(
         warnings.append(f"no completed points with a value for {column}")
         return result
 
+    absent = [p for p in policies_of(points) if p not in table.index]
+    if absent:
+        warnings.append(
+            f"no runs yet for {', '.join(absent)}: left out of the shares and of the regret "
+            "comparison (the study is not finished)"
+        )
     common = table.dropna(axis=1, how="any")
     n_all = table.shape[1]
     if common.shape[1] < n_all:

@@ -149,6 +149,9 @@ def _analyse(
     conf_level: float,
 ) -> dict[str, Any]:
     names = problem["names"]
+    # Sobol gets a Generator, not the int: SALib's Sobol analysis ignores a seed of 0
+    # (`if seed:`) and draws its bootstrap unseeded, so its intervals changed on every call
+    rng = np.random.default_rng(seed)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         if method == "sobol":
@@ -160,7 +163,7 @@ def _analyse(
                 calc_second_order=design.second_order,
                 num_resamples=num_resamples,
                 conf_level=conf_level,
-                seed=seed,
+                seed=rng,
             )
             keys, rank_by = ["S1", "S1_conf", "ST", "ST_conf"], "ST"
         elif method == "morris":

@@ -41,6 +41,7 @@ from crisislab.dashboard.state import (
     md_escape,
     mechanisms_display,
     metrics_display,
+    one_line,
     outcome_display,
     overrides_from,
     problem_lines,
@@ -127,18 +128,20 @@ def choose_scenario() -> tuple[str, Scenario | None, list[str]]:
 
 
 def lever_widget(lever: Lever, key: str) -> Any:
+    # a label or help may hold a name from the scenario file: Markdown there is shown literally
+    label, tip = md_escape(one_line(lever.label)), md_escape(lever.help)
     if lever.kind == "choice":
         return st.radio(
-            lever.label,
+            label,
             lever.options,
             index=lever.options.index(lever.default),
             horizontal=True,
             key=key,
-            help=lever.help,
+            help=tip,
         )
     if lever.kind == "switch":
-        return st.toggle(lever.label, value=bool(lever.default), key=key, help=lever.help)
-    return st.slider(lever.label, 0.0, 1.0, float(lever.default), 0.01, key=key, help=lever.help)
+        return st.toggle(label, value=bool(lever.default), key=key, help=tip)
+    return st.slider(label, 0.0, 1.0, float(lever.default), 0.01, key=key, help=tip)
 
 
 def settings(source_key: str, scenario: Scenario) -> tuple[int, int, int, dict[str, Any]]:
@@ -168,7 +171,7 @@ def settings(source_key: str, scenario: Scenario) -> tuple[int, int, int, dict[s
     values: dict[str, Any] = {}
     groups = list(dict.fromkeys(lever.group for lever in specs))
     for i, group in enumerate(groups):
-        with sb.expander(group, expanded=i < 2):
+        with sb.expander(md_escape(one_line(group)), expanded=i < 2):
             for lever in (lv for lv in specs if lv.group == group):
                 values[lever.path] = lever_widget(lever, f"{source_key}|{lever.path}")
     return runs, seed, days, overrides_from(specs, values)
@@ -183,7 +186,10 @@ def header(scenario: Scenario | None) -> None:
         st.caption("Simulate interstate crises in which intent and perception diverge.")
         return
     s = scenario
-    st.subheader(s.title or s.name)
+    # the title and description come from the scenario file, perhaps an uploaded one: shown as
+    # plain text, so that no Markdown in them (an image that every viewer's browser would fetch,
+    # a link) is rendered
+    st.subheader(md_escape(one_line(s.title or s.name)), anchor=False)
     st.caption(
         f"`{s.name}` · starts {s.start_date} · defender {s.dyad.defender}, challenger "
         f"{s.dyad.challenger} · {len(s.actors)} actors, {len(s.red_lines)} red lines · "
@@ -191,7 +197,7 @@ def header(scenario: Scenario | None) -> None:
     )
     if s.description:
         with st.expander("About this scenario"):
-            st.markdown(md_escape(s.description.strip()))
+            st.text(s.description.strip())
 
 
 def run_button(

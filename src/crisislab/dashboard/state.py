@@ -14,6 +14,8 @@ import datetime as dt
 import hashlib
 import io
 import math
+import re
+import string
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -307,12 +309,26 @@ def problem_lines(exc: ScenarioError) -> list[str]:
     return [str(p) for p in exc.problems]
 
 
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:$=")
+_MARKDOWN_SPECIAL = frozenset(string.punctuation)  # CommonMark escapes any ASCII punctuation
+WORD_JOINER = "\u2060"  # invisible: it splits a pattern the page would otherwise transform
+# Streamlit's Markdown turns bare addresses ("www.x.org", "https://x.org", "a@x.org") into links
+# and ":shortcodes:" into emoji in the text that remains once escapes are resolved: an escape
+# cannot stop that, an invisible joiner inside the pattern can.
+_TEXT_PATTERNS = re.compile(r"(?i)(?<=:)(?=//|[a-z_+-][\w+-]*:)|(?<=www)(?=\.)|(?<=@)")
 
 
 def md_escape(text: str) -> str:
-    """Text shown literally inside Streamlit markdown (no emphasis, links, colours or emoji)."""
+    """Text shown literally inside Streamlit Markdown: no emphasis, links, images, HTML, colours,
+    emoji or maths, and no bare address made a link. Use it for every piece of text a user
+    supplied (a scenario's title, actor names, action labels, file names) that goes into
+    Markdown, a heading or a widget's label."""
+    text = _TEXT_PATTERNS.sub(WORD_JOINER, text)
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def one_line(text: str) -> str:
+    """Text for a heading or a label: its whitespace (line breaks too) collapsed to spaces."""
+    return " ".join(text.split())
 
 
 # --- tables -----------------------------------------------------------------------------------

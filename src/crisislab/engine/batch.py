@@ -9,6 +9,8 @@ run (trace.py) and daily series.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from crisislab.engine import draws as purpose
@@ -17,6 +19,7 @@ from crisislab.engine import philox, state
 from crisislab.engine.constants import SLOTS
 from crisislab.engine.kernel import State, run_block
 from crisislab.engine.params import Setup, parameters
+from crisislab.scenario.schema import Leadership
 
 BLOCK_RUNS = 1024  # runs the kernel advances together: a block's state stays in the caches
 LOG_ROOM_PER_RUN_DAY = 2  # initial room of a traced run's log; it grows if a run needs more
@@ -81,7 +84,8 @@ class Batch:
             u = philox.uniforms(self.seed, runs, -1, purpose.TYPES, side, 1)[0]
             S.I[col.I_LIMITED + side, :n] = u < spec.type_prior
             S.F[col.F_BELIEF + side, :n] = spec.prior_trust
-            S.F[col.F_ALERT + side, :n] = c.scenario.actors[spec.id].initial_alert
+            leadership = cast(Leadership, c.scenario.actors[spec.id])  # a side is a leadership
+            S.F[col.F_ALERT + side, :n] = leadership.initial_alert
         if self.setup.host_on:
             S.F[col.F_PRESSURE, :n] = fronts.host.initial_pressure
         S.F[col.F_BREAKOUT, :n] = fronts.nuclear.breakout_months

@@ -8,7 +8,9 @@ so the day loop touches only arrays and floats.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from crisislab.engine.constants import CHALLENGER, DEFENDER, RESPONSES, ROLES, TARGETS
 from crisislab.scenario import codebooks
@@ -124,7 +126,7 @@ class Compiled:
         return self.scenario.days
 
 
-def _signal_ratio(signal: dict[str, float] | None) -> float | None:
+def _signal_ratio(signal: Mapping[Literal["limited", "aggressive"], float] | None) -> float | None:
     if not signal:
         return None
     return max(signal["limited"], 1e-9) / max(signal["aggressive"], 1e-9)

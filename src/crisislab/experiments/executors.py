@@ -4,13 +4,23 @@
 on a Dask cluster: a `LocalCluster` of N single-threaded worker processes, or the scheduler at an
 address. Every worker gets the compiled day loop while the executor starts, not in its first chunk.
 Results never depend on which one is used: each chunk is a pure function of its inputs.
+
+The worker processes crisislab starts (the pool's, the local cluster's) leave Ctrl-C to the
+calling process, which stops the study once and says so, and exit when the calling process dies
+however it dies (SIGKILL included): see `die_with_parent`. A cluster named by its scheduler address
+keeps its own workers' lifecycle.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import logging
 import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Literal
@@ -52,6 +62,88 @@ LOCAL_CLUSTER_CONFIG = {
 }
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_CHECK_SECONDS = 1.0
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Make this (worker) process exit when its parent process dies, even by SIGKILL.
+
+    On Linux the kernel itself kills the worker the moment its parent dies
+    (``prctl(PR_SET_PDEATHSIG, SIGKILL)``), even in the middle of a chunk in compiled code.
+    Everywhere, and as a backstop, a daemon thread checks once a second whether the process has
+    been handed to another parent (POSIX re-parents orphans), which takes effect between two
+    blocks of a chunk. `parent` is the pid of the process that created the executor: if it is
+    already gone when the worker starts, the worker exits at once.
+    """
+    watched = os.getppid()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != watched or (parent is not None and not _alive(parent)):
+        os._exit(1)  # the parent died before the watch was set up
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            if os.getppid() != watched:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="crisislab-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def local_worker_started(parent: int | None = None) -> None:
+    """The start of every worker process crisislab owns: Ctrl-C is the calling process's to
+    handle (one message there instead of a traceback per worker), and the worker dies with it."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
+
+
+@contextlib.contextmanager
+def _process_pool(n: int) -> Iterator[tuple[Executor, int]]:
+    """A process pool whose workers die with this process; on an interruption (Ctrl-C, an error)
+    the chunks not started are cancelled and the running ones stopped at once, not awaited."""
+    warm_worker()  # fork-started workers inherit the loaded day loop and part encoding
+    pool = ProcessPoolExecutor(
+        max_workers=n, initializer=local_worker_started, initargs=(os.getpid(),)
+    )
+    try:
+        yield pool, n
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what waits and end the workers now: a running chunk's result would be thrown away."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public list < 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)
+
+
+def _quiet_worker() -> None:
+    """Silence a stopping cluster's worker: cancelled chunks are expected, not news."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
@@ -72,10 +164,8 @@ def open_executor(
     if kind == "sequential":
         yield SequentialExecutor(), 1
     elif kind == "process":
-        n = workers or default_workers()
-        warm_worker()  # fork-started workers inherit the loaded day loop and part encoding
-        with ProcessPoolExecutor(max_workers=n) as pool:
-            yield pool, n
+        with _process_pool(workers or default_workers()) as pair:
+            yield pair
     else:
         with _dask_executor(workers, scheduler) as pair:
             yield pair
@@ -166,4 +256,17 @@ def _dask_executor(workers: int | None, scheduler: str | None) -> Iterator[tuple
         Client(cluster) as client,
     ):
         client.run(warm_worker)  # each worker loads the day loop once, while the cluster starts
-        yield client.get_executor(pure=False), n
+        client.run(local_worker_started, os.getpid())  # on the worker's main thread
+        try:
+            yield client.get_executor(pure=False), n
+        except BaseException:
+            _quiet_cluster(client)
+            raise
+
+
+def _quiet_cluster(client: Any) -> None:
+    """Before an interrupted local cluster closes: its logs of cancelled chunks say nothing the
+    one message of the interruption does not."""
+    _quiet_worker()
+    with contextlib.suppress(Exception):
+        client.run(_quiet_worker, wait=True)

@@ -1,16 +1,19 @@
 """Running a study: chunks not yet in the store go to the executor; parts come back as Parquet.
 
 Workers compute and encode; only the calling process writes, each part atomically. A chunk that
-raises is recorded as a failure (its error as data) and the study goes on.
+raises is recorded as a failure (its error as data) and the study goes on. Damaged parts found
+when the run starts are removed and computed again; an interruption (Ctrl-C, a full disk)
+cancels the chunks not yet started and leaves the manifest's checksums up to date.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -76,6 +79,7 @@ class RunReport:
     failed: int
     runs: int
     seconds: float
+    repaired: dict[str, str] = field(default_factory=dict)  # damaged part -> what was wrong
 
     @property
     def runs_per_second(self) -> float:
@@ -95,10 +99,12 @@ def run_design(
     """Compute every chunk missing from the store; at most 2 × workers chunks are in flight, so
     memory stays bounded however large the study."""
     started = time.perf_counter()
-    done_before = store.completed()
+    check = store.check_parts(design.chunks)
+    store.discard(check.damaged)
+    done_before = check.good
     todo = iter([c for c in design.chunks if c.index not in done_before])
     pending: dict[Future, Chunk] = {}
-    report = RunReport(len(design.chunks), len(done_before), 0, 0, 0, 0.0)
+    report = RunReport(len(design.chunks), len(done_before), 0, 0, 0, 0.0, dict(check.damaged))
 
     def submit_next() -> None:
         chunk = next(todo, None)
@@ -108,19 +114,27 @@ def run_design(
             )
             pending[executor.submit(run_chunk, task)] = chunk
 
-    for _ in range(max(2, 2 * workers)):
-        submit_next()
-    while pending:
-        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in finished:
-            chunk = pending.pop(future)
-            ok = _record(store, chunk, future)
-            report.completed += ok
-            report.failed += not ok
-            report.runs += chunk.runs if ok else 0
-            if progress is not None:
-                progress(chunk, ok)
+    try:
+        for _ in range(max(2, 2 * workers)):
             submit_next()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                chunk = pending.pop(future)
+                ok = _record(store, chunk, future)
+                report.completed += ok
+                report.failed += not ok
+                report.runs += chunk.runs if ok else 0
+                if progress is not None:
+                    progress(chunk, ok)
+                submit_next()
+    except BaseException:
+        for future in pending:
+            future.cancel()  # chunks not started yet; the executor's owner stops the others
+        with contextlib.suppress(Exception):  # the first error is the one to report
+            store.checkpoint()
+        raise
+    store.checkpoint()
     report.seconds = time.perf_counter() - started
     return report
 

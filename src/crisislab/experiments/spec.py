@@ -11,11 +11,20 @@ import math
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from crisislab.errors import StudyError
 from crisislab.scenario.loader import (
     Path_,
     Problem,
@@ -32,7 +41,21 @@ from crisislab.scenario.schema import Scenario
 MAX_POINTS = 100_000
 MAX_RUNS_PER_POINT = 1_000_000
 MAX_TOTAL_RUNS = 100_000_000
-Scalar = str | int | float | bool | None
+
+
+def _one_value(value: Any) -> Any:
+    """A lever, constant or categorical value is one finite number, text, true/false or null: one
+    message where pydantic would list a failure per member of the union."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    if not isinstance(value, str | int | float | bool | None):
+        kind = {"list": "a list", "dict": "a mapping"}.get(type(value).__name__, "")
+        shown = kind or f"{type(value).__name__} {value!r}"
+        raise ValueError(f"must be a number, text, true/false or null, not {shown}")
+    return value
+
+
+Scalar = Annotated[str | int | float | bool | None, BeforeValidator(_one_value)]
 NORMAL_TAIL = 0.00135  # an untruncated normal is sampled within 3 standard deviations
 
 # Per-run columns a study can name as outcomes of interest: the outcome classes, then the flags
@@ -71,7 +94,7 @@ KNOWN_OUTCOMES = (*OUTCOMES, *FLAG_OUTCOMES, *METRIC_OUTCOMES)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Uncertainty(_Strict):
@@ -280,8 +303,8 @@ def _read_study(ref: str) -> tuple[str, str, Path | None]:
     path = Path(ref)
     if not path.is_file():
         hint = "" if path.suffix else f" (example studies: {', '.join(example_names())})"
-        raise ScenarioError([Problem(ref, "", f"no such example study or file{hint}")])
-    return ref, decode_source(ref, path.read_bytes()), path.parent
+        raise StudyError([Problem(ref, "", f"no such example study or file{hint}")])
+    return ref, decode_source(ref, path.read_bytes(), StudyError), path.parent
 
 
 def load_study(ref: str | Path) -> tuple[StudySpec, Scenario, str]:
@@ -292,14 +315,14 @@ def load_study(ref: str | Path) -> tuple[StudySpec, Scenario, str]:
     value the scenario refuses is reported at its line in the study file, before anything runs.
     """
     label, text, folder = _read_study(str(ref))
-    data, positions = parse_yaml(label, text)
+    data, positions = parse_yaml(label, text, StudyError)
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise ScenarioError([Problem(label, "", f"a study must be a YAML mapping, got {kind}")])
+        raise StudyError([Problem(label, "", f"a study must be a YAML mapping, got {kind}")])
     try:
         spec = StudySpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(validation_problems(label, exc, positions)) from None
+        raise StudyError(validation_problems(label, exc, positions)) from None
     scenario = _load_named_scenario(spec, label, folder, positions)
     return spec, scenario, text
 
@@ -314,7 +337,7 @@ def _load_named_scenario(
         scenario = load_scenario(ref)
     except ScenarioError as exc:
         where = positions.get(("scenario",), (None, None))
-        raise ScenarioError(
+        raise StudyError(
             [Problem(label, "scenario", f"cannot load {spec.scenario!r}", *where), *exc.problems]
         ) from None
     base = base_overrides(spec)
@@ -323,14 +346,16 @@ def _load_named_scenario(
         if path in refused:
             continue  # one message per field
         try:
-            with_overrides(scenario, {**base, path: value})
+            # a refused constant is blamed once, on itself, not again on every lever after it
+            shared = {k: v for k, v in base.items() if k not in refused}
+            with_overrides(scenario, {**shared, path: value})
         except ScenarioError as exc:
             where = positions.get((section, path), (None, None))
             reasons = "; ".join(p.message for p in exc.problems)
             problems.append(Problem(label, f"{section}.{path}", f"{value!r}: {reasons}", *where))
             refused.add(path)
     if problems:
-        raise ScenarioError(problems)
+        raise StudyError(problems)
     return scenario
 
 

@@ -2,10 +2,10 @@
 
 Every reader is a generator over the file's lines, so memory stays bounded by one row whatever
 the file's size; zipped and gzipped files are decompressed on the fly, never extracted to disk.
-A bad row is never dropped silently: it becomes a :class:`~crisislab.scenario.loader.Problem`
+A bad row is never dropped silently: it becomes a :class:`~crisislab.errors.Problem`
 naming the file and line, counted and kept (up to a cap) in an :class:`ImportReport`, so a caller
 can show what was rejected. With ``strict=True`` the stream raises
-:class:`~crisislab.scenario.loader.ScenarioError` at its end if any row was rejected (the CLI
+:class:`~crisislab.errors.TimelineError` at its end if any row was rejected (the CLI
 turns that into exit code 2).
 
 >>> from crisislab.history import read_events
@@ -50,6 +50,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from crisislab.errors import Problem, TimelineError
 from crisislab.history.records import EventRecord, quad_class
 from crisislab.scenario.codebooks import (
     all_cameo_codes,
@@ -59,7 +60,6 @@ from crisislab.scenario.codebooks import (
     plover_category,
     plover_score,
 )
-from crisislab.scenario.loader import Problem, ScenarioError
 
 __all__ = [
     "CRISISLAB_COLUMNS",
@@ -226,14 +226,14 @@ class ImportReport:
             f"({self.problem_count} problems, {self.warning_count} warnings)"
         )
 
-    def error(self) -> ScenarioError:
-        """A ScenarioError listing the kept problems (and how many more there were)."""
+    def error(self) -> TimelineError:
+        """A TimelineError listing the kept problems (and how many more there were)."""
         problems = list(self.problems)
         if self.omitted:
             problems.append(
                 Problem(self.source, "", f"... and {self.omitted} more problems not listed")
             )
-        return ScenarioError(problems)
+        return TimelineError(problems)
 
     def raise_for_problems(self) -> None:
         """Raise :meth:`error` if any row was rejected."""
@@ -330,9 +330,9 @@ def _norm(name: str) -> str:
 
 def _check_path(path: Path, label: str) -> None:
     if not path.exists():
-        raise ScenarioError([Problem(label, "", "no such file")])
+        raise TimelineError([Problem(label, "", "no such file")])
     if not path.is_file():
-        raise ScenarioError([Problem(label, "", "not a file")])
+        raise TimelineError([Problem(label, "", "not a file")])
 
 
 def _magic(path: Path) -> bytes:
@@ -351,7 +351,7 @@ def _open_zip(path: Path, label: str) -> Iterator[zipfile.ZipFile]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ScenarioError([Problem(label, "", f"not a readable zip file: {exc}")]) from None
+        raise TimelineError([Problem(label, "", f"not a readable zip file: {exc}")]) from None
     with archive:
         yield archive
 
@@ -363,7 +363,7 @@ def _streams(path: Path, label: str) -> Iterator[tuple[str, str, IO[bytes]]]:
         with _open_zip(path, label) as archive:
             members = [info for info in archive.infolist() if _is_data_member(info)]
             if not members:
-                raise ScenarioError([Problem(label, "", "the zip file holds no data file")])
+                raise TimelineError([Problem(label, "", "the zip file holds no data file")])
             for info in members:
                 with archive.open(info) as stream:
                     yield f"{label}[{info.filename}]", info.filename, stream
@@ -378,7 +378,7 @@ def _streams(path: Path, label: str) -> Iterator[tuple[str, str, IO[bytes]]]:
 def detect_format(path: str | os.PathLike[str], label: str | None = None) -> str:
     """Guess a file's format (one of :data:`FORMATS`) from its first line and its name.
 
-    Raises ScenarioError when the file is missing or the format cannot be told.
+    Raises TimelineError when the file is missing or the format cannot be told.
     """
     path = Path(path)
     label = label or str(path)
@@ -388,14 +388,14 @@ def detect_format(path: str | os.PathLike[str], label: str | None = None) -> str
         member, name, stream = next(streams)
         first = _Lines(stream).peek()
     except (EOFError, OSError, zlib.error, zipfile.BadZipFile) as exc:
-        raise ScenarioError([Problem(label, "", f"cannot read or decompress: {exc}")]) from None
+        raise TimelineError([Problem(label, "", f"cannot read or decompress: {exc}")]) from None
     finally:
         streams.close()
     if first is None:
-        raise ScenarioError([Problem(member, "", "the file is empty")])
+        raise TimelineError([Problem(member, "", "the file is empty")])
     found = _sniff(first, name)
     if found is None:
-        raise ScenarioError(
+        raise TimelineError(
             [
                 Problem(
                     member,
@@ -415,7 +415,8 @@ def _sniff(first: str, name: str) -> str | None:
         return "plover"
     fields = text.split("\t") if "\t" in text else next(csv.reader([text]))
     names = {_norm(f) for f in fields}
-    if fields[0].strip().isdigit() and len(fields) in (57, 58, 61):
+    wide = "\t" in text and len(fields) > 40  # GDELT's, of a wrong width: its reader says so
+    if fields[0].strip().isdigit() and (len(fields) in (57, 58, 61) or wide):
         return "gdelt"
     if names & {"globaleventid", "sqldate"}:
         return "gdelt"
@@ -435,7 +436,7 @@ class EventStream(Iterator[EventRecord]):
     """An iterator of records that fills ``report`` as it goes.
 
     Iterate it once. Use it as a context manager (or call :meth:`close`) to release the file
-    early when you stop before the end. In strict mode the iterator raises ScenarioError after
+    early when you stop before the end. In strict mode the iterator raises TimelineError after
     the last row if any row was rejected; records yielded before then should be discarded.
     """
 
@@ -469,7 +470,7 @@ class EventStream(Iterator[EventRecord]):
             for member, _name, stream in _streams(self.path, self.label):
                 yield from reader(_Lines(stream), member, self.report)
         except (EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
-            raise ScenarioError(
+            raise TimelineError(
                 [Problem(self.label, "", f"cannot read or decompress: {exc}")]
             ) from None
         if self.strict:
@@ -489,8 +490,8 @@ def read_events(
     ``format`` is ``"auto"`` (detect) or one of :data:`FORMATS`. Zip files (every data member,
     in order) and gzip files are read through, without extracting them. ``label`` names the file
     in problems (default: the path as given). A missing or unrecognisable file raises
-    ScenarioError at once; bad rows are reported in ``.report`` and, with ``strict=True``, raise
-    ScenarioError when the stream ends.
+    TimelineError at once; bad rows are reported in ``.report`` and, with ``strict=True``, raise
+    TimelineError when the stream ends.
     """
     path = Path(path)
     label = label or str(path)
@@ -498,7 +499,7 @@ def read_events(
     if format == "auto":
         format = detect_format(path, label)
     elif format not in FORMATS:
-        raise ScenarioError(
+        raise TimelineError(
             [Problem(label, "format", f"unknown format {format!r}; use auto, {', '.join(FORMATS)}")]
         )
     report = ImportReport(source=label, format=format, max_problems=max_problems)
@@ -583,8 +584,8 @@ class _Row:
         return build()
 
 
-def _file_problem(label: str, message: str, line: int | None = None) -> ScenarioError:
-    return ScenarioError([Problem(label, "", message, line)])
+def _file_problem(label: str, message: str, line: int | None = None) -> TimelineError:
+    return TimelineError([Problem(label, "", message, line)])
 
 
 def _reject_raw(row: _Row, fields: Any, line_errors: list[tuple[int, str]]) -> bool:
@@ -1057,6 +1058,10 @@ def _read_plover_jsonl(lines: _Lines, label: str, report: ImportReport) -> Itera
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
             row.problem("", f"malformed JSON: {exc.msg} (column {exc.colno})")
+            row.reject()
+            continue
+        except RecursionError:
+            row.problem("", "JSON nested too deeply to be an event")
             row.reject()
             continue
         if not isinstance(obj, dict):

@@ -17,8 +17,8 @@ from typing import Any
 
 from crisislab.engine.compiled import DEFENDER, Action, Compiled, compile_action
 from crisislab.engine.script import Script, ScriptedEvent
+from crisislab.errors import Problem, TimelineError
 from crisislab.scenario import codebooks
-from crisislab.scenario.loader import Problem
 from crisislab.scenario.schema import ActionType, Proxy
 
 # Rung of an act on the 0-14 ladder, read off its CAMEO code: exact codes first, then the root.
@@ -103,7 +103,8 @@ def map_timeline(
     """Map records (sorted or not) onto the scenario; report what cannot be replayed."""
     rows = sorted(records, key=lambda r: (r.date, r.line))
     if not rows:
-        raise ValueError(f"{label}: no events")
+        raise TimelineError([Problem(label, "", "the timeline has no events")])
+    _check_actors(rows, compiled, aliases, label)
     hosts = frozenset(k for k, a in compiled.scenario.actors.items() if a.role == "host")
     out = MappedTimeline(rows[0].date, rows[-1].date, compiled.sides[DEFENDER].nationality, hosts)
     for rec in rows:
@@ -119,6 +120,38 @@ def map_timeline(
         if event is not None:
             out.script_events.setdefault(day, []).append(event)
     return out
+
+
+def _check_actors(
+    rows: list[Any], compiled: Compiled, aliases: Mapping[str, str | None], label: str
+) -> None:
+    """Refuse a scenario that lacks actors the timeline's aliases name (a timeline paired with the
+    wrong scenario): one problem, at the first event that needs one of them."""
+    actors = compiled.scenario.actors
+    missing: dict[str, str] = {}  # actor id -> the first code mapped to it
+    first = None
+    for rec in rows:
+        for code in (rec.actor, rec.target):
+            actor = aliases.get(code) if code else None
+            if actor and actor not in actors and actor not in missing:
+                missing[actor] = code
+                first = first or (rec, "actor" if code == rec.actor else "target")
+    if first is None:
+        return
+    rec, field_ = first
+    named = ", ".join(f"{c} -> {a}" for a, c in missing.items())
+    raise TimelineError(
+        [
+            Problem(
+                getattr(rec, "file", "") or label,
+                field_,
+                f"the actor_aliases of timeline {label!r} ({named}) name actors that scenario "
+                f"{compiled.scenario.name!r} does not have (it has {', '.join(actors)}); "
+                "use a scenario that has them, or map those codes to null",
+                rec.line or None,
+            )
+        ]
+    )
 
 
 def _resolve(code: str, compiled: Compiled, aliases: Mapping[str, str | None]) -> str | None:

@@ -22,9 +22,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from crisislab.errors import Problem, TimelineError
 from crisislab.history.importers import FORMATS, ImportReport, read_events
 from crisislab.history.records import EventRecord
-from crisislab.scenario.loader import Problem, ScenarioError, parse_yaml
+from crisislab.scenario.loader import parse_yaml
 
 __all__ = ["MAX_TIMELINE_EVENTS", "Timeline", "load_timeline", "timeline_names"]
 
@@ -142,44 +143,45 @@ def load_timeline(name_or_path: str | Path, *, strict: bool = False) -> Timeline
     """Load a built-in timeline by name, or a timeline metadata YAML file by path.
 
     The events file named by the metadata is read next to it. Problems in the metadata raise
-    ScenarioError with file and line. Problems in the events (rejected rows, actor codes missing
+    TimelineError with file and line. Problems in the events (rejected rows, actor codes missing
     from ``actor_aliases``, events outside the period) are listed in ``Timeline.problems`` and
-    ``Timeline.report``; with ``strict=True`` they raise ScenarioError instead.
+    ``Timeline.report``; with ``strict=True`` they raise TimelineError instead.
     """
     ref = str(name_or_path)
     if ref in timeline_names():
         label = f"{ref}.yaml"
         text = (_folder() / label).read_text(encoding="utf-8")
-        meta = _parse_meta(label, text)
+        meta, at = _parse_meta(label, text)
         if meta.name != ref:
-            raise ScenarioError([Problem(label, "name", f"must be {ref!r}, the file's name")])
+            raise TimelineError([Problem(label, "name", f"must be {ref!r}, the file's name")])
         with as_file(_folder() / meta.events) as events_path:
-            return _build(meta, label, events_path, meta.events, strict)
+            return _build(meta, label, events_path, meta.events, strict, at)
     path = Path(ref)
     if not path.is_file():
         hint = f" (built-in timelines: {', '.join(timeline_names())})"
-        raise ScenarioError([Problem(ref, "", f"no such built-in timeline or file{hint}")])
+        raise TimelineError([Problem(ref, "", f"no such built-in timeline or file{hint}")])
     if path.suffix.lower() not in (".yaml", ".yml"):
-        raise ScenarioError(
+        raise TimelineError(
             [Problem(ref, "", "give the timeline's metadata YAML file, which names its events")]
         )
     if path.stat().st_size > _MAX_META_BYTES:
-        raise ScenarioError([Problem(ref, "", "this metadata file is too large to be one")])
+        raise TimelineError([Problem(ref, "", "this metadata file is too large to be one")])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(ref, "", f"not UTF-8 text (byte {exc.start})")]) from None
-    meta = _parse_meta(ref, text)
+        raise TimelineError([Problem(ref, "", f"not UTF-8 text (byte {exc.start})")]) from None
+    meta, at = _parse_meta(ref, text)
     events_path = path.parent / meta.events
-    return _build(meta, ref, events_path, str(events_path), strict)
+    return _build(meta, ref, events_path, str(events_path), strict, at)
 
 
-def _parse_meta(label: str, text: str) -> _Meta:
-    data, positions = parse_yaml(label, text)
+def _parse_meta(label: str, text: str) -> tuple[_Meta, tuple[int | None, int | None]]:
+    """The metadata and the (line, column) of its `events` field."""
+    data, positions = parse_yaml(label, text, TimelineError)
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(label, "", "timeline metadata must be a YAML mapping")])
+        raise TimelineError([Problem(label, "", "timeline metadata must be a YAML mapping")])
     try:
-        return _Meta.model_validate(data)
+        return _Meta.model_validate(data), positions.get(("events",), (None, None))
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
@@ -195,19 +197,28 @@ def _parse_meta(label: str, text: str) -> _Meta:
             problems.append(
                 Problem(label, ".".join(map(str, loc)), message, *(where or (None, None)))
             )
-        raise ScenarioError(problems) from None
+        raise TimelineError(problems) from None
 
 
-def _build(meta: _Meta, label: str, events_path: Path, events_label: str, strict: bool) -> Timeline:
+def _build(
+    meta: _Meta,
+    label: str,
+    events_path: Path,
+    events_label: str,
+    strict: bool,
+    at: tuple[int | None, int | None] = (None, None),
+) -> Timeline:
     if not events_path.is_file():
-        raise ScenarioError([Problem(label, "events", f"events file {meta.events!r} not found")])
+        raise TimelineError(
+            [Problem(label, "events", f"events file {meta.events!r} not found", *at)]
+        )
     stream = read_events(events_path, meta.format, label=events_label)
     events: list[EventRecord] = []
     with stream:
         for record in stream:
             events.append(record)
             if len(events) > MAX_TIMELINE_EVENTS:
-                raise ScenarioError(
+                raise TimelineError(
                     [
                         Problem(
                             events_label,
@@ -217,6 +228,8 @@ def _build(meta: _Meta, label: str, events_path: Path, events_label: str, strict
                         )
                     ]
                 )
+    if not events:
+        raise TimelineError([_no_events(meta, label, stream.report, at)])
     events.sort(key=lambda e: (e.date, e.line))
     problems: list[Problem] = list(stream.report.problems)
     if stream.report.omitted:
@@ -256,5 +269,20 @@ def _build(meta: _Meta, label: str, events_path: Path, events_label: str, strict
             )
         )
     if strict and problems:
-        raise ScenarioError(problems)
+        raise TimelineError(problems)
     return replace(timeline, problems=tuple(problems))
+
+
+def _no_events(
+    meta: _Meta, label: str, report: ImportReport, at: tuple[int | None, int | None]
+) -> Problem:
+    """Why a timeline has no events: every row was rejected (the first one's reason, at its
+    line), or the events file has no rows at all."""
+    if report.problems:
+        first = report.problems[0]
+        if report.rejected == 1:
+            why = f"the only row was rejected: {first.message}"
+        else:
+            why = f"all {report.rejected:,} rows were rejected; the first: {first.message}"
+        return Problem(first.source, first.path, f"no events: {why}", first.line, first.column)
+    return Problem(label, "events", f"{meta.events!r} holds no events (a header only?)", *at)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from crisislab.output import write_text
 from crisislab.report.plots import plt
-from crisislab.scenario.loader import Problem, ScenarioError
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
@@ -123,16 +122,6 @@ def contents(sections: Iterable[tuple[str, str]]) -> str:
 
 
 def write_html(text: str, path: str | Path) -> Path:
-    """Write the page atomically: a reader never sees half a report, a failure leaves none."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise ScenarioError(
-            [Problem(str(path), "", f"cannot write the report: {exc.strerror or exc}")]
-        ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """Write the page: a regular file atomically (a reader never sees half a report, a failure
+    leaves none), a pipe or device through (see `crisislab.output`)."""
+    return write_text(path, text)

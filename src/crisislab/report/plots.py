@@ -4,7 +4,6 @@ palette (Okabe and Ito, 2008)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,11 @@ matplotlib.use("Agg")  # files only: no display needed
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
+
+from crisislab.errors import BadInput, Problem
+from crisislab.output import open_output
 
 if TYPE_CHECKING:
     from crisislab.history.fork import ForkResult
@@ -170,14 +173,25 @@ def fork_figure(result: ForkResult | Mapping[str, Any]) -> Figure:
     return fig
 
 
+def figure_format(path: str | Path) -> str:
+    """The file format a figure path asks for, from its extension; a `BadInput` naming the
+    extensions that work when it has none or one matplotlib cannot write."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    known = FigureCanvasBase.get_supported_filetypes()  # format -> description
+    if suffix in known:
+        return suffix
+    what = f"has the extension .{suffix}, not a figure format" if suffix else "has no extension"
+    advice = "use .png, .svg or .pdf (or another format matplotlib writes, such as .eps or .jpg)"
+    raise BadInput([Problem(str(path), "", f"{what}; {advice}")])
+
+
 def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Write the figure (format from the suffix: .png, .svg, .pdf) atomically."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
+    """Write the figure (format from the suffix: .png, .svg, .pdf) as `crisislab.output` writes
+    files: a regular file atomically, a pipe or device through."""
     try:
-        fig.savefig(tmp, dpi=150)
-        tmp.replace(path)
+        fmt = figure_format(path)
+        with open_output(path, "wb") as handle:
+            fig.savefig(handle, format=fmt, dpi=150)
     finally:
         plt.close(fig)
-        tmp.unlink(missing_ok=True)
-    return path
+    return Path(path)

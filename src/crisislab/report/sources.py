@@ -12,6 +12,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
+from crisislab.report.saved import check_saved
 from crisislab.scenario.loader import Problem, ScenarioError
 
 MAX_JSON_BYTES = 200_000_000
@@ -125,6 +126,7 @@ def build_report(
     if found is not None:
         kind, data = found
         _refuse_options(source, given, kind)
+        check_saved(source, kind, data)
         return _render_json(source, kind, replay_page if kind == "replay" else fork_page, data)
     comparison = compare_doctrines(
         source,

@@ -9,8 +9,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from crisislab.engine.constants import DIRECT_RUNG
 from crisislab.scenario.outcomes import OUTCOMES
-from crisislab.scenario.schema import Scenario
+from crisislab.scenario.schema import Faction, Leadership, Proxy, Scenario
+
+STATE_TARGETS = ("forces", "territory", "senior_commander")  # what a direct exchange hits
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Story:
     records: list[dict[str, Any]]
     row: dict[str, Any]
     start: dt.date | None = None  # day 0 of a fork's replay; the scenario's start otherwise
+    fork_day: int = 0  # the first simulated day (a fork's replayed days come before it)
 
     @property
     def outcome(self) -> str:
@@ -39,6 +43,60 @@ class Story:
         out.append(f"Outcome: {self.outcome.replace('_', ' ')}. {self.why()}")
         return out
 
+    def window(self) -> tuple[int, int]:
+        """The days [first, end) of the final window judged for stability: the last
+        `outcomes.stable_window_days` simulated days (all of them in a shorter run)."""
+        days = self.scenario.days
+        end = self.fork_day + days
+        return end - min(self.scenario.outcomes.stable_window_days, days), end
+
+    def window_counts(self) -> dict[str, int]:
+        """What the records show of the final window, counted as the outcome class counts it
+        (MODEL.md §6.2): group attacks (maritime incidents excluded), the defender's strikes on
+        proxies, direct exchanges (a state act at rung 9 or more on forces, territory or a senior
+        commander), the defender's red-line firings, and the days above the stable rung."""
+        s = self.scenario
+        first, end = self.window()
+        defender = s.dyad.defender
+        groups = {aid for aid, a in s.actors.items() if isinstance(a, Proxy | Faction)}
+        proxies = {aid for aid, a in s.actors.items() if isinstance(a, Proxy)}
+        rhetoric_rung = {}
+        for aid, actor in s.actors.items():
+            if isinstance(actor, Leadership) and actor.actions.rhetoric in s.actions:
+                rhetoric_rung[aid] = s.actions[actor.actions.rhetoric].rung
+        counts = dict.fromkeys(
+            ("group_attacks", "proxy_strikes", "direct_exchanges", "red_line_firings"), 0
+        )
+        day_rung: dict[int, int] = {}
+        for rec in self.records:
+            day = rec["day"]
+            if not first <= day < end:
+                continue
+            if rec["kind"] == "event":
+                rung = int(rec["executed_rung"])
+                day_rung[day] = max(day_rung.get(day, 0), rung)
+                actor = rec["actor"]
+                if actor in groups and rec["source"] != "maritime incident":
+                    counts["group_attacks"] += 1
+                if actor == defender and rec["target"] in groups:
+                    counts["proxy_strikes"] += 1
+                action = s.actions.get(rec["action"])
+                if (
+                    rung >= DIRECT_RUNG
+                    and actor not in proxies
+                    and action is not None
+                    and action.hits in STATE_TARGETS
+                ):
+                    counts["direct_exchanges"] += 1
+            elif rec["kind"] == "rhetoric":
+                rung = rhetoric_rung.get(rec["actor"], 0)
+                day_rung[day] = max(day_rung.get(day, 0), rung)
+            elif rec["kind"] == "red_line" and rec["owner"] == defender:
+                counts["red_line_firings"] += 1
+        stable_rung = s.outcomes.stable_rung
+        counts["days_above_stable_rung"] = sum(r > stable_rung for r in day_rung.values())
+        return counts
+
     def why(self) -> str:
         r = self.row
         if self.outcome == "war":
@@ -53,19 +111,30 @@ class Story:
                 else ""
             )
             return f"War on day {int(r['war_day'])}: {kind}.{origin}"
+        first, end = self.window()
+        n = self.window_counts()
         parts = [
-            f"{int(r['group_attacks'])} proxy or faction attacks",
-            f"{int(r['proxy_strikes'])} strikes on proxies",
-            f"{int(r['direct_exchanges'])} direct exchanges",
-            f"red line fired {int(r['red_line_firings'])} times",
-            f"final defender belief that the challenger is limited {r['belief_defender']:.2f}",
+            _count(n["group_attacks"], "proxy or faction attack"),
+            _count(n["proxy_strikes"], "strike on proxies", "strikes on proxies"),
+            _count(n["direct_exchanges"], "direct exchange"),
+            f"red line fired {_count(n['red_line_firings'], 'time')}",
+            f"{_count(n['days_above_stable_rung'], 'day')} above rung "
+            f"{self.scenario.outcomes.stable_rung}",
         ]
+        belief = (
+            f"; final defender belief that the challenger is limited {r['belief_defender']:.2f}."
+        )
+        last = "The last day was" if end - first == 1 else f"The last {end - first} days were"
         if self.outcome == "stable_deescalation":
-            return "The last 90 days were quiet: " + ", ".join(parts) + "."
-        return "Violence persisted or beliefs stayed unresolved: " + ", ".join(parts) + "."
+            return f"{last} quiet: " + ", ".join(parts) + belief
+        return f"{last} not quiet enough to end the crisis: " + ", ".join(parts) + belief
 
     def text(self) -> str:
         return "\n".join(self.lines())
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _describe(rec: dict[str, Any]) -> str:

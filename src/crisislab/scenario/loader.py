@@ -2,6 +2,10 @@
 
 The loader reads with a safe round-trip parser that remembers where every key and item sits, so a
 validation error on `actors.KH.control` is reported at the line where `control:` is written.
+Every YAML file crisislab reads (scenarios, timelines' metadata, studies, `--set` values) goes
+through `parse_yaml` or `load_bounded`, which bound the nesting depth and the number of nodes, with
+aliases counted as they will be expanded, while the file is parsed and before anything is built
+from it: a small hostile file ("billion laughs") is refused at the line of the offending alias.
 """
 
 from __future__ import annotations
@@ -16,14 +20,44 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    Event,
+    ScalarEvent,
+)
+from ruamel.yaml.parser import Parser, RoundTripParser
 
-from crisislab.errors import Problem, ScenarioError
+from crisislab.errors import BadInput, Problem, ScenarioError, StudyError, TimelineError
 from crisislab.scenario.schema import Scenario, cross_reference_errors
 
-__all__ = ["Problem", "ScenarioError", "load_scenario", "with_overrides"]
+__all__ = [
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
+    "Problem",
+    "ScenarioError",
+    "load_scenario",
+    "parse_yaml",
+    "with_overrides",
+]
 
 MAX_FILE_BYTES = 2_000_000
+#: Nodes (mappings, sequences, scalars) of one YAML file, counting each alias as the nodes it
+#: expands to. The built-in scenarios have about 600; parsing 50,000 takes a few seconds.
+MAX_YAML_NODES = 50_000
+#: Levels of nesting of one YAML file, also through aliases. Scenarios, timelines and studies
+#: need fewer than ten; 50 keeps the parser's and the converters' recursion far from Python's
+#: limit.
+MAX_YAML_DEPTH = 50
+_KIND = {ScenarioError: "scenario", TimelineError: "timeline", StudyError: "study"}
+# Explicit tags a file may use: those that only say what a plain value already is (`!!str 10`).
+_PLAIN_TAGS = {"!"} | {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
+}
 ROLES = {"leadership", "faction", "proxy", "host", "coalition"}
 Path_ = tuple[str | int, ...]
 
@@ -59,46 +93,213 @@ def read_source(name_or_path: str | Path) -> tuple[str, str]:
     return ref, decode_source(ref, path.read_bytes())
 
 
-def _check_size(label: str, size: int) -> None:
+def _check_size(label: str, size: int, error: type[BadInput] = ScenarioError) -> None:
     if size > MAX_FILE_BYTES:
-        raise ScenarioError(
+        raise error(
             [
                 Problem(
                     label,
                     "",
-                    f"file is {size / 1e6:.1f} MB; scenario files are limited to "
-                    f"{MAX_FILE_BYTES / 1e6:.0f} MB",
+                    f"file is {size / 1e6:.1f} MB; {_KIND.get(error, 'YAML')} files are limited "
+                    f"to {MAX_FILE_BYTES / 1e6:.0f} MB",
                 )
             ]
         )
 
 
-def decode_source(label: str, raw: bytes) -> str:
-    """The text of a scenario file's bytes (a path or an upload), refusing what is too large,
-    binary or not UTF-8, with the same messages for both."""
-    _check_size(label, len(raw))
+def decode_source(label: str, raw: bytes, error: type[BadInput] = ScenarioError) -> str:
+    """The text of a YAML file's bytes (a path or an upload), refusing what is too large, binary
+    or not UTF-8, with the same messages for both; `error` is the class raised (the kind of
+    file: a scenario by default)."""
+    _check_size(label, len(raw), error)
     if b"\x00" in raw:
-        raise ScenarioError([Problem(label, "", "this is a binary file, not a YAML scenario")])
+        kind = _KIND.get(error, "file")
+        raise error([Problem(label, "", f"this is a binary file, not a YAML {kind}")])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(
+        raise error(
             [Problem(label, "", f"not UTF-8 text (undecodable byte at offset {exc.start})")]
         ) from None
 
 
-def parse_yaml(label: str, text: str) -> tuple[Any, dict[Path_, tuple[int, int]]]:
-    """Parse YAML safely; return plain data and a map from each path to its (line, column)."""
-    yaml = YAML(typ="rt", pure=True)
+# --- bounded YAML -----------------------------------------------------------------------------
+
+
+class YAMLRefused(YAMLError):
+    """A YAML document refused while it is parsed: beyond MAX_YAML_NODES or MAX_YAML_DEPTH, an
+    alias inside what it names, or an explicit tag other than the plain ones; `mark` is where."""
+
+    def __init__(self, message: str, mark: Any):
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class _Budget:
+    """Checks a document event by event: its nodes and depth as they will be once aliases are
+    expanded (each anchor remembers the size and height of what it names), and its tags."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.open: list[list[Any]] = []  # per open collection: [nodes, height, anchor]
+        self.anchors: dict[str, tuple[int, int]] = {}  # anchor -> (nodes, height)
+
+    def account(self, event: Event) -> None:
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _PLAIN_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise YAMLRefused(
+                f"the tag {shown} is not accepted: write a plain value", event.start_mark
+            )
+        if isinstance(event, CollectionStartEvent):
+            self._add(1, event)
+            if len(self.open) + 1 > MAX_YAML_DEPTH:
+                raise YAMLRefused(
+                    f"nested more than {MAX_YAML_DEPTH} levels deep (the limit)", event.start_mark
+                )
+            self.open.append([1, 1, event.anchor])
+        elif isinstance(event, CollectionEndEvent):
+            nodes, height, anchor = self.open.pop()
+            if anchor is not None:
+                self.anchors[anchor] = (nodes, height)
+            self._nest(nodes, height)
+        elif isinstance(event, ScalarEvent):
+            self._add(1, event)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (1, 0)
+            self._nest(1, 0)
+        elif isinstance(event, AliasEvent):
+            name = event.anchor
+            if any(entry[2] == name for entry in self.open):
+                raise YAMLRefused(
+                    f"alias *{name} refers to a collection that contains it", event.start_mark
+                )
+            nodes, height = self.anchors.get(name, (1, 0))  # undefined: the composer says so
+            if len(self.open) + height > MAX_YAML_DEPTH:
+                raise YAMLRefused(
+                    f"alias *{name} nests the document more than {MAX_YAML_DEPTH} levels deep "
+                    "(the limit)",
+                    event.start_mark,
+                )
+            self._add(nodes, event, alias=name)
+            self._nest(nodes, height)
+
+    def _nest(self, nodes: int, height: int) -> None:
+        if self.open:
+            parent = self.open[-1]
+            parent[0] += nodes
+            parent[1] = max(parent[1], height + 1)
+
+    def _add(self, nodes: int, event: Event, alias: str | None = None) -> None:
+        self.total += nodes
+        if self.total <= MAX_YAML_NODES:
+            return
+        if alias is not None:
+            message = (
+                f"alias *{alias} expands to {nodes:,} nodes, taking the document beyond "
+                f"{MAX_YAML_NODES:,} nodes (the limit, which counts aliases as expanded)"
+            )
+        else:
+            message = f"the document has more than {MAX_YAML_NODES:,} nodes (the limit)"
+        raise YAMLRefused(message, event.start_mark)
+
+
+class _BoundedParser(Parser):
+    """ruamel.yaml's parser, accounting every event in a `_Budget` as it is produced, so the
+    composer never builds (nor recurses into) more than the limits allow."""
+
+    budget: _Budget
+
+    def reset_parser(self) -> None:
+        super().reset_parser()
+        self.budget = _Budget()
+
+    def _fill(self) -> None:
+        if self.current_event is None and self.state:
+            self.current_event = self.state()
+            if self.current_event is not None:
+                self.budget.account(self.current_event)
+
+    def check_event(self, *choices: Any) -> bool:
+        self._fill()
+        return super().check_event(*choices)
+
+    def peek_event(self) -> Any:
+        self._fill()
+        return super().peek_event()
+
+    def get_event(self) -> Any:
+        self._fill()
+        return super().get_event()
+
+
+class _BoundedRoundTripParser(_BoundedParser, RoundTripParser):
+    pass
+
+
+class _RoundTripConstructor(RoundTripConstructor):
+    """Round-trip construction, leaving an impossible date (2030-02-30) as its text so the
+    schema refuses it at its field and line, rather than the parse failing without either."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return str(node.value)
+
+
+_RoundTripConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _RoundTripConstructor.construct_yaml_timestamp
+)
+
+
+class _Composer(Composer):
+    """ruamel.yaml's composer, quiet about an anchor defined again (valid YAML: the later one
+    counts), which it would otherwise print as a multi-line warning."""
+
+    def __init__(self, loader: Any = None):
+        super().__init__(loader)
+        self.warn_double_anchors = False
+
+
+def _bounded_yaml(typ: str) -> YAML:
+    yaml = YAML(typ=typ, pure=True)
+    yaml.Composer = _Composer
+    if typ == "rt":
+        yaml.Parser = _BoundedRoundTripParser
+        yaml.Constructor = _RoundTripConstructor
+    else:
+        yaml.Parser = _BoundedParser
+    return yaml
+
+
+def load_bounded(text: str) -> Any:
+    """Load YAML text with the safe loader and the limits of `parse_yaml` (for short texts such as
+    `--set` values); raises YAMLRefused beyond them, or what ruamel.yaml raises for bad text."""
+    return _bounded_yaml("safe").load(text)
+
+
+def parse_yaml(
+    label: str, text: str, error: type[BadInput] = ScenarioError
+) -> tuple[Any, dict[Path_, tuple[int, int]]]:
+    """Parse YAML safely within MAX_YAML_NODES and MAX_YAML_DEPTH; return plain data and a map
+    from each path to its (line, column). Problems raise `error` (the kind of file)."""
     try:
-        node = yaml.load(text)
+        node = _bounded_yaml("rt").load(text)
+    except YAMLRefused as exc:
+        mark = exc.mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise error([Problem(label, "", exc.message, line, col)]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(filter(None, [exc.context, exc.problem])) or "malformed YAML"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise ScenarioError([Problem(label, "", f"malformed YAML: {message}", line, col)]) from None
-    except (YAMLError, ValueError, RecursionError) as exc:
-        raise ScenarioError([Problem(label, "", f"malformed YAML: {exc}")]) from None
+        raise error([Problem(label, "", f"malformed YAML: {message}", line, col)]) from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # ruamel.yaml fails in many ways on odd input; all are the file's
+        raise error([Problem(label, "", f"malformed YAML: {exc}")]) from None
     positions: dict[Path_, tuple[int, int]] = {}
     return _to_plain(node, (), positions), positions
 
@@ -216,8 +417,12 @@ def parse_override(text: str) -> tuple[str, Any]:
     path, raw = text.split("=", 1)
     path = path.strip()
     try:
-        value = YAML(typ="safe", pure=True).load(raw) if raw.strip() else ""
-    except YAMLError:
+        value = load_bounded(raw) if raw.strip() else ""
+    except YAMLRefused as exc:
+        raise ScenarioError([Problem("--set", path, exc.message)]) from None
+    except MemoryError:
+        raise
+    except Exception:  # not YAML (or an impossible date): the text as it is
         value = raw
     if isinstance(value, dict | list):
         raise ScenarioError([Problem("--set", path, f"value must be a single value, got {raw!r}")])

@@ -47,9 +47,10 @@ MAX_DAYS = 3650
 
 
 class Strict(BaseModel):
-    """Base for every scenario model: unknown keys are errors, values are checked on assignment."""
+    """Base for every scenario model: unknown keys are errors, values are checked on assignment,
+    and a number must be finite (`.inf` and `.nan` are refused at their field)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --- actions ----------------------------------------------------------------------------------

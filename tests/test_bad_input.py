@@ -1,0 +1,238 @@
+"""Every class of bad input the CLI must handle: exit 2, one located message, nothing written.
+
+Each row of CASES is (name, argv, files to create, expected substring of the message). The files
+are written to an empty folder that is the working directory of the run, so paths in argv and in
+the messages are short and relative. The expected substring names the file and line (and field
+where there is one). Add a row for each new class of bad input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import resource
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crisislab.cli import main
+
+FIXTURES = Path(__file__).parent / "history" / "fixtures"
+
+# A small valid scenario, timeline and study: the cases below change one thing each.
+SCENARIO = """\
+name: two
+start_date: 2020-01-01
+days: 30
+dyad: {defender: AAA, challenger: BBB}
+actors:
+  AAA:
+    role: leadership
+    name: Defender
+    nationality: AAA
+    audience_cost: 1.0
+    actions: {strike_state: strike_on_state}
+  BBB:
+    role: leadership
+    name: Challenger
+    nationality: BBB
+    actions: {retaliate: missile_strike, message: conciliatory_message}
+channel: {kind: hotline, noise: {none: 0.0, indirect: 0.0, hotline: 0.0}}
+"""
+TIMELINE = """\
+name: two-2020
+period: {start: 2020-01-01, end: 2020-01-31}
+scenario: two.yaml
+events: events.csv
+format: auto
+actor_aliases: {AAA: AAA, BBB: BBB}
+"""
+HEADER = (
+    "date,actor,target,action,description,source_url,cameo_code,cameo_label,goldstein,"
+    "deaths,victims,warned\n"
+)
+EVENTS = HEADER + (
+    "2020-01-01,BBB,AAA,missile_strike,test strike,test,194,Fight with artillery and tanks,"
+    "-10.0,0,AAA,true\n"
+    "2020-01-03,AAA,BBB,threaten,test threat,test,138,Threaten with military force,-7.0,,,\n"
+)
+STUDY = """\
+name: two-study
+scenario: two.yaml
+days: 20
+levers:
+  actors.AAA.doctrine: [restraint, gtft]
+constants:
+  actors.AAA.prior_trust: 0.4
+runs_per_point: 4
+"""
+
+# "Billion laughs": nine levels of nine aliases each, 351 bytes that expand to 9**9 strings.
+ALIAS_BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{b}: &{b} [{','.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)
+DEEP = "a: " + "[" * 100_000 + "]" * 100_000 + "\n"
+GDELT_60 = "\t".join(
+    (FIXTURES / "gdelt_20200108.export.CSV").read_text().splitlines()[0].split("\t")[:60]
+)
+
+Case = tuple[str, list[str], dict[str, str], str]
+CASES: list[Case] = [
+    (
+        "YAML alias bomb",
+        ["validate", "bomb.yaml"],
+        {"bomb.yaml": ALIAS_BOMB},
+        "bomb.yaml:5:23: alias *d expands to",
+    ),
+    (
+        "100,000-deep nesting",
+        ["validate", "deep.yaml"],
+        {"deep.yaml": DEEP},
+        "deep.yaml:1:53: nested more than 50 levels deep",
+    ),
+    (
+        "recursive alias",
+        ["validate", "loop.yaml"],
+        {"loop.yaml": SCENARIO + "perception: &p {x: *p}\n"},
+        "loop.yaml:18:20: alias *p refers to a collection that contains it",
+    ),
+    (
+        "impossible date",
+        ["validate", "two.yaml"],
+        {"two.yaml": SCENARIO.replace("2020-01-01", "2030-02-30")},
+        "two.yaml:2:1: start_date: Input should be a valid date",
+    ),
+    (
+        "infinite number",
+        ["validate", "two.yaml"],
+        {"two.yaml": SCENARIO.replace("audience_cost: 1.0", "audience_cost: .inf")},
+        "two.yaml:10:5: actors.AAA.audience_cost: Input should be a finite number",
+    ),
+    (
+        "not a number",
+        ["validate", "two.yaml"],
+        {"two.yaml": SCENARIO.replace("audience_cost: 1.0", "audience_cost: .nan")},
+        "two.yaml:10:5: actors.AAA.audience_cost: Input should be a finite number",
+    ),
+    (
+        "timeline with a header only",
+        ["replay", "timeline.yaml", "--runs", "1"],
+        {"two.yaml": SCENARIO, "timeline.yaml": TIMELINE, "events.csv": HEADER},
+        "timeline.yaml:4:1: events: 'events.csv' holds no events",
+    ),
+    (
+        "GDELT file with 60 columns",
+        ["replay", "timeline.yaml", "--runs", "1"],
+        {
+            "two.yaml": SCENARIO,
+            "timeline.yaml": TIMELINE.replace("events.csv", "events.tsv"),
+            "events.tsv": GDELT_60 + "\n",
+        },
+        "events.tsv:1:1: no events: the only row was rejected: expected 61 tab-separated fields, "
+        "found 60",
+    ),
+    (
+        "scenario whose actors do not fit the timeline",
+        ["replay", "timeline.yaml", "--scenario", "us-iran-2020", "--runs", "1"],
+        {"two.yaml": SCENARIO, "timeline.yaml": TIMELINE, "events.csv": EVENTS},
+        "events.csv:2:1: actor: the actor_aliases of timeline 'two-2020' (BBB -> BBB, AAA -> AAA)"
+        " name actors that scenario 'us-iran-2020' does not have",
+    ),
+    (
+        "fork: scenario whose actors do not fit the timeline",
+        ["fork", "timeline.yaml", "--at", "2020-01-02", "--scenario", "us-iran-2020", "-n", "1"],
+        {"two.yaml": SCENARIO, "timeline.yaml": TIMELINE, "events.csv": EVENTS},
+        "events.csv:2:1: actor: the actor_aliases",
+    ),
+    (
+        "study constant the scenario refuses",
+        ["study", "validate", "study.yaml"],
+        {"two.yaml": SCENARIO, "study.yaml": STUDY.replace("prior_trust: 0.4", "prior_trust: 1.5")},
+        "study.yaml:7:3: constants.actors.AAA.prior_trust: 1.5: Input should be less than or equal",
+    ),
+    (
+        "study constant that is not finite",
+        ["study", "validate", "study.yaml"],
+        {
+            "two.yaml": SCENARIO,
+            "study.yaml": STUDY.replace("prior_trust: 0.4", "prior_trust: .inf"),
+        },
+        "study.yaml:7:3: constants.actors.AAA.prior_trust: must be a finite number",
+    ),
+    (
+        "study alias bomb",
+        ["study", "validate", "study.yaml"],
+        {"study.yaml": ALIAS_BOMB},
+        "study.yaml:5:23: alias *d expands to",
+    ),
+    (
+        "timeline metadata nested too deeply",
+        ["replay", "timeline.yaml", "--runs", "1"],
+        {"timeline.yaml": "a: " + "[" * 10_000 + "\n"},
+        "timeline.yaml:1:53: nested more than 50 levels deep",
+    ),
+    (
+        "--set value nested too deeply",
+        ["run", "two.yaml", "--set", "days=" + "[" * 10_000, "-n", "1"],
+        {"two.yaml": SCENARIO},
+        "--set: days: nested more than 50 levels deep",
+    ),
+]
+
+
+def _vm_size() -> int | None:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return None
+
+
+@contextlib.contextmanager
+def memory_headroom(extra: int = 2 * 2**30) -> Iterator[None]:
+    """Limit this process's address space to what it uses now plus `extra` bytes, so input that
+    expands without bound fails (a MemoryError, exit 1) instead of exhausting the machine."""
+    used = _vm_size()
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if used is None:
+        yield
+        return
+    limit = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+    }
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    with memory_headroom(), pytest.raises(SystemExit) as exit_:
+        main(argv)
+    return int(exit_.value.code or 0), capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "argv", "files", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_exits_2_with_one_located_message_and_writes_nothing(
+    name, argv, files, expected, tmp_path, monkeypatch, capsys
+):
+    for file, text in files.items():
+        (tmp_path / file).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    before = _snapshot(tmp_path)
+    code, err = run_cli(argv, capsys)
+    assert code == 2, err
+    messages = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(messages) == 1, err
+    assert expected in messages[0], err
+    assert "Traceback" not in err and "internal error" not in err
+    assert _snapshot(tmp_path) == before
