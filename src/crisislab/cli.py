@@ -61,6 +61,9 @@ DEMO_REPORT_RUNS = 2048  # runs per doctrine of the demo report's daily charts (
 # the documented largest run (10,000,000 runs over a year) fits; ten times that does not
 MAX_RUN_DAYS = 4_000_000_000
 EXPORT_MAX_RUN_DAYS = 1000 * 3650  # traced runs: a thousand runs of ten years
+# work that keeps daily series of every run in memory (`fork`, `report`): about 32 bytes a
+# run-day, so the cap keeps them near 1.5 GB
+DAILY_MAX_RUN_DAYS = 50_000_000
 MAX_POLICIES = 10_000  # `compare`; larger designs belong in a study (`crisislab study run`)
 
 # Progress on stderr: a bar on a terminal for work that may take a second or more; elsewhere
@@ -78,6 +81,16 @@ MaxRunDaysOpt = Annotated[
         min=1,
         help=f"Refuse more work than this many run-days (runs × days × policies) "
         f"[{MAX_RUN_DAYS:,}].",
+        show_default=False,
+    ),
+]
+DailyMaxRunDaysOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-run-days",
+        min=1,
+        help=f"Refuse more work than this many run-days (runs × days), whose daily series are "
+        f"kept in memory [{DAILY_MAX_RUN_DAYS:,}].",
         show_default=False,
     ),
 ]
@@ -783,6 +796,7 @@ def report(
     days: DaysOpt = None,
     set_: SetOpt = None,
     workers: WorkersOpt = 0,
+    max_run_days: DailyMaxRunDaysOpt = None,
 ) -> None:
     """Write a self-contained HTML report: the four doctrines compared on a scenario, a saved
     replay or fork, or a study's policies across its futures."""
@@ -791,6 +805,12 @@ def report(
     outputs.check(output)
     per_doctrine = runs or REPORT_RUNS
     n = len(DOCTRINES)
+    _check_work(
+        "report",
+        ((n, "doctrines"), (per_doctrine, "runs"), (days or 365, "days")),
+        max_run_days,
+        DAILY_MAX_RUN_DAYS,
+    )
     with (
         _interruptible(f"nothing was written to {output}"),
         _progress("report", n * per_doctrine, n * per_doctrine * (days or 365)) as meter,
@@ -904,6 +924,7 @@ def fork(
     json_: JsonOpt = False,
     plot: PlotOpt = None,
     workers: WorkersOpt = 0,
+    max_run_days: DailyMaxRunDaysOpt = None,
 ) -> None:
     """Simulate forward from a real day of a timeline, scored against what happened next."""
     from crisislab.history.fork import fork as run_fork
@@ -911,6 +932,7 @@ def fork(
 
     _check_plot(plot)
     fork_date = _date(at)
+    _check_work("fork", ((runs, "runs"), (days or 365, "days")), max_run_days, DAILY_MAX_RUN_DAYS)
     with _interruptible("nothing was kept"):
         with (
             _progress("fork", runs, runs * (days or 365)),

@@ -167,6 +167,17 @@ def test_compare_refuses_more_combinations_than_it_runs_and_points_to_studies(ca
     assert "10,201 combinations" in one_error(err) and "study" in err
 
 
+def test_fork_and_report_cap_the_daily_series_they_keep_in_memory(capsys, tmp_path):
+    code, _, err = cli(
+        capsys, "fork", "us-iran-2019-2020", "--at", "2020-01-08", "-n", "1000000", "-d", "90"
+    )
+    assert code == 2 and "90,000,000 run-days" in one_error(err) and "--max-run-days" in err
+    report = tmp_path / "r.html"
+    code, _, err = cli(capsys, "report", "us-iran-2020", "-o", str(report), "-n", "100000")
+    assert code == 2 and "4 doctrines × 100,000 runs × 365 days" in one_error(err)
+    assert not report.exists()
+
+
 def test_export_caps_runs_times_days(capsys, tmp_path):
     out_file = tmp_path / "e.csv"
     code, _, err = cli(
