@@ -1057,9 +1057,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         err.print("aborted")
         sys.exit(130)
     except Exception as exc:  # usage errors (click's, as vendored by Typer) and internal errors
-        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
+        exit_code = getattr(exc, "exit_code", None)
+        if hasattr(exc, "show") and isinstance(exit_code, int):
             exc.show()
-            sys.exit(exc.exit_code)
+            sys.exit(exit_code)
         if os.environ.get("CRISISLAB_DEBUG"):
             raise
         err.print(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # files only: no display needed
 
@@ -36,8 +37,9 @@ OKABE_ITO = {
 SIDE_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"])
 
 
-def _dates(values: list[str]) -> list[dt.date]:
-    return [dt.date.fromisoformat(v) for v in values]
+def _dates(values: list[str]) -> np.ndarray:
+    """ISO dates as numpy days, which matplotlib plots as dates."""
+    return np.array([dt.date.fromisoformat(v) for v in values], dtype="datetime64[D]")
 
 
 def _format_dates(ax: Any) -> None:

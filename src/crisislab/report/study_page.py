@@ -96,8 +96,9 @@ def spans(spec: StudySpec) -> dict[str, Any]:
             out[path] = list(u.values or [])
         elif u.low is not None and u.high is not None:
             out[path] = (float(u.low), float(u.high))
-        else:  # a normal without bounds is truncated to ±3 sd
-            out[path] = (float(u.mean) - 3 * float(u.sd), float(u.mean) + 3 * float(u.sd))
+        else:  # a normal without bounds is truncated to ±3 sd (the spec requires mean and sd)
+            mean, sd = float(u.mean or 0.0), float(u.sd or 0.0)
+            out[path] = (mean - 3 * sd, mean + 3 * sd)
     return out
 
 
