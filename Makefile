@@ -24,6 +24,7 @@ demo: setup
 
 test: setup
 	$(UV) run --frozen --no-sync ruff check src tests benchmarks
+	$(UV) run --frozen --no-sync mypy src
 	$(UV) run --frozen --no-sync pytest -n 2 -m "not browser"
 	$(UV) run --frozen --no-sync pytest -m browser
 

@@ -1,9 +1,10 @@
 """Every class of bad input the CLI must handle: exit 2, one located message, nothing written.
 
 Each row of CASES is (name, argv, files to create, expected substring of the message). The files
-are written to an empty folder that is the working directory of the run, so paths in argv and in
-the messages are short and relative. The expected substring names the file and line (and field
-where there is one). Add a row for each new class of bad input.
+(text or bytes, by relative path) are written to an empty folder that is the working directory of
+the run, so paths in argv and in the messages are short and relative. The expected substring
+names the file and line (and the field where there is one). Add a row for each new class of bad
+input.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ GDELT_60 = "\t".join(
     (FIXTURES / "gdelt_20200108.export.CSV").read_text().splitlines()[0].split("\t")[:60]
 )
 
-Case = tuple[str, list[str], dict[str, str], str]
+Case = tuple[str, list[str], dict[str, str | bytes], str]
 CASES: list[Case] = [
     (
         "YAML alias bomb",
@@ -225,8 +226,13 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 def test_bad_input_exits_2_with_one_located_message_and_writes_nothing(
     name, argv, files, expected, tmp_path, monkeypatch, capsys
 ):
-    for file, text in files.items():
-        (tmp_path / file).write_text(text, encoding="utf-8")
+    for file, content in files.items():
+        target = tmp_path / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     before = _snapshot(tmp_path)
     code, err = run_cli(argv, capsys)

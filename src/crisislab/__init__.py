@@ -9,6 +9,14 @@
 """
 
 from crisislab._version import __version__
+from crisislab.errors import (
+    BadInput,
+    CrisislabError,
+    OutputError,
+    ResourceLimit,
+    StudyError,
+    TimelineError,
+)
 from crisislab.experiments import Study, StudyResults, compare, load_study
 from crisislab.history.fork import fork
 from crisislab.history.importers import read_events
@@ -21,12 +29,18 @@ from crisislab.simulate import local_executor, simulate, story
 from crisislab.stats import paired_difference, wilson_interval
 
 __all__ = [
+    "BadInput",
+    "CrisislabError",
+    "OutputError",
+    "ResourceLimit",
     "Scenario",
     "ScenarioError",
     "SimulationResult",
     "Story",
     "Study",
+    "StudyError",
     "StudyResults",
+    "TimelineError",
     "__version__",
     "builtin_names",
     "compare",

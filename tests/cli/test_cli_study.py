@@ -4,11 +4,14 @@ exit codes of bad input (2) and failed chunks (3)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 import crisislab.experiments.runner as runner
 from crisislab.cli import main
@@ -155,3 +158,179 @@ def test_bad_executor_options_are_bad_input(capsys, tmp_path):
         capsys, "study", "run", str(FIXTURE), "--dir", str(tmp_path / "x"), "-e", "threads"
     )
     assert code == 2 and "must be one of sequential, process, dask" in err
+
+
+# --- `study query` is read-only and confined to the study --------------------------------------
+
+
+def snapshot(directory: Path) -> dict[str, str]:
+    """Every file under `directory` by relative path, with its SHA-256."""
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+SECRET = "the contents of a private file"
+ATTACKS = {
+    "COPY over a part": (
+        "COPY (SELECT 1 AS x) TO '{study}/runs/part-000000.parquet' (FORMAT parquet)"
+    ),
+    "COPY over a part by a relative path": "COPY (SELECT 1 AS x) TO 'runs/part-000001.parquet'",
+    "COPY anywhere": "COPY (SELECT 42 AS x) TO '{elsewhere}/out.csv'",
+    "COPY into the working directory": "COPY (SELECT 42 AS x) TO 'here.csv'",
+    "read_text of a file": "SELECT * FROM read_text('{secret}')",
+    "read_text of /etc/shadow": "SELECT * FROM read_text('/etc/shadow')",
+    "read_csv of a file": "SELECT * FROM read_csv('{secret}')",
+    "read_blob of a file": "SELECT * FROM read_blob('{secret}')",
+    "listing a folder": "SELECT * FROM glob('{elsewhere}/*')",
+    "INSTALL an extension": "INSTALL httpfs",
+    "LOAD an extension": "LOAD httpfs",
+    "the network": "SELECT * FROM read_csv('http://127.0.0.1:9/x.csv')",
+    "ATTACH a database": "ATTACH '{elsewhere}/x.duckdb' AS x",
+    "SET a setting back": "SET enable_external_access = true",
+    "a second statement": "SELECT 1; COPY (SELECT 1) TO '{elsewhere}/two.csv'",
+    "CREATE a table": "CREATE TABLE t AS SELECT 1",
+    "EXPORT the database": "EXPORT DATABASE '{elsewhere}/export'",
+    "COPY inside query()": "SELECT * FROM query('COPY (SELECT 1) TO ''{elsewhere}/q.csv''')",
+    "a PRAGMA": "PRAGMA enable_profiling",
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS.values(), ids=ATTACKS.keys())
+def test_query_refuses_every_write_read_elsewhere_or_network_access(
+    capsys, monkeypatch, study_dir, tmp_path, attack
+):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    secret = elsewhere / "secret.txt"
+    secret.write_text(f"name\n{SECRET}\n")
+    monkeypatch.chdir(study_dir)  # relative paths would land in the study itself
+    before, around = snapshot(study_dir), snapshot(tmp_path)
+    sql = attack.format(study=study_dir, elsewhere=elsewhere, secret=secret)
+    code, out, err = cli(capsys, "study", "query", str(study_dir), sql, "--format", "csv")
+    assert code == 2, (out, err)
+    assert out == "" and err.startswith("error: SQL: ") and err.count("\n") == 1
+    assert SECRET not in err
+    assert snapshot(study_dir) == before, "the study directory changed"
+    assert snapshot(tmp_path) == around, "a file was written outside the study"
+
+
+def test_queries_can_still_read_the_studys_own_files(capsys, study_dir):
+    sql = f"SELECT count(*) AS n FROM read_parquet('{study_dir}/runs/part-000000.parquet')"
+    code, out, _ = cli(capsys, "study", "query", str(study_dir), sql, "-f", "json")
+    assert code == 0 and json.loads(out) == [{"n": 1100}]
+    for sql in (
+        "WITH w AS (SELECT * FROM runs) SELECT count(*) FROM w",
+        "FROM design",
+        "DESCRIBE runs",
+    ):
+        code, _, err = cli(capsys, "study", "query", str(study_dir), sql, "-f", "csv")
+        assert code == 0, err
+
+
+def test_the_python_connection_is_confined_and_locked_too(study_dir, tmp_path):
+    import duckdb
+
+    from crisislab.errors import StudyError
+    from crisislab.experiments import StudyResults
+
+    results = StudyResults(study_dir)
+    with pytest.raises(StudyError, match="COPY is not allowed"):
+        results.sql(f"COPY (SELECT 1) TO '{tmp_path}/x.csv'")
+    con = results.connect()
+    with pytest.raises(duckdb.PermissionException):
+        con.execute(f"COPY (SELECT 1 AS x) TO '{study_dir}/runs/part-000000.parquet'")
+    with pytest.raises(duckdb.Error, match="locked"):
+        con.execute("SET enable_external_access = true")
+    assert not list(tmp_path.iterdir())
+
+
+# --- damaged and interrupted studies -------------------------------------------------------------
+
+
+@pytest.fixture
+def damaged_copy(study_dir, tmp_path) -> Path:
+    """The study with the retaliatory policy's parts gone and one part of the other truncated."""
+    directory = tmp_path / "damaged"
+    shutil.copytree(study_dir, directory)
+    for chunk in (3, 4, 5):
+        (directory / "runs" / f"part-{chunk:06d}.parquet").unlink()
+    part = directory / "runs" / "part-000002.parquet"
+    part.write_bytes(part.read_bytes()[:1000])
+    return directory
+
+
+def test_status_names_damaged_parts(capsys, damaged_copy):
+    code, out, err = cli(capsys, "study", "status", str(damaged_copy))
+    assert code == 0
+    assert out.strip() == "small: 2/6 chunks, 2,200/6,600 runs, 0 failed, 1 damaged"
+    assert "part-000002.parquet (1,000 bytes where" in err and "truncated" in err
+
+
+def test_run_says_it_computes_damaged_parts_again(capsys, damaged_copy):
+    args = ["study", "run", str(FIXTURE), "--dir", str(damaged_copy)]
+    code, out, err = cli(capsys, *args)
+    assert code == 0
+    assert "warning: 1 damaged part(s)" in err and "part-000002.parquet" in err
+    assert "1 damaged computed again" in out
+    code, out, _ = cli(capsys, *args, "--json")
+    assert code == 0 and json.loads(out)["repaired"] == []
+
+
+def test_analyze_and_report_of_an_interrupted_study_use_what_is_done(capsys, damaged_copy):
+    code, out, err = cli(capsys, "study", "analyze", str(damaged_copy))
+    assert code == 0, err
+    assert "(2,200 of 6,600 runs)" in out and "no runs yet" in out
+    assert "warning: the study is not finished: 2,200 of 6,600 runs" in err
+    code, out, _ = cli(capsys, "study", "analyze", str(damaged_copy), "--json")
+    result = json.loads(out)
+    assert code == 0 and result["missing"]["policies_without_runs"] == ["doctrine=retaliatory"]
+    page = damaged_copy.parent / "report.html"
+    code, _, err = cli(capsys, "report", str(damaged_copy), "-o", str(page))
+    assert code == 0, err
+    assert "the study is not finished" in page.read_text("utf-8")
+
+
+def test_analyze_gives_the_same_intervals_every_time(capsys, study_dir):
+    first = cli(capsys, "study", "analyze", str(study_dir), "--json")
+    assert first[0] == 0 and cli(capsys, "study", "analyze", str(study_dir), "--json") == first
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+def terminal(width: int) -> Console:
+    return Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
+
+
+def test_the_progress_line_is_readable_at_80_columns(monkeypatch):
+    import crisislab.cli_study as cli_study
+
+    console = terminal(80)
+    monkeypatch.setattr(cli_study, "err", console)
+    bar = cli_study._progress(quiet=False)
+    task = bar.add_task("restraint-under-weak-control-with-a-long-name", total=102_400, rate="")
+    bar.update(task, completed=51_200, rate="1,234,567 runs/s")
+    console.print(bar.get_renderable())
+    (line,) = console.file.getvalue().splitlines()
+    assert len(line) <= 80 and "…" not in line
+    assert "51200/102400 chunks" in line and "1,234,567 runs/s" in line and "left" in line
+
+
+def test_a_refused_directory_shows_no_progress(capsys, monkeypatch, tmp_path):
+    import crisislab.cli_study as cli_study
+
+    console = terminal(80)
+    monkeypatch.setattr(cli_study, "err", console)
+    (tmp_path / "notes.txt").write_text("mine")
+    code, out, err = cli(capsys, "study", "run", str(FIXTURE), "--dir", str(tmp_path))
+    assert code == 2 and "not empty and holds no study" in err
+    assert console.file.getvalue() == "" and out == ""
+
+
+def test_bad_executor_options_write_nothing(capsys, tmp_path):
+    target = tmp_path / "x"
+    code, _, _ = cli(capsys, "study", "run", str(FIXTURE), "--dir", str(target), "-e", "threads")
+    assert code == 2 and not target.exists()

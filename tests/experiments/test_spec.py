@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crisislab import ScenarioError
+from crisislab.errors import StudyError
 from crisislab.experiments import Study, example_names, load_study
 from crisislab.experiments.spec import KNOWN_OUTCOMES, Uncertainty
 
@@ -31,7 +31,7 @@ samples: 4
 
 
 def problems(path: Path) -> list[str]:
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(StudyError) as info:
         load_study(path)
     return [str(p) for p in info.value.problems]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import crisislab.experiments.runner as runner
-from crisislab import ScenarioError
+from crisislab.errors import StudyError
 from crisislab.experiments import SequentialExecutor, Study, StudyResults, open_executor
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -147,20 +147,20 @@ def test_a_directory_of_another_study_is_refused(study, reference, tmp_path):
     directory = tmp_path / "other"
     shutil.copytree(reference, directory)
     changed = study.spec.model_copy(update={"seed": 4})
-    with pytest.raises(ScenarioError, match="different specification"):
+    with pytest.raises(StudyError, match="different specification"):
         Study(changed, study.scenario).run(directory)
 
 
 def test_a_non_empty_folder_is_not_taken_over(study, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
-    with pytest.raises(ScenarioError, match="not empty"):
+    with pytest.raises(StudyError, match="not empty"):
         study.run(tmp_path)
 
 
 def test_bad_executor_settings_are_bad_input():
-    with pytest.raises(ScenarioError, match="must be one of"):
+    with pytest.raises(StudyError, match="must be one of"):
         open_executor("threads").__enter__()
-    with pytest.raises(ScenarioError, match="only the dask executor"):
+    with pytest.raises(StudyError, match="only the dask executor"):
         open_executor("process", scheduler="tcp://127.0.0.1:1").__enter__()
 
 
@@ -187,7 +187,7 @@ def test_an_unreachable_scheduler_is_bad_input(capsys, tmp_path):
     with pytest.raises(SystemExit) as exit_:
         main([*args, "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"])
     assert exit_.value.code == 2
-    assert "cannot reach the scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+    assert "cannot reach a scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
 
 
 def test_a_study_started_by_another_version_is_not_resumed(study, reference, tmp_path):
@@ -198,5 +198,5 @@ def test_a_study_started_by_another_version_is_not_resumed(study, reference, tmp
     manifest = json.loads((directory / "manifest.json").read_text())
     manifest["crisislab"] = "0.0.1"
     (directory / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(ScenarioError, match=r"started by crisislab 0\.0\.1"):
+    with pytest.raises(StudyError, match=r"started by crisislab 0\.0\.1"):
         study.run(directory)

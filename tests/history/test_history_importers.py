@@ -14,6 +14,7 @@ import pytest
 
 import crisislab.history
 import crisislab.history.importers
+from crisislab.errors import TimelineError
 from crisislab.history import (
     EventRecord,
     ImportReport,
@@ -24,7 +25,6 @@ from crisislab.history import (
 )
 from crisislab.history.importers import GDELT_COLUMNS, _polecat_table
 from crisislab.scenario.codebooks import goldstein
-from crisislab.scenario.loader import ScenarioError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GDELT = FIXTURES / "gdelt_20200108.export.CSV"
@@ -200,7 +200,7 @@ def test_unknown_cameo_codes_are_problems(tmp_path, code, hint):
 def test_missing_required_column_is_a_file_problem(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text("date,actor,cameo_code\n2020-01-08,IRN,138\n")
-    with pytest.raises(ScenarioError) as exc:
+    with pytest.raises(TimelineError) as exc:
         list(read_events(path, format="crisislab"))
     assert exc.value.problems[0].line == 1
     assert "missing column(s) target" in str(exc.value)
@@ -242,7 +242,7 @@ def test_overlong_line_is_rejected_without_reading_it_whole(tmp_path):
 
 
 def test_strict_mode_raises_scenario_error_listing_every_bad_line():
-    with pytest.raises(ScenarioError) as exc:
+    with pytest.raises(TimelineError) as exc:
         list(read_events(OWN_BAD, strict=True))
     assert [p.line for p in exc.value.problems] == [3, 4, 5, 6, 7, 8, 9]
     assert f"{OWN_BAD}:3:1: date:" in str(exc.value)
@@ -393,21 +393,21 @@ def test_format_is_detected_from_the_first_line(path, expected):
 def test_unrecognised_file_raises_a_scenario_error(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("\n\nnot, an, event, file\n")
-    with pytest.raises(ScenarioError, match="cannot tell the event-data format"):
+    with pytest.raises(TimelineError, match="cannot tell the event-data format"):
         read_events(path)
 
 
 def test_missing_file_and_unknown_format_name_raise_scenario_errors(tmp_path):
-    with pytest.raises(ScenarioError, match="no such file"):
+    with pytest.raises(TimelineError, match="no such file"):
         read_events(tmp_path / "missing.csv")
-    with pytest.raises(ScenarioError, match="unknown format 'icews'"):
+    with pytest.raises(TimelineError, match="unknown format 'icews'"):
         read_events(OWN, format="icews")
 
 
 def test_empty_files_yield_nothing(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("")
-    with pytest.raises(ScenarioError, match="empty"):
+    with pytest.raises(TimelineError, match="empty"):
         read_events(path)
     records, report = read(path, format="gdelt")
     assert records == [] and report.read == 0
@@ -416,16 +416,16 @@ def test_empty_files_yield_nothing(tmp_path):
 def test_corrupt_zip_raises_a_scenario_error(tmp_path):
     path = tmp_path / "broken.zip"
     path.write_bytes(b"PK\x03\x04 this is not really a zip file")
-    with pytest.raises(ScenarioError, match="zip"):
+    with pytest.raises(TimelineError, match="zip"):
         list(read_events(path, format="gdelt"))
 
 
 def test_corrupt_gzip_raises_a_scenario_error(tmp_path):
     path = tmp_path / "events.csv.gz"
     path.write_bytes(gzip.compress(OWN.read_bytes())[:40])
-    with pytest.raises(ScenarioError, match="cannot read or decompress"):
+    with pytest.raises(TimelineError, match="cannot read or decompress"):
         list(read_events(path, format="crisislab"))
-    with pytest.raises(ScenarioError, match="cannot read or decompress"):
+    with pytest.raises(TimelineError, match="cannot read or decompress"):
         read_events(path)
 
 

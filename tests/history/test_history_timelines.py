@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from crisislab.errors import TimelineError
 from crisislab.history import load_timeline, timeline_names
 from crisislab.scenario.codebooks import cameo_label, goldstein, is_cameo_code
-from crisislab.scenario.loader import ScenarioError, load_scenario
+from crisislab.scenario.loader import load_scenario
 
 NAME = "us-iran-2019-2020"
 FOLDER = files("crisislab.history") / "timelines"
@@ -160,7 +161,7 @@ def test_metadata_errors_name_the_file_line_and_field(tmp_path):
     text = text.replace("scenario: us-iran-2020", "scenario: us-iran-2020\nscenaro: typo")
     text = text.replace("end: 2020-03-17", "end: soon")
     meta.write_text(text, encoding="utf-8")
-    with pytest.raises(ScenarioError) as exc:
+    with pytest.raises(TimelineError) as exc:
         load_timeline(meta)
     found = {(p.path, p.line) for p in exc.value.problems}
     lines = text.splitlines()
@@ -175,7 +176,7 @@ def test_actor_code_missing_from_the_aliases_is_a_problem(tmp_path):
     timeline = load_timeline(meta)
     assert timeline.unaliased_actors == ("E3",)
     assert any("'E3'" in p.message and p.path == "actor_aliases" for p in timeline.problems)
-    with pytest.raises(ScenarioError, match="'E3'"):
+    with pytest.raises(TimelineError, match="'E3'"):
         load_timeline(meta, strict=True)
 
 
@@ -202,12 +203,12 @@ def test_bad_rows_of_a_timeline_are_its_problems(tmp_path):
 
 
 def test_unknown_timeline_name_lists_the_builtins():
-    with pytest.raises(ScenarioError, match=NAME):
+    with pytest.raises(TimelineError, match=NAME):
         load_timeline("us-iran-1979")
 
 
 def test_events_file_must_exist(tmp_path):
     meta = copy_builtin(tmp_path)
     (tmp_path / f"{NAME}.csv").unlink()
-    with pytest.raises(ScenarioError, match="not found"):
+    with pytest.raises(TimelineError, match="not found"):
         load_timeline(meta)

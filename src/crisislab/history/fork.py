@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from crisislab.engine.compiled import DEFENDER, TARGETS
+from crisislab.errors import BadInput, Problem
 from crisislab.history.mapping import MappedTimeline
 from crisislab.history.replay import prepare
 from crisislab.history.timeline import Timeline
 from crisislab.results import SimulationResult
-from crisislab.scenario.loader import Problem, ScenarioError
 from crisislab.scenario.schema import Scenario
 from crisislab.simulate import simulate
 from crisislab.stats import wilson_interval
@@ -89,7 +89,7 @@ def fork(
     """Simulate forward from `at`, after replaying the timeline up to that day."""
     tl, resolved, mapped = prepare(timeline, scenario, overrides)
     if not mapped.start <= at <= mapped.end:
-        raise ScenarioError(
+        raise BadInput(
             [
                 Problem(
                     "--at", "at", f"{at} lies outside the timeline ({mapped.start} to {mapped.end})"

@@ -43,12 +43,12 @@ import re
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, Literal, NamedTuple, cast
 
 from crisislab.errors import Problem, TimelineError
 from crisislab.history.records import EventRecord, quad_class
@@ -304,7 +304,9 @@ class _Lines:
         return found
 
 
-def _rows(lines: _Lines, delimiter: str, quoting: int = csv.QUOTE_MINIMAL) -> Iterator[Any]:
+def _rows(
+    lines: _Lines, delimiter: str, quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL
+) -> Iterator[Any]:
     """Yield ``(start_line, end_line, fields | csv.Error, line_errors)`` for each record."""
     reader = csv.reader(lines, delimiter=delimiter, quoting=quoting)
     previous = lines.line
@@ -356,7 +358,7 @@ def _open_zip(path: Path, label: str) -> Iterator[zipfile.ZipFile]:
         yield archive
 
 
-def _streams(path: Path, label: str) -> Iterator[tuple[str, str, IO[bytes]]]:
+def _streams(path: Path, label: str) -> Generator[tuple[str, str, IO[bytes]], None, None]:
     """Yield ``(member label, member name, binary stream)`` for a file, zip or gzip, lazily."""
     magic = _magic(path)
     if magic.startswith(b"PK\x03\x04") or (path.suffix.lower() == ".zip" and magic[:2] == b"PK"):
@@ -368,8 +370,8 @@ def _streams(path: Path, label: str) -> Iterator[tuple[str, str, IO[bytes]]]:
                 with archive.open(info) as stream:
                     yield f"{label}[{info.filename}]", info.filename, stream
     elif magic.startswith(b"\x1f\x8b"):
-        with gzip.open(path, "rb") as stream:
-            yield label, path.name.removesuffix(".gz"), stream
+        with gzip.open(path, "rb") as gz:
+            yield label, path.name.removesuffix(".gz"), cast(IO[bytes], gz)
     else:
         with path.open("rb") as stream:
             yield label, path.name, stream
@@ -464,7 +466,7 @@ class EventStream(Iterator[EventRecord]):
         """Stop reading and close the file."""
         self._records.close()
 
-    def _run(self) -> Iterator[EventRecord]:
+    def _run(self) -> Generator[EventRecord, None, None]:
         reader = _READERS[self.format]
         try:
             for member, _name, stream in _streams(self.path, self.label):
@@ -773,7 +775,7 @@ def _read_gdelt(lines: _Lines, label: str, report: ImportReport) -> Iterator[Eve
         width = len(names)
     else:
         index = dict(_GDELT_INDEX)
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     # Column positions; a column the header lacks reads the "" appended to every row (-1).
     at = _GdeltColumns(*(index.get(name, -1) for name in _GdeltColumns._fields))
     for start, end, fields, line_errors in _rows(lines, delimiter, quoting):

@@ -231,6 +231,7 @@ def _action(rec: Any, compiled: Compiled, side: int, group: int, struck: int | N
     """The catalogue action the actor uses for this code against this target, else one made
     from the record."""
     spec = compiled.sides[side]
+    candidates: list[Action | None]
     if group >= 0:
         candidates = [compiled.groups[group].action]
     elif struck is not None:

@@ -19,9 +19,9 @@ import numpy as np
 from crisislab.engine.batch import Batch
 from crisislab.engine.compiled import compile_scenario
 from crisislab.engine.params import Setup
+from crisislab.errors import BadInput, Problem, TimelineError
 from crisislab.history.mapping import MappedTimeline, map_timeline
 from crisislab.history.timeline import Timeline, load_timeline
-from crisislab.scenario.loader import Problem, ScenarioError
 from crisislab.scenario.schema import Scenario
 from crisislab.simulate import resolve
 
@@ -62,7 +62,7 @@ def prepare(
     tl = timeline if isinstance(timeline, Timeline) else load_timeline(timeline)
     if scenario is None:
         if tl.scenario is None:
-            raise ScenarioError(
+            raise TimelineError(
                 [
                     Problem(
                         tl.name,
@@ -88,7 +88,7 @@ def replay(
 ) -> Replay:
     """Replay every day of the timeline; see the module docstring."""
     if not 1 <= runs <= MAX_REPLAY_RUNS:
-        raise ScenarioError([Problem("--runs", "runs", f"must lie in 1..{MAX_REPLAY_RUNS}")])
+        raise BadInput([Problem("--runs", "runs", f"must lie in 1..{MAX_REPLAY_RUNS}")])
     tl, resolved, mapped = prepare(timeline, scenario, overrides)
     script = mapped.script(None)
     setup = Setup(compile_scenario(resolved), script.fork_day, 0, script, daily=True)

@@ -507,13 +507,13 @@ def cross_reference_errors(s: Scenario) -> Iterator[tuple[str, str]]:
     for which in ("accident", "loss_of_control"):
         actor_ref = getattr(s.hazards, f"{which}_actor")
         if actor_ref is not None:
-            actor = s.actors.get(actor_ref)
-            if not isinstance(actor, Faction | Proxy):
+            hazard_actor = s.actors.get(actor_ref)
+            if not isinstance(hazard_actor, Faction | Proxy):
                 yield f"hazards.{which}_actor", f"{actor_ref!r} is not a faction or proxy actor"
-            elif actor.principal not in (s.dyad.defender, s.dyad.challenger):
+            elif hazard_actor.principal not in (s.dyad.defender, s.dyad.challenger):
                 yield (
                     f"hazards.{which}_actor",
-                    (f"{actor_ref!r} serves {actor.principal!r}, which is not in the dyad"),
+                    (f"{actor_ref!r} serves {hazard_actor.principal!r}, which is not in the dyad"),
                 )
         problem = action(f"hazards.{which}_action", getattr(s.hazards, f"{which}_action"))
         if problem:
