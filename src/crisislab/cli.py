@@ -219,6 +219,26 @@ def _scenario_days(scenario: str, overrides: Mapping[str, Any], days: int | None
     return resolve(scenario, overrides).days
 
 
+def _check_levers(
+    scenario: str, base: Mapping[str, Any], levers: Mapping[str, Sequence[Any]]
+) -> None:
+    """Refuse, before any work, a lever path or value the scenario does not take: each value is
+    tried alone on the scenario, and a problem is reported as the lever's."""
+    problems = []
+    for path, values in levers.items():
+        for value in values:
+            try:
+                resolve(scenario, {**base, path: value})
+            except ScenarioError as exc:
+                problems += [
+                    Problem("--lever", p.path, p.message) if p.source == "--set" else p
+                    for p in exc.problems
+                ]
+                break
+    if problems:
+        raise BadInput(problems)
+
+
 def _check_work(
     command: str, parts: Sequence[tuple[int, str]], limit: int | None, default: int
 ) -> int:
@@ -486,6 +506,7 @@ def compare(
                 )
             ]
         )
+    _check_levers(scenario, base, levers)
     horizon = _scenario_days(scenario, base, days)
     given = [v for v in levers.get("days", []) if type(v) is int]
     if days is None and given:  # a lever on the horizon itself: its longest
