@@ -334,3 +334,30 @@ def test_bad_executor_options_write_nothing(capsys, tmp_path):
     target = tmp_path / "x"
     code, _, _ = cli(capsys, "study", "run", str(FIXTURE), "--dir", str(target), "-e", "threads")
     assert code == 2 and not target.exists()
+
+
+def test_a_full_disk_is_exit_2_naming_the_file_and_the_study_resumes(capsys, monkeypatch, tmp_path):
+    import errno
+    import sys
+
+    import crisislab.experiments.store as store_module
+
+    real, count = store_module.os.fsync, [0]
+
+    def fsync(fd: int) -> None:
+        if sys._getframe(1).f_code.co_name == "atomic_write":  # not numba's cache, say
+            count[0] += 1
+            if count[0] > 4:  # the manifest, study file, design and one part go through
+                raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(store_module, "CHECKPOINT_SECONDS", 3600)  # the manifest at the end
+    monkeypatch.setattr(store_module.os, "fsync", fsync)
+    directory = tmp_path / "full"
+    code, _, err = cli(capsys, "study", "run", str(FIXTURE), "--dir", str(directory))
+    assert code == 2
+    assert f"error: {directory}/runs/part-000001.parquet: cannot write: No space left" in err
+    assert ".tmp" not in err and "Traceback" not in err
+    monkeypatch.undo()
+    code, out, _ = cli(capsys, "study", "run", str(FIXTURE), "--dir", str(directory), "--json")
+    assert code == 0 and (json.loads(out)["skipped"], json.loads(out)["completed"]) == (1, 6)

@@ -59,7 +59,9 @@ def test_killed_study_resumes_to_byte_identical_results(study_file, tmp_path):
     parts = lambda: list((directory / "runs").glob("part-*.parquet"))  # noqa: E731
     moments = [
         lambda: True,  # while the command is still starting
+        lambda: directory.exists(),  # while the directory is claimed
         lambda: (directory / "manifest.json").exists(),  # as soon as the study exists
+        lambda: (directory / "design.parquet").exists(),  # while it is completed
         lambda: len(parts()) >= 1,
         lambda: len(parts()) >= total // 2,
     ]

@@ -6,9 +6,11 @@ an interrupted study is analysed on what it has, saying what it lacks."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -56,8 +58,6 @@ def manifest(directory: Path) -> dict:
 
 
 def test_the_manifest_records_the_sha256_and_size_of_the_design_and_every_part(reference):
-    import hashlib
-
     recorded = manifest(reference)
     parts = sorted((reference / "runs").glob("part-*.parquet"))
     assert sorted(recorded["parts"]) == [p.name for p in parts]
@@ -134,12 +134,14 @@ def full_disk_after(monkeypatch, writes: int) -> None:
     count = [0]
 
     def fsync(fd: int) -> None:
-        count[0] += 1
-        if count[0] > writes:
-            raise OSError(errno.ENOSPC, "No space left on device")
+        if sys._getframe(1).f_code.co_name == "atomic_write":  # the study's files only
+            count[0] += 1
+            if count[0] > writes:
+                raise OSError(errno.ENOSPC, "No space left on device")
         real(fd)
 
     monkeypatch.setattr(store_module.os, "fsync", fsync)
+    monkeypatch.setattr(store_module, "CHECKPOINT_SECONDS", 3600)  # the manifest at the end
 
 
 @pytest.mark.parametrize("writes", [0, 1, 3, 5], ids=lambda n: f"after {n} files")
@@ -273,3 +275,27 @@ def test_an_interrupted_study_is_analysed_on_its_runs_and_says_what_is_missing(i
 def test_the_analysis_of_a_study_is_the_same_every_time(reference):
     results = StudyResults(reference)
     assert results.analyze() == results.analyze()
+
+
+@pytest.mark.parametrize("name", ["runs/part-000003.parquet", "design.parquet"])
+def test_a_file_of_the_study_replaced_by_a_link_is_never_read(reference, tmp_path, name):
+    """Even with a manifest forged to match, a link cannot lead a query out of the study."""
+    import duckdb
+
+    directory = copy(reference, tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the contents of a private file\n")
+    entry = manifest(directory)
+    forged = {"sha256": hashlib.sha256(secret.read_bytes()).hexdigest(), "bytes": 31}
+    if name == "design.parquet":
+        entry["design"] = forged
+    else:
+        entry["parts"][Path(name).name] = forged
+    (directory / "manifest.json").write_text(json.dumps(entry, indent=1))
+    (directory / name).unlink()
+    (directory / name).symlink_to(secret)
+
+    results = StudyResults(directory)
+    assert results.points()["runs"].sum() == 6600 - (1100 if name.startswith("runs") else 0)
+    with pytest.raises(duckdb.PermissionException):
+        results.sql(f"SELECT * FROM read_text('{directory / name}')").fetchall()

@@ -39,6 +39,8 @@ class SequentialExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
+        except KeyboardInterrupt:  # Ctrl-C stops the caller now, not after the next task
+            raise
         except BaseException as exc:  # handed to the caller through the future, as pools do
             future.set_exception(exc)
         return future
@@ -74,7 +76,9 @@ def die_with_parent(parent: int | None = None) -> None:
     Everywhere, and as a backstop, a daemon thread checks once a second whether the process has
     been handed to another parent (POSIX re-parents orphans), which takes effect between two
     blocks of a chunk. `parent` is the pid of the process that created the executor: if it is
-    already gone when the worker starts, the worker exits at once.
+    already gone when the worker starts, the worker exits at once. (Linux counts the death of
+    the *thread* that started the worker as the parent's: a pool is to be used by the thread
+    that first submits to it, as `open_executor` and `Study.run` do.)
     """
     watched = os.getppid()
     if sys.platform.startswith("linux"):

@@ -101,6 +101,7 @@ def run_design(
     started = time.perf_counter()
     check = store.check_parts(design.chunks)
     store.discard(check.damaged)
+    store.checkpoint()  # records the parts found whole but not yet recorded; starts the clock
     done_before = check.good
     todo = iter([c for c in design.chunks if c.index not in done_before])
     pending: dict[Future, Chunk] = {}

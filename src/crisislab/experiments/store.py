@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import numpy as np
@@ -271,7 +272,7 @@ class StudyStore:
     def _design_ok(self) -> bool:
         path = self.root / "design.parquet"
         recorded = self._manifest().get("design")
-        if not path.is_file():
+        if path.is_symlink() or not path.is_file():  # a link could lead a query anywhere
             return False
         if recorded is None:
             return True
@@ -357,9 +358,11 @@ class StudyStore:
 
     def _verdict(self, path: Path, chunk: Chunk) -> str | None:
         try:
-            stat = path.stat()
+            stat = path.lstat()
         except OSError as exc:
             return f"cannot be read: {exc.strerror}"
+        if not S_ISREG(stat.st_mode):  # a link could lead a query to any file
+            return "not a regular file"
         key = (stat.st_size, stat.st_mtime_ns)
         cached = self._verdicts.get(path.name)
         if cached is not None and cached[0] == key:
