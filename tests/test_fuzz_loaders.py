@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import resource
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crisislab.cli import main
+from memory_limits import memory_headroom
 
 HISTORY = Path(__file__).parent / "history" / "fixtures"
 STUDIES = Path(__file__).parent / "experiments" / "fixtures"
@@ -150,30 +149,6 @@ LAUGHS = st.tuples(st.integers(1, 12), st.integers(1, 12)).map(
         )
     )
 )
-
-
-def _vm_size() -> int | None:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return None
-
-
-@contextlib.contextmanager
-def memory_headroom(extra: int = 2 * 2**30) -> Iterator[None]:
-    """Limit this process's address space to its current use plus `extra` bytes while inside."""
-    used = _vm_size()
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if used is None:
-        yield
-        return
-    limit = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def exit_code(argv: list[str], files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> int:

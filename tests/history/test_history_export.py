@@ -7,45 +7,20 @@ import itertools
 
 from crisislab.history import export as export_module
 from crisislab.history.export import COLUMNS, simulated_events, write_events
-from crisislab.scenario import codebooks
 from crisislab.simulate import resolve, story
 
 
 def rows_from_stories(scenario: str, runs: int, seed: int, overrides: dict) -> list[dict]:
-    """The export as it was made one story at a time."""
+    """The export made one story at a time: each run simulated alone, traced, its events turned
+    into rows by the exporter's own row format."""
     resolved = resolve(scenario, overrides)
-    rows = []
-    for run in range(runs):
-        told = story(resolved, run, seed)
-        for rec in told.records:
-            if rec["kind"] != "event":
-                continue
-            try:
-                category, mode = codebooks.plover_category(rec["cameo"])
-            except KeyError:
-                category, mode = "", ""
-            rows.append(
-                {
-                    "date": told.date(rec["day"]),
-                    "actor": rec["actor"],
-                    "target": rec["target"] or rec["observer"],
-                    "action": rec["action"],
-                    "description": rec["label"],
-                    "source_url": f"simulated:{resolved.name}:seed={seed}:run={run}",
-                    "cameo_code": rec["cameo"],
-                    "cameo_label": codebooks.cameo_label(rec["cameo"]),
-                    "goldstein": rec["goldstein"],
-                    "run": run,
-                    "plover_category": category,
-                    "plover_mode": mode,
-                    "ordered_by": rec["ordered_by"] or "",
-                    "deaths": rec["deaths"],
-                    "victims": rec["victims"],
-                    "warned": str(rec["warned"]).lower(),
-                    "executed_rung": rec["executed_rung"],
-                }
-            )
-    return rows
+    source = f"simulated:{resolved.name}:seed={seed}:run="
+    return [
+        export_module._row(rec, resolved.start_date, source, run)
+        for run in range(runs)
+        for rec in story(resolved, run, seed).records
+        if rec["kind"] == "event"
+    ]
 
 
 def test_batched_export_has_the_rows_of_each_runs_story(monkeypatch):
