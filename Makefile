@@ -14,7 +14,7 @@ $(UV):
 .venv/.synced: $(UV) pyproject.toml uv.lock Makefile
 	$(UV) sync --frozen --quiet --all-extras --all-groups --compile-bytecode
 	$(UV) run --frozen --no-sync python -m compileall -q src
-	$(UV) run --frozen --no-sync python -m crisislab.engine.warmup
+	$(UV) run --frozen --no-sync python -c 'from crisislab.engine.warmup import main; main()'
 	touch $@
 
 setup: .venv/.synced

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import crisislab
 from crisislab.cli import main
 from crisislab.engine import state
 from crisislab.engine.batch import Batch
@@ -215,3 +216,19 @@ def test_cli_fork_json(capsys):
 def test_cli_fork_bad_date_is_exit_2(capsys, at):
     code, out, err = cli(capsys, "fork", "us-iran-2019-2020", "--at", at, "--runs", "1024")
     assert code == 2 and out == "" and "Traceback" not in err and "--at" in err
+
+
+def test_an_event_kind_observed_on_the_fork_day_is_still_forecast_after_it():
+    """The record's own strike on the fork day is the record, not a forecast: the forecast of a
+    US strike on a proxy after 2019-12-29 (the day of the strikes on Kataib Hezbollah) is the
+    share of runs that strike again, not 0 because the fork day already had one."""
+    result = crisislab.fork(
+        "us-iran-2019-2020",
+        dt.date(2019, 12, 29),
+        runs=2048,
+        seed=3,
+        overrides={"actors.USA.doctrine": "proportional"},
+    )
+    forecast = result.summary()["calibration"]["events"]["proxy_strike"]["forecast"]
+    assert forecast > 0.02
+    assert (result.result.columns["first_proxy_strike_day"] != 0).all()

@@ -311,8 +311,13 @@ def direct_exchange(I, pi, t, j, side, rung):
     I[col.I_CHAIN_SIDE, j] = side
 
 
-@jit(void(STATE, PARAMS, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1), inline=True)
-def truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front):
+@jit(void(STATE, PARAMS, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1, b1), inline=True)
+def truth(
+    S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front, observed
+):
+    """The act's true consequences in run j: casualties, scores, rungs, the fronts' tallies,
+    exchanges; first days of observable kinds for simulated acts only (an `observed` act is the
+    record, and a forecast is of what follows it)."""
     F, I = S.F, S.I
     pi, side_i, act_f, act_i = P.pi, P.side_i, P.act_f, P.act_i
     S.deaths[victim, j] += deaths
@@ -332,9 +337,9 @@ def truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is
         if victim == pi[col.PI_HOST_NAT]:
             F[col.F_HOST_DEATHS_TODAY, j] += deaths
     lethal_on_defender = deaths > 0 and victim == side_i[0, col.SDI_NATIONALITY]
-    if group >= 0 and role == PROXY and not front and lethal_on_defender:
+    if group >= 0 and role == PROXY and not front and lethal_on_defender and not observed:
         mark_first(I, pi, t, j, FIRST_LETHAL_PROXY)
-    if side == 0 and role == LEADERSHIP:
+    if side == 0 and role == LEADERSHIP and not observed:
         if hits == PROXY_TARGET:
             mark_first(I, pi, t, j, FIRST_PROXY_STRIKE)
         elif hits == TERRITORY:
@@ -496,7 +501,10 @@ def emit(
         rung = act_i[act, (col.AI_LETHAL_RUNG if deaths > 0 else col.AI_RUNG) + v]
         is_ordered = ordered[j - lo]
         belief_before = S.F[col.F_BELIEF + 1 - side, j]
-        truth(S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front)
+        truth(
+            S, P, t, j, side, group, role, act, rung, deaths, injuries, victim, is_ordered, front,
+            source >= purpose.SOURCE_SCRIPT,
+        )  # fmt: skip
         perceived = perceive(
             S,
             P,

@@ -1,4 +1,4 @@
-"""`python -m crisislab.engine.warmup`: compile the engine's day loop, or load it from numba's
+"""`crisislab.engine.warmup.main()`: compile the engine's day loop, or load it from numba's
 cache, before anything runs in parallel (the Makefile's set-up runs it once per environment)."""
 
 from __future__ import annotations
@@ -18,5 +18,9 @@ def warm_up() -> float:
     return time.perf_counter() - start
 
 
-if __name__ == "__main__":
+def main() -> None:
     print(f"crisislab: the day loop is compiled and cached ({warm_up():.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
