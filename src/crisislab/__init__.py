@@ -17,7 +17,7 @@ from crisislab.errors import (
     StudyError,
     TimelineError,
 )
-from crisislab.experiments import Study, StudyResults, compare, load_study
+from crisislab.experiments import Study, StudyResults, claims, compare, load_study
 from crisislab.history.fork import fork
 from crisislab.history.importers import read_events
 from crisislab.history.replay import replay
@@ -43,6 +43,7 @@ __all__ = [
     "TimelineError",
     "__version__",
     "builtin_names",
+    "claims",
     "compare",
     "fork",
     "load_scenario",

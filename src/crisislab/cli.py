@@ -543,6 +543,69 @@ def compare(
 
 
 @app.command()
+def claims(
+    scenario: ScenarioArg,
+    runs: RunsOpt = 4000,
+    seed: SeedOpt = 0,
+    days: DaysOpt = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    workers: WorkersOpt = 0,
+    max_run_days: MaxRunDaysOpt = None,
+) -> None:
+    """The analysis's claims as paired contrasts on a scenario: each claim's effect on war,
+    stable de-escalation and its own measure, with paired 95% intervals, whichever way it falls."""
+    from crisislab.experiments.claims import CLAIMS
+    from crisislab.experiments.claims import claims as measure_claims
+
+    base = _overrides(set_)
+    horizon = _scenario_days(scenario, base, days)
+    n = 2 * len(CLAIMS)
+    work = _check_work(
+        "claims", ((n, "settings"), (runs, "runs"), (horizon, "days")), max_run_days, MAX_RUN_DAYS
+    )
+    with (
+        _interruptible("nothing was kept"),
+        _progress("claims", n * runs, work),
+        _executor(workers, runs * 2) as pool,
+    ):
+        found = measure_claims(scenario, runs, seed, base, days=days, executor=pool)
+    if json_:
+        print_json(found)
+        return
+    out.print(_claims_table(found))
+
+
+def _claims_table(found: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"The analysis's claims on {found['scenario']}: {found['runs']:,} runs per setting, "
+        f"{found['days']} days, seed {found['seed']}",
+        caption="Δ: alternative minus base over the same runs, with its paired 95% CI",
+        header_style="bold",
+    )
+    for column in ("claim", "Δ P(war)", "Δ P(stable)", "own measure Δ", "verdict"):
+        table.add_column(column, justify="left" if column in ("claim", "verdict") else "right")
+
+    def delta(effect: dict[str, Any]) -> str:
+        ci = effect["ci"] or [effect["diff"], effect["diff"]]
+        return f"{effect['diff']:+.3f} [{ci[0]:+.3f}, {ci[1]:+.3f}]"
+
+    for c in found["claims"]:
+        if not c["measured"]:
+            table.add_row(escape(c["id"]), "", "", "", escape(f"not measured: {c['reason']}"))
+            continue
+        e = c["effects"]
+        table.add_row(
+            escape(c["id"]),
+            delta(e["war"]),
+            delta(e["stable_deescalation"]),
+            escape(f"{c['measure']} {delta(e[c['measure']])}"),
+            escape(c["verdict"]),
+        )
+    return table
+
+
+@app.command()
 def story(
     scenario: ScenarioArg,
     seed: SeedOpt = 0,

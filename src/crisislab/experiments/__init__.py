@@ -1,6 +1,7 @@
 """Studies: designs over levers and uncertainties, run on any executor into a resumable store;
 and policy comparisons over the same worlds."""
 
+from crisislab.experiments.claims import claims
 from crisislab.experiments.comparison import compare, policy_label, run_indicators
 from crisislab.experiments.design import Design, salib_problem
 from crisislab.experiments.executors import EXECUTORS, SequentialExecutor, open_executor
@@ -18,6 +19,7 @@ __all__ = [
     "StudyResults",
     "StudySpec",
     "StudyStore",
+    "claims",
     "compare",
     "example_names",
     "load_study",
