@@ -56,6 +56,7 @@ DOCTRINES = ("restraint", "gtft", "proportional", "retaliatory")
 RECOMMENDED = "restraint"
 REPORT_RUNS = 4096  # runs per doctrine of `crisislab report` on a scenario
 DEMO_REPORT_RUNS = 2048  # runs per doctrine of the demo report's daily charts (keeps it quick)
+DEMO_CLAIMS_RUNS = 2048  # runs per setting of the demo's claims table (keeps it quick)
 
 # Caps on the work of one command, checked before it starts (`--max-run-days` lifts them):
 # the documented largest run (10,000,000 runs over a year) fits; ten times that does not
@@ -555,12 +556,12 @@ def claims(
 ) -> None:
     """The analysis's claims as paired contrasts on a scenario: each claim's effect on war,
     stable de-escalation and its own measure, with paired 95% intervals, whichever way it falls."""
-    from crisislab.experiments.claims import CLAIMS
     from crisislab.experiments.claims import claims as measure_claims
+    from crisislab.experiments.claims import settings as claim_settings
 
     base = _overrides(set_)
     horizon = _scenario_days(scenario, base, days)
-    n = 2 * len(CLAIMS)
+    n = claim_settings(scenario, base, days=days)
     work = _check_work(
         "claims", ((n, "settings"), (runs, "runs"), (horizon, "days")), max_run_days, MAX_RUN_DAYS
     )
@@ -648,13 +649,20 @@ def demo(
     fronts_days: Annotated[
         int, typer.Option(min=1, max=3650, help="Horizon of the fronts table.")
     ] = 730,
+    claims_runs: Annotated[
+        int, typer.Option(min=1, max=MAX_RUNS, help="Runs per setting for the claims table.")
+    ] = DEMO_CLAIMS_RUNS,
     workers: WorkersOpt = 0,
     report: Annotated[
         Path, typer.Option("--report", help="Where to write the HTML report.")
     ] = Path("crisislab-report.html"),
     no_report: Annotated[bool, typer.Option("--no-report", help="Write no HTML report.")] = False,
 ) -> None:
-    """Compare the four US doctrines on us-iran-2020, explain the table, then the long term."""
+    """Compare the four US doctrines on us-iran-2020, explain the table, then the long term and
+    the analysis's claims."""
+    from crisislab.experiments.claims import claims as measure_claims
+    from crisislab.experiments.claims import settings as claim_settings
+
     name = "us-iran-2020"
     if not no_report:  # say so before simulating
         outputs.check(report)
@@ -709,10 +717,17 @@ def demo(
                     RECOMMENDED,
                 )
             )
+            settings = claim_settings(name, days=days)
+            with (
+                _progress("claims", settings * claims_runs, settings * claims_runs * horizon),
+                _executor(workers, claims_runs * 2) as pool,
+            ):
+                found = measure_claims(name, claims_runs, seed, days=days, executor=pool)
+            out.print(_claims_table(found))
             if pending is not None:
                 with err.status("writing the report…"):
                     comparison = pending.result()
-                _write_demo_report(comparison, summaries, long_term, report)
+                _write_demo_report(comparison, summaries, long_term, found, report)
     except BaseException:
         if background is not None:
             _stop(background)  # ends the worker at once: its report will not be written
@@ -742,7 +757,8 @@ def _start_report(
 ) -> tuple[Future, ProcessPoolExecutor | None]:
     """Simulate the report's daily trajectories and stories in a background process while the
     fronts table is computed (results do not depend on where they are computed); the pool, if
-    one was started, is the caller's to stop."""
+    one was started, is the caller's to stop. The claims are left out: the demo measures them in
+    the foreground and the report shows its table's numbers."""
     from crisislab.report.comparison import compare_doctrines
 
     if workers == 1:  # one process was asked for
@@ -754,15 +770,18 @@ def _start_report(
     return future, background
 
 
-def _write_demo_report(comparison: Any, summaries: dict, fronts: dict, path: Path) -> None:
+def _write_demo_report(
+    comparison: Any, summaries: dict, fronts: dict, claims: dict, path: Path
+) -> None:
     """The demo's report: its own tables' numbers, the daily charts of its smaller ensemble."""
     from crisislab.report import write_html
     from crisislab.report.pages import comparison_page
 
     comparison.summaries, comparison.fronts, comparison.mark = summaries, fronts, RECOMMENDED
+    comparison.claims = claims
     comparison.notes.append(
-        "Written by `crisislab demo`: the outcome and front numbers are those of the tables it "
-        "printed; the daily charts use a smaller ensemble to keep the demo quick."
+        "Written by `crisislab demo`: the outcome, front and claim numbers are those of the "
+        "tables it printed; the daily charts use a smaller ensemble to keep the demo quick."
     )
     written = write_html(comparison_page(comparison), path)
     out.print(f"report written to {_shown(written)}", markup=False)
@@ -884,7 +903,9 @@ def report(
 ) -> None:
     """Write a self-contained HTML report: the four doctrines compared on a scenario, a saved
     replay or fork, or a study's policies across its futures."""
+    from crisislab.experiments.claims import settings as claim_settings
     from crisislab.report import build_report, write_html
+    from crisislab.report.sources import is_scenario
 
     outputs.check(output)
     per_doctrine = runs or REPORT_RUNS
@@ -895,6 +916,10 @@ def report(
         max_run_days,
         DAILY_MAX_RUN_DAYS,
     )
+    # a scenario's report also measures the analysis's claims: two settings per claim, each of
+    # as many runs as a doctrine, none of them keeping daily series
+    overrides = _overrides(set_)
+    n += claim_settings(source, overrides, days=days) if is_scenario(source) else 0
     with (
         _interruptible(f"nothing was written to {output}"),
         _progress("report", n * per_doctrine, n * per_doctrine * (days or 365)) as meter,
@@ -906,7 +931,7 @@ def report(
             runs=runs,
             seed=seed,
             days=days,
-            overrides=_overrides(set_),
+            overrides=overrides,
             default_runs=REPORT_RUNS,
             executor=pool,
         )

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from crisislab.cli import main
-from crisislab.experiments.claims import CLAIMS, claims, verdict
+from crisislab.experiments.claims import CLAIMS, claims, settings, verdict
 
 NO_FRONTS = {
     "fronts.host.actor": None,
@@ -65,3 +65,10 @@ def test_the_cli_prints_the_claims_as_json(capsys):
     assert exit_.value.code == 0
     found = json.loads(capsys.readouterr().out)
     assert found["runs"] == 300 and len(found["claims"]) == len(CLAIMS)
+
+
+def test_settings_counts_the_two_settings_of_each_claim_the_scenario_can_measure():
+    unmeasured = {"limits", "camp_taji"}
+    assert settings("us-iran-2020") == 2 * (len(CLAIMS) - len(unmeasured))
+    # without fronts the host, maritime and nuclear claims are not measured either
+    assert settings("us-iran-2020", NO_FRONTS, days=30) == 2 * (len(CLAIMS) - 6)

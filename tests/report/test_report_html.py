@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
+import importlib
 import json
 import re
 from html.parser import HTMLParser
@@ -12,8 +14,12 @@ from pathlib import Path
 import pytest
 
 from crisislab.cli import DOCTRINES, main
+from crisislab.experiments.claims import CLAIMS
+from crisislab.report.comparison import compare_doctrines
+from crisislab.report.pages import comparison_page
 from crisislab.simulate import story
 
+CLAIMS_MODULE = importlib.import_module("crisislab.experiments.claims")  # not the function
 VOID = {"meta", "img", "br", "hr", "link", "input", "col", "area", "base", "source", "wbr"}
 SVG_IMG = '<img src="data:image/svg+xml;base64,'
 
@@ -116,6 +122,53 @@ def test_scenario_report_narrates_the_first_run_of_each_outcome_escaped(scenario
     assert "&#x27;" in page  # apostrophes in the narration are escaped
 
 
+def claims_section(page: str) -> str:
+    start = page.index('<section id="claims">')
+    return page[start : page.index("</section>", start)]
+
+
+def test_scenario_report_holds_the_analysis_s_claims_escaped(scenario_report):
+    _, page, _ = scenario_report
+    assert '<a href="#claims">The analysis&#x27;s claims</a>' in page
+    part = claims_section(page)
+    assert "1,024 runs per setting, 60 days, seed 1" in part
+    for header in ("Δ P(war) [95% CI]", "Δ P(stable deescalation) [95% CI]", "verdict"):
+        assert f'<th scope="col">{header}</th>' in part
+    for claim in CLAIMS:
+        assert f'<th scope="row">{claim.id}</th>' in part
+        assert html.escape(claim.says) in part
+    # every row ends in a verdict, or says why the claim was not measured
+    verdicts = re.findall(r"<td>([^<]*)</td></tr>", part)
+    assert len(verdicts) == len(CLAIMS)
+    assert all(
+        v in ("as claimed", "against the claim", "no clear effect")
+        or v.startswith("not measured: ")
+        for v in verdicts
+    )
+    assert "restraint: actors.USA.doctrine=proportional → actors.USA.doctrine=restraint" in part
+    assert "claims rest on simulations of their own: 1,024 runs per setting" in page
+
+
+def test_claim_text_is_escaped_in_the_report(monkeypatch):
+    odd = [
+        dataclasses.replace(CLAIMS[0], says="<b>trust</b> & <script>x</script>"),
+        dataclasses.replace(CLAIMS[-1], id="<i>late</i>", source="§<0>"),
+        dataclasses.replace(CLAIMS[0], id="never", contrast=lambda s: "needs <u>v2</u>"),
+    ]
+    monkeypatch.setattr(CLAIMS_MODULE, "CLAIMS", tuple(odd))
+    comparison = compare_doctrines(
+        "us-iran-2020", DOCTRINES[:1], runs=64, seed=0, days=10, claims_runs=64
+    )
+    page = comparison_page(comparison)
+    assert_self_contained(page)
+    part = claims_section(page)
+    assert "&lt;b&gt;trust&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt;" in part
+    assert "&lt;i&gt;late&lt;/i&gt;" in part and "§&lt;0&gt;" in part
+    assert "not measured: needs &lt;u&gt;v2&lt;/u&gt;" in part
+    for tag in ("<b>", "<script", "<i>", "<u>", "<0>"):
+        assert tag not in page
+
+
 def test_report_from_a_replay_json(capsys, tmp_path):
     code, out, err = cli(capsys, "replay", "us-iran-2019-2020", "--runs", "64", "--json")
     assert code == 0, err
@@ -187,7 +240,7 @@ def test_demo_writes_its_report(capsys, tmp_path):
     target = tmp_path / "demo.html"
     code, out, err = cli(
         capsys, "demo", "--runs", "1024", "--fronts-runs", "1024", "--days", "60",
-        "--fronts-days", "60", "--report", str(target),
+        "--fronts-days", "60", "--claims-runs", "256", "--report", str(target),
     )  # fmt: skip
     assert code == 0, err
     assert f"report written to {target.resolve()}" in out
@@ -196,16 +249,39 @@ def test_demo_writes_its_report(capsys, tmp_path):
     assert '<th scope="row">restraint ★</th>' in page
     assert page.count(SVG_IMG) == 8
     assert "Written by `crisislab demo`" in page
+    # the report's claims are the demo's own table: the same runs per setting
+    part = claims_section(page)
+    assert "256 runs per setting, 60 days, seed 1" in part
+    assert all(f'<th scope="row">{claim.id}</th>' in part for claim in CLAIMS)
+    assert "The analysis's claims on us-iran-2020: 256 runs per setting" in " ".join(out.split())
 
 
 def test_demo_without_report_writes_none(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, _ = cli(
         capsys, "demo", "--runs", "1024", "--fronts-runs", "1024", "--days", "10",
-        "--fronts-days", "10", "--no-report",
+        "--fronts-days", "10", "--claims-runs", "128", "--no-report",
     )  # fmt: skip
     assert code == 0
     assert "report written" not in out and list(tmp_path.iterdir()) == []
+
+
+def test_demo_prints_the_claims_table_after_the_fronts(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(
+        capsys, "demo", "--runs", "256", "--fronts-runs", "256", "--days", "30",
+        "--fronts-days", "30", "--claims-runs", "200", "--seed", "3", "--no-report",
+    )  # fmt: skip
+    assert code == 0, err
+    text = " ".join(out.split())
+    title = "The analysis's claims on us-iran-2020: 200 runs per setting, 30 days, seed 3"
+    assert title in text
+    assert text.index("The long term") < text.index(title)
+    table = out[out.index("The analysis's claims on") :]
+    for claim in CLAIMS:
+        assert claim.id in table
+    assert "not measured" in table
+    assert any(v in table for v in ("as claimed", "against the claim", "no clear effect"))
 
 
 def test_demo_refuses_a_report_path_in_a_missing_directory_before_simulating(capsys, tmp_path):

@@ -261,6 +261,21 @@ def _values(result: SimulationResult, name: str) -> np.ndarray:
     return np.asarray(c[name], dtype=float)
 
 
+def settings(
+    scenario: Scenario | str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    days: int | None = None,
+) -> int:
+    """How many settings `claims` simulates on the scenario (two per claim it can measure),
+    each of `runs` runs: what a progress bar counts."""
+    base_overrides = dict(overrides or {})
+    if days is not None:
+        base_overrides["days"] = days
+    resolved = resolve(scenario, base_overrides)
+    return 2 * sum(not isinstance(claim.contrast(resolved), str) for claim in CLAIMS)
+
+
 def claims(
     scenario: Scenario | str | Path,
     runs: int = 4000,

@@ -1,4 +1,5 @@
-"""The data of a doctrine comparison: summaries, daily trajectories and narrated runs per policy.
+"""The data of a doctrine comparison: summaries, daily trajectories and narrated runs per policy,
+and the analysis's claims measured on the same scenario.
 
 Gathered once, then drawn and written by `crisislab.report.pages`; kept apart from both so the
 demo can fill it with numbers it has already computed.
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crisislab.experiments.claims import claims as measure_claims
 from crisislab.report.trajectories import Trajectories, trajectories
 from crisislab.results import SimulationResult
 from crisislab.scenario.outcomes import OUTCOMES
@@ -31,7 +33,8 @@ class NarratedRun:
 @dataclass
 class Comparison:
     """Everything a comparison report shows; `summaries` and `fronts` may come from larger
-    ensembles than `trajectories` (each section says how many runs it rests on)."""
+    ensembles than `trajectories` (each section says how many runs it rests on). `claims` is what
+    `crisislab.experiments.claims.claims` returns on the scenario, or None when not measured."""
 
     scenario: Scenario  # resolved with the base overrides (not the lever)
     lever: str  # the dotted path that differs between policies, e.g. actors.USA.doctrine
@@ -43,6 +46,7 @@ class Comparison:
     stories: list[NarratedRun]
     fronts: dict[str, dict[str, Any]] = field(default_factory=dict)  # default: summaries
     mark: str | None = None  # a policy to mark as recommended
+    claims: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -88,9 +92,12 @@ def compare_doctrines(
     overrides: Mapping[str, Any] | None = None,
     days: int | None = None,
     executor: Executor | None = None,
+    claims_runs: int | None = None,
 ) -> Comparison:
     """Simulate each doctrine of the scenario's defender with daily trajectories, and narrate
-    the first run of each outcome class under the first doctrine."""
+    the first run of each outcome class under the first doctrine; with `claims_runs`, also
+    measure the analysis's claims on the scenario, that many runs per setting with the same
+    seed, overrides and horizon (without, `claims` is left None for the caller to fill)."""
     base = dict(overrides or {})
     if days is not None:
         base["days"] = days
@@ -106,6 +113,9 @@ def compare_doctrines(
         if doctrine == doctrines[0]:
             stories = narrate_first_runs(result, executor)
         del result  # the daily arrays are large; keep only what the report draws
+    found = None
+    if claims_runs is not None:
+        found = measure_claims(scenario, claims_runs, seed, overrides, days=days, executor=executor)
     return Comparison(
         scenario=resolved,
         lever=lever,
@@ -115,4 +125,5 @@ def compare_doctrines(
         trajectories=trajs,
         story_policy=doctrines[0],
         stories=stories,
+        claims=found,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -73,18 +73,22 @@ def bullets(items: Iterable[str]) -> str:
 
 
 def table(
-    headers: Sequence[str], rows: Iterable[Sequence[object]], caption: str | None = None
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    caption: str | None = None,
+    text: Collection[int] = (),
 ) -> str:
-    """A table whose first column names the row and whose other cells are right-aligned."""
+    """A table whose first column names the row and whose other cells are right-aligned
+    numbers, except the columns `text`, which hold words: left-aligned and wrapping."""
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
+
+    def cell(i: int, value: object) -> str:
+        if i == 0:
+            return f'<th scope="row">{esc(value)}</th>'
+        return f"<td>{esc(value)}</td>" if i in text else f'<td class="num">{esc(value)}</td>'
+
     body = "".join(
-        "<tr>"
-        + "".join(
-            f'<th scope="row">{esc(c)}</th>' if i == 0 else f'<td class="num">{esc(c)}</td>'
-            for i, c in enumerate(row)
-        )
-        + "</tr>\n"
-        for row in rows
+        "<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>\n" for row in rows
     )
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>"

@@ -169,6 +169,7 @@ def comparison_page(c: Comparison) -> str:
         ("events", "Red lines and misperceptions"),
         ("wars", "Kinds of war"),
         ("fronts", "Strategic fronts"),
+        *([("claims", CLAIMS_TITLE)] if c.claims is not None else []),
         ("stories", "One run of each outcome, narrated"),
         ("about", "What the numbers rest on"),
     ]
@@ -184,6 +185,11 @@ def comparison_page(c: Comparison) -> str:
                     if _one_ensemble(c)
                     else f"{_runs_of(c.summaries)} (outcomes), {traj_runs} (daily charts), "
                     f"{_runs_of(fronts)} (fronts)",
+                ),
+                *(
+                    [("runs per claim setting", f"{c.claims['runs']:,}")]
+                    if c.claims is not None
+                    else []
                 ),
                 ("seed", c.seed),
                 ("other overrides", _overrides(c.overrides)),
@@ -294,6 +300,7 @@ def comparison_page(c: Comparison) -> str:
             ),
         ),
         _fronts_section(c, fronts, front_days),
+        *([_claims_section(c.claims)] if c.claims is not None else []),
         section("stories", "One run of each outcome, narrated", _stories(c)),
         section("about", "What the numbers rest on", bullets(_notes(c, traj_runs))),
         _footer(),
@@ -341,6 +348,86 @@ def _fronts_section(c: Comparison, fronts: Mapping[str, Mapping[str, Any]], days
     )
 
 
+CLAIMS_TITLE = "The analysis's claims"
+
+
+def _delta(effect: Mapping[str, Any]) -> str:
+    """A paired difference with its 95% interval (the difference itself when every pair
+    differed alike and the interval is undefined)."""
+    lo, hi = effect["ci"] or (effect["diff"], effect["diff"])
+    return f"{effect['diff']:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
+
+def _setting(overrides: Mapping[str, Any]) -> str:
+    if not overrides:
+        return "the scenario as it is"
+    value = lambda v: str(v).lower() if isinstance(v, bool) else str(v)  # noqa: E731
+    return ", ".join(f"{k}={value(v)}" for k, v in overrides.items())
+
+
+def _claim_rows(found: Mapping[str, Any]) -> list[list[str]]:
+    rows = []
+    for claim in found["claims"]:
+        says = f"{claim['claim']} ({claim['source']})"
+        if not claim["measured"]:
+            rows.append([claim["id"], says, "—", "—", "—", "—", f"not measured: {claim['reason']}"])
+            continue
+        e = claim["effects"]
+        rows.append(
+            [
+                claim["id"],
+                says,
+                _delta(e["war"]),
+                _delta(e["stable_deescalation"]),
+                _pretty(claim["measure"]),
+                _delta(e[claim["measure"]]),
+                claim["verdict"],
+            ]
+        )
+    return rows
+
+
+def _claims_section(found: Mapping[str, Any]) -> str:
+    """Each claim of the analysis as a paired contrast on the scenario, whichever way it falls."""
+    contrasts = [
+        f"{c['id']}: {_setting(c['base'])} → {_setting(c['alternative'])}"
+        for c in found["claims"]
+        if c["measured"]
+    ]
+    return section(
+        "claims",
+        CLAIMS_TITLE,
+        para(
+            "Each claim of the analysis (MODEL.md §0 and §12) held against this scenario as a "
+            "paired contrast: the scenario under a base setting and under an alternative that "
+            "changes only what the claim is about, over the same runs and seed (common random "
+            "numbers). The verdict reads the paired intervals against the signs the claim "
+            "expects, and is reported whichever way it falls.",
+            "note",
+        ),
+        table(
+            [
+                "claim",
+                "what it says",
+                "Δ P(war) [95% CI]",
+                "Δ P(stable deescalation) [95% CI]",
+                "own measure",
+                "Δ own measure [95% CI]",
+                "verdict",
+            ],
+            _claim_rows(found),
+            f"{found['runs']:,} runs per setting, {found['days']} days, seed {found['seed']}. "
+            "Δ: alternative minus base over the same runs, with its paired 95% interval; the own "
+            "measure is the mean of a per-run column (a share for a yes-or-no column). As "
+            "claimed: every expected sign is met by an interval that excludes 0; against the "
+            "claim: an interval excludes 0 on the other side; otherwise no clear effect.",
+            text=(1, 4, 6),
+        ),
+        para("The contrasts, base → alternative:"),
+        bullets(contrasts),
+    )
+
+
 def _one_ensemble(c: Comparison) -> bool:
     """Whether every section rests on the same simulated runs."""
     return not c.fronts and all(
@@ -350,7 +437,8 @@ def _one_ensemble(c: Comparison) -> bool:
 
 def _notes(c: Comparison, traj_runs: str) -> list[str]:
     if _one_ensemble(c):
-        runs = f"Every section rests on the same {traj_runs} runs per policy."
+        but = " but the analysis's claims" if c.claims is not None else ""
+        runs = f"Every section{but} rests on the same {traj_runs} runs per policy."
     else:
         runs = (
             f"Outcome probabilities, the test of intent and perception and the kinds of war rest "
@@ -358,6 +446,13 @@ def _notes(c: Comparison, traj_runs: str) -> list[str]:
             f"on a separate ensemble of {traj_runs} runs per policy with the same seed (run k is "
             "the same run in both when the horizons agree); the strategic fronts on "
             f"{_runs_of(c.front_summaries)} runs per policy."
+        )
+    if c.claims is not None:
+        runs += (
+            f" The analysis's claims rest on simulations of their own: {c.claims['runs']:,} runs "
+            f"per setting over {c.claims['days']} days, two settings per claim measured, with "
+            f"seed {c.claims['seed']}; their intervals are paired t intervals on the per-run "
+            "differences."
         )
     notes = [
         f"Seed {c.seed}: the same scenario, overrides, runs and seed give the same numbers on "

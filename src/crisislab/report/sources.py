@@ -34,18 +34,30 @@ def json_kind(data: Any) -> str | None:
     return None
 
 
-def read_json(source: str) -> tuple[str, dict[str, Any]] | None:
-    """(kind, data) if the source is a JSON file, None if it is not JSON at all."""
+def _is_json(source: str) -> bool:
+    """Whether the source is a file to read as JSON: named .json, or starting with '{'."""
     path = Path(source)
     if not path.is_file():
-        return None
+        return False
     try:
         with path.open("rb") as fh:
             head = fh.read(4096).lstrip()
     except OSError as exc:
         raise _problem(source, f"cannot read: {exc.strerror or exc}") from None
-    if path.suffix.lower() != ".json" and not head.startswith(b"{"):
+    return path.suffix.lower() == ".json" or head.startswith(b"{")
+
+
+def is_scenario(source: str) -> bool:
+    """Whether a report source is a scenario (a built-in name or a YAML file) rather than a
+    study directory or a saved JSON, read off the source as `build_report` reads it."""
+    return not Path(source).is_dir() and not _is_json(source)
+
+
+def read_json(source: str) -> tuple[str, dict[str, Any]] | None:
+    """(kind, data) if the source is a JSON file, None if it is not JSON at all."""
+    if not _is_json(source):
         return None
+    path = Path(source)
     if path.stat().st_size > MAX_JSON_BYTES:
         raise _problem(source, f"larger than {MAX_JSON_BYTES:,} bytes")
     try:
@@ -115,7 +127,9 @@ def build_report(
     default_runs: int,
     executor: Executor | None = None,
 ) -> str:
-    """The HTML page for a source; simulation options apply to a scenario source only."""
+    """The HTML page for a source; simulation options apply to a scenario source only. A
+    scenario's page also measures the analysis's claims, with as many runs per setting as per
+    doctrine."""
     from crisislab.report.comparison import compare_doctrines
     from crisislab.report.pages import comparison_page, fork_page, replay_page
 
@@ -136,5 +150,6 @@ def build_report(
         overrides=overrides,
         days=days,
         executor=executor,
+        claims_runs=runs or default_runs,
     )
     return comparison_page(comparison)
