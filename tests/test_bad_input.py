@@ -271,6 +271,17 @@ CASES: list[Case] = [
         "36,500,000,000 run-days, more than the cap of 4,000,000,000; give --max-run-days",
     ),
     (
+        "a bad row in a timeline",
+        ["replay", "timeline.yaml", "--runs", "1"],
+        {
+            "two.yaml": SCENARIO,
+            "timeline.yaml": TIMELINE,
+            "events.csv": EVENTS
+            + "2020-01-02,BBB,AAA,missile_strike,x,test,999x,Bad,-10.0,0,AAA,\n",
+        },
+        "events.csv:4:1: cameo_code: unknown CAMEO code '999x'",
+    ),
+    (
         "--set value nested too deeply",
         ["run", "two.yaml", "--set", "days=" + "[" * 10_000, "-n", "1"],
         {"two.yaml": SCENARIO},
@@ -312,3 +323,16 @@ def test_bad_input_exits_2_with_one_located_message_and_writes_nothing(
     assert expected in messages[0], err
     assert "Traceback" not in err and "internal error" not in err
     assert _snapshot(tmp_path) == before
+
+
+def test_skip_bad_rows_leaves_them_out_and_says_how_many(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    bad = "2020-01-02,BBB,AAA,missile_strike,x,test,999x,Bad,-10.0,0,AAA,\n"
+    files = {"two.yaml": SCENARIO, "timeline.yaml": TIMELINE, "events.csv": EVENTS + bad}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(SystemExit) as exit_:
+        main(["replay", "timeline.yaml", "--runs", "1", "--skip-bad-rows", "--json"])
+    assert exit_.value.code == 0
+    err = capsys.readouterr().err
+    assert "skipped: 1 problems in the timeline's rows: events.csv:4:1:" in err

@@ -96,6 +96,13 @@ DailyMaxRunDaysOpt = Annotated[
     ),
 ]
 RunsOpt = Annotated[int, typer.Option("--runs", "-n", min=1, max=MAX_RUNS, help="Number of runs.")]
+SkipBadRowsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-bad-rows",
+        help="Leave out the timeline's bad rows (reported on stderr) instead of refusing it.",
+    ),
+]
 SeedOpt = Annotated[int, typer.Option("--seed", "-s", min=0, help="Random seed.")]
 DaysOpt = Annotated[
     int | None, typer.Option("--days", "-d", min=1, max=3650, help="Horizon in days.")
@@ -970,6 +977,21 @@ def _date(text: str) -> dt.date:
         ) from None
 
 
+def _timeline(name_or_path: str, skip_bad_rows: bool) -> Any:
+    """The timeline a command reads: any problem of its rows is an error (exit 2, with lines)
+    unless `--skip-bad-rows` is given; then the rows left out are counted on stderr, with the
+    first few."""
+    record = load_timeline(name_or_path, strict=not skip_bad_rows)
+    if record.problems:
+        shown = "; ".join(str(p) for p in record.problems[:3])
+        more = f" (and {len(record.problems) - 3} more)" if len(record.problems) > 3 else ""
+        err.print(
+            f"skipped: {len(record.problems)} problems in the timeline's rows: {shown}{more}",
+            markup=False,
+        )
+    return record
+
+
 @app.command()
 def replay(
     timeline: TimelineArg,
@@ -979,14 +1001,16 @@ def replay(
     set_: SetOpt = None,
     json_: JsonOpt = False,
     plot: PlotOpt = None,
+    skip_bad_rows: SkipBadRowsOpt = False,
 ) -> None:
     """Replay observed events: what each side perceived, believed and attributed, day by day."""
     from crisislab.history.replay import replay as run_replay
     from crisislab.report import replay_figure, save_figure
 
     _check_plot(plot)
+    record = _timeline(timeline, skip_bad_rows)
     with _interruptible("nothing was kept"):
-        result = run_replay(timeline, scenario, runs=runs, seed=seed, overrides=_overrides(set_))
+        result = run_replay(record, scenario, runs=runs, seed=seed, overrides=_overrides(set_))
         if plot is not None:
             save_figure(replay_figure(result), plot)
             err.print(f"figure written to {plot}", markup=False)
@@ -1034,6 +1058,7 @@ def fork(
     plot: PlotOpt = None,
     workers: WorkersOpt = 0,
     max_run_days: DailyMaxRunDaysOpt = None,
+    skip_bad_rows: SkipBadRowsOpt = False,
 ) -> None:
     """Simulate forward from a real day of a timeline, scored against what happened next."""
     from crisislab.history.fork import fork as run_fork
@@ -1042,13 +1067,14 @@ def fork(
     _check_plot(plot)
     fork_date = _date(at)
     _check_work("fork", ((runs, "runs"), (days or 365, "days")), max_run_days, DAILY_MAX_RUN_DAYS)
+    record = _timeline(timeline, skip_bad_rows)
     with _interruptible("nothing was kept"):
         with (
             _progress("fork", runs, runs * (days or 365)),
             _executor(workers, runs) as pool,
         ):
             result = run_fork(
-                timeline,
+                record,
                 fork_date,
                 scenario,
                 runs=runs,

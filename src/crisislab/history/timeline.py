@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from crisislab.errors import Problem, TimelineError
 from crisislab.history.importers import FORMATS, ImportReport, read_events
 from crisislab.history.records import EventRecord
-from crisislab.scenario.loader import parse_yaml
+from crisislab.scenario.loader import builtin_names, parse_yaml
 
 __all__ = ["MAX_TIMELINE_EVENTS", "Timeline", "load_timeline", "timeline_names"]
 
@@ -171,6 +171,12 @@ def load_timeline(name_or_path: str | Path, *, strict: bool = False) -> Timeline
     except UnicodeDecodeError as exc:
         raise TimelineError([Problem(ref, "", f"not UTF-8 text (byte {exc.start})")]) from None
     meta, at = _parse_meta(ref, text)
+    if meta.scenario is not None and meta.scenario not in builtin_names():
+        # a scenario file is found next to the metadata file, as the events file is
+        scenario = Path(meta.scenario)
+        meta = meta.model_copy(
+            update={"scenario": str(scenario if scenario.is_absolute() else path.parent / scenario)}
+        )
     events_path = path.parent / meta.events
     return _build(meta, ref, events_path, str(events_path), strict, at)
 
