@@ -1093,21 +1093,27 @@ def fork(
     out.print(_summary_table(summary, f"Fork of {result.timeline.name} on {at}: {runs} runs"))
     cal = summary["calibration"]
     table = Table(
-        title=f"Calibration: the {cal['window_days']} days after {at}", header_style="bold"
+        title=f"Calibration: the {cal['window_days']} days after {at} that the timeline covers",
+        header_style="bold",
     )
     for col in ("event", "forecast [95% CI]", "happened", "Brier", "log score"):
         table.add_column(col, justify="left" if col == "event" else "right")
+
+    def score(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
     for e in cal["events"].values():
+        happened = "—" if e["observed"] is None else ("yes" if e["observed"] else "no")
         table.add_row(
             e["description"],
             _fmt_p({"p": e["forecast"], "ci": e["ci"]}),
-            "yes" if e["observed"] else "no",
-            f"{e['brier']:.3f}",
-            f"{e['log_score']:.3f}",
+            happened,
+            score(e["brier"]),
+            score(e["log_score"]),
         )
     table.caption = (
-        f"mean Brier {cal['mean_brier']:.3f}, mean log score "
-        f"{cal['mean_log_score']:.3f} (lower is better)"
+        f"mean Brier {score(cal['mean_brier'])}, mean log score "
+        f"{score(cal['mean_log_score'])} (lower is better)"
     )
     out.print(table)
 

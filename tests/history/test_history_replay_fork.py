@@ -232,3 +232,18 @@ def test_an_event_kind_observed_on_the_fork_day_is_still_forecast_after_it():
     forecast = result.summary()["calibration"]["events"]["proxy_strike"]["forecast"]
     assert forecast > 0.02
     assert (result.result.columns["first_proxy_strike_day"] != 0).all()
+
+
+def test_forecasts_are_scored_only_over_the_days_the_timeline_covers():
+    """The timeline ends on 17 March: a fork on 8 January is scored on 69 days, not 90, and a
+    fork on its last day has nothing to score."""
+    result = crisislab.fork("us-iran-2019-2020", dt.date(2020, 1, 8), runs=512, seed=2)
+    cal = result.summary()["calibration"]
+    assert (cal["window_days"], cal["requested_window_days"]) == (69, 90)
+    first = result.result.columns["first_state_strike_day"]
+    forecast = cal["events"]["state_strike"]["forecast"]
+    assert forecast == pytest.approx(float(np.mean((first >= 1) & (first <= 69))), abs=1e-6)
+    last = crisislab.fork("us-iran-2019-2020", dt.date(2020, 3, 17), runs=64, seed=2)
+    cal = last.summary()["calibration"]
+    assert cal["window_days"] == 0 and cal["mean_brier"] is None
+    assert all(e["observed"] is None for e in cal["events"].values())

@@ -137,29 +137,36 @@ def observed_events(
 def calibrate(
     result: SimulationResult, mapped: MappedTimeline, tl: Timeline, at: dt.date, window: int
 ) -> dict[str, Any]:
-    """Forecast probability within the window, what happened, and the two scores."""
-    happened = observed_events(mapped, tl, at, window)
-    horizon_ok = mapped.day_of(mapped.end) - mapped.day_of(at)
+    """Forecast probability within the window, what happened, and the two scores. The window
+    is cut to the days the timeline covers after the fork day: a day it does not cover is not
+    a day on which nothing happened, so forecasts and outcomes are both counted only up to it."""
+    covered = max(0, mapped.day_of(mapped.end) - mapped.day_of(at))
+    scored = min(window, covered)
+    happened = observed_events(mapped, tl, at, scored)
     events = {}
     for name, column in OBSERVABLES.items():
         day = result.columns[column]
-        k = int(np.count_nonzero((day >= 1) & (day <= window)))
+        k = int(np.count_nonzero((day >= 1) & (day <= scored)))
         p = round(k / result.n_runs, 6)
         lo, hi = wilson_interval(k, result.n_runs)
         events[name] = {
             "description": DESCRIPTIONS[name],
             "forecast": round(p, 6),
             "ci": [round(lo, 6), round(hi, 6)],
-            "observed": happened[name],
-            "brier": round(brier(p, happened[name]), 6),
-            "log_score": round(log_score(p, happened[name]), 6),
+            "observed": happened[name] if scored else None,
+            "brier": round(brier(p, happened[name]), 6) if scored else None,
+            "log_score": round(log_score(p, happened[name]), 6) if scored else None,
         }
+    scores = [e for e in events.values() if e["brier"] is not None]
     return {
-        "window_days": window,
-        "timeline_covers_days": min(window, horizon_ok),
+        "window_days": scored,
+        "requested_window_days": window,
+        "timeline_covers_days": covered,
         "events": events,
-        "mean_brier": round(float(np.mean([e["brier"] for e in events.values()])), 6),
-        "mean_log_score": round(float(np.mean([e["log_score"] for e in events.values()])), 6),
+        "mean_brier": round(float(np.mean([e["brier"] for e in scores])), 6) if scores else None,
+        "mean_log_score": (
+            round(float(np.mean([e["log_score"] for e in scores])), 6) if scores else None
+        ),
     }
 
 

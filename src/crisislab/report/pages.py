@@ -562,9 +562,9 @@ def fork_page(data: Mapping[str, Any]) -> str:
         [
             e["description"],
             _p({"p": e["forecast"], "ci": e["ci"]}),
-            "yes" if e["observed"] else "no",
-            f"{e['brier']:.3f}",
-            f"{e['log_score']:.3f}",
+            _yes_no(e["observed"]),
+            _score(e["brier"]),
+            _score(e["log_score"]),
         ]
         for e in cal["events"].values()
     ]
@@ -602,9 +602,11 @@ def fork_page(data: Mapping[str, Any]) -> str:
             table(
                 ["event", "forecast [95% CI]", "observed", "Brier", "log score"],
                 cal_rows,
-                f"Events within {cal['window_days']} days after {f['at']} (the timeline covers "
-                f"{cal['timeline_covers_days']} of them). Mean Brier {cal['mean_brier']:.3f}, "
-                f"mean log score {cal['mean_log_score']:.3f}; lower is better for both.",
+                f"Events within {cal['window_days']} days after {f['at']}: the days the timeline "
+                f"covers ({cal['timeline_covers_days']}), at most "
+                f"{cal.get('requested_window_days') or cal['window_days']}. Mean Brier "
+                f"{_score(cal['mean_brier'])}, mean log score {_score(cal['mean_log_score'])}; "
+                "lower is better for both.",
             ),
         ),
         section(
@@ -621,3 +623,12 @@ def fork_page(data: Mapping[str, Any]) -> str:
         _footer(),
     ]
     return document(title, "\n".join(body))
+
+
+def _score(value: float | None) -> str:
+    """A score, or a dash where the timeline covers nothing to score."""
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "—" if value is None else ("yes" if value else "no")

@@ -90,17 +90,18 @@ class CalibrationEvent(_Saved):
     description: str
     forecast: Share
     ci: Interval
-    observed: bool
-    brier: Share
-    log_score: NonNegative
+    observed: bool | None  # None: the timeline covers no day after the fork
+    brier: Share | None
+    log_score: NonNegative | None
 
 
 class Calibration(_Saved):
     events: dict[str, CalibrationEvent]
     window_days: Count
+    requested_window_days: Count | None = None
     timeline_covers_days: Count
-    mean_brier: Share
-    mean_log_score: NonNegative
+    mean_brier: Share | None
+    mean_log_score: NonNegative | None
 
 
 class GoldsteinSeries(_Saved):
