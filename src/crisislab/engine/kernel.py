@@ -598,10 +598,9 @@ def speak(S, P, t, j, side):
 
 
 # --- the passes of one day --------------------------------------------------------------------
-# Engine.step runs its phases one after another, each over every run. A phase's work on one run
-# touches that run alone, so phases whose draws come after their own loop over the runs can share
-# one loop, provided each run sees the phases in the engine's order, no phase in the loop reads
-# what a later one in it writes for another purpose, and the draws come in the engine's order.
+# The day's phases come in the order of docs/model.md §4. A phase's work on one run touches that
+# run alone, so phases can share one loop over the runs, provided each run sees the phases in
+# that order and no phase in the loop reads what a later one in it writes for another purpose.
 # Fewer passes over a block is most of the kernel's speed; each pass's docstring names the
 # phases it holds and why they may share it.
 
@@ -684,7 +683,7 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses, repla
 
 @jit(void(STATE, PARAMS, KEY, i8, i8, IVEC, IVEC, MASK))
 def hazard_events(S, P, key, t, lo, accidents, losses, nobody):
-    """The accidents' events, then the losses of control's (the rest of Engine's hazards)."""
+    """The accidents' events, then the losses of control's (the rest of the day's hazards)."""
     pi, group_i = P.pi, P.group_i
     g, act = pi[col.PI_ACCIDENT_GROUP], pi[col.PI_ACCIDENT_ACTION]
     if g >= 0 and act >= 0 and accidents.size:
@@ -811,7 +810,7 @@ def execute_responses(S, P, key, t, lo, hi, alive, pending, marks, everyone, nob
 
 @jit(types.UniTuple(f8, 3)(f8, b1, b1, f8, FIVE), inline=True)
 def hazard_terms(effort, ordered, withdrawn, grievance, figures):
-    """A group's hazard in a run is base * exp(y) * factor, times `after` (Engine's group phase):
+    """A group's hazard in a run is base * exp(y) * factor, times `after` (the group phase):
     (y, factor, after), from the run's figures; `figures` holds the group's control, the
     enforcement effect, the ordered multiplier, the presence after a withdrawal (1 for a group
     without a presence in the host country) and the grievance sensitivity. (Scalars only: an
@@ -824,7 +823,7 @@ def hazard_terms(effort, ordered, withdrawn, grievance, figures):
 
 @jit(void(STATE, PARAMS, u8, u8, ROWS, MASK, ROWS, _array(b1, 2), MASK, TABLE, IVEC))
 def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
-    """Which runs each armed group attacks in today: the listing half of Engine's group phase,
+    """Which runs each armed group attacks in today: the listing half of the group phase,
     for every group before any attacks (no group's events write what another group's hazard
     reads), group by group (a short loop over the runs keeps each group's figures at hand).
     `ordered[side]` says which runs are under their side's orders. A first loop marks the runs
@@ -1001,8 +1000,8 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
         if pending[side]:  # yesterday's responses were all executed today
             I[col.I_PENDING + side, lo:hi] = 0
             I[col.I_PENDING_GROUP + side, lo:hi] = -1
-    # Engine's rhetoric: inflammatory speeches, side after side (a loop of its own, as each phase
-    # below: a run sees them in the engine's order, and the plain loops run several runs at once)
+    # Rhetoric: inflammatory speeches, side after side (a loop of its own, as each phase below:
+    # a run sees them in the day's order, and the plain loops run several runs at once)
     if speeches:
         for j in range(lo, hi):
             jl = j - lo
@@ -1014,7 +1013,7 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
                 if not (live and u[side_i[side, col.SDI_ROW] + 1, jl] < speech_rate):
                     continue
                 speak(S, P, t, j, side)
-    # Engine's deliveries: messages due today (few; the slots' deliveries follow, below)
+    # Deliveries: messages due today (few; the slots' deliveries follow, below)
     for obs in range(2):
         for j in range(lo, hi):
             marks[j - lo] = I[col.I_MESSAGE_DAY + obs, j] <= t
@@ -1030,7 +1029,7 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
         j = np.uint64(slotted[q])
         jl = j - lo
         live = alive[jl]
-        # Engine's deliveries: due reports, findings and disavowals; P(ordered) of every open slot
+        # Deliveries: due reports, findings and disavowals; P(ordered) of every open slot
         for obs in range(2):
             active = np.int64(I[col.I_SLOT_MASK + obs, j])
             while active:
@@ -1048,7 +1047,7 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
                     SLI[obs, k, j, col.SLI_DISAVOWED] != 0,
                     lr_c2,
                 )
-        # Engine's red lines, up to their draws
+        # Red lines, up to their draws
         if t >= window_start:
             active = np.int64(I[col.I_SLOT_MASK, j])
             while active:
@@ -1110,7 +1109,7 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
 
 @jit(void(STATE, PARAMS, u8, u8, MASK))
 def observe_groups(S, P, lo, hi, alive):
-    """Engine's observed groups: a day with or without a seen attack moves each belief. A pass
+    """Observed groups: a day with or without a seen attack moves each belief. A pass
     of its own, group after group: a run's updates form one chain of divisions, which a pass
     over many runs overlaps."""
     F, seen = S.F, S.seen
@@ -1342,7 +1341,7 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
     p_collapse, crisis_threshold = pf[col.PF_DIALOGUE_COLLAPSE], pf[col.PF_CRISIS_THRESHOLD]
     max_months, step_months = pf[col.PF_MAX_MONTHS], pf[col.PF_STEP_MONTHS]
     u_dialogue, u_collapse = u[pi[col.PI_ROW_DIALOGUE]], u[pi[col.PI_ROW_COLLAPSE]]
-    # Engine's stocks: decays and the rung level (plain loops, several runs at once: numba's
+    # Stocks: decays and the rung level (plain loops, several runs at once: numba's
     # `row[lo:hi] *= x` costs several times as much), settled or stale slots closed
     for i in range(groups):
         for j in range(lo, hi):
