@@ -282,6 +282,40 @@ CASES: list[Case] = [
         "events.csv:4:1: cameo_code: unknown CAMEO code '999x'",
     ),
     (
+        "days that run past the calendar's last date",
+        ["story", "two.yaml"],
+        {"two.yaml": SCENARIO.replace("2020-01-01", "9999-12-31")},
+        "two.yaml:2:1: start_date: 30 days from 9999-12-31 run past 9999-12-31",
+    ),
+    (
+        "an output that is the scenario read",
+        ["export", "two.yaml", "-o", "two.yaml", "-n", "1"],
+        {"two.yaml": SCENARIO},
+        "two.yaml: is the input two.yaml itself; writing it would replace what is read",
+    ),
+    (
+        "a report over a study directory's own file",
+        ["report", "study", "-o", "study/manifest.json"],
+        {"study/manifest.json": "{}"},
+        "study/manifest.json: is the input study/manifest.json itself",
+    ),
+    (
+        "a lever with an empty value",
+        ["compare", "two.yaml", "--lever", "actors.AAA.prior_trust=0.5,,0.7", "-n", "1"],
+        {"two.yaml": SCENARIO},
+        "--lever: actors.AAA.prior_trust: an empty value in '0.5,,0.7'",
+    ),
+    (
+        "a bare carriage return in the events' header",
+        ["replay", "timeline.yaml", "--runs", "1"],
+        {
+            "two.yaml": SCENARIO,
+            "timeline.yaml": TIMELINE,
+            "events.csv": EVENTS.replace("actor,target", "actor,tar\rget", 1),
+        },
+        "events.csv:1:1: unreadable header row: new-line character seen in unquoted field",
+    ),
+    (
         "--set value nested too deeply",
         ["run", "two.yaml", "--set", "days=" + "[" * 10_000, "-n", "1"],
         {"two.yaml": SCENARIO},

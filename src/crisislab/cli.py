@@ -375,7 +375,7 @@ def validate(path: ScenarioArg) -> None:
     """Check a scenario file and summarise it; problems are listed with file:line:column."""
     s = load_scenario(path)
     # the scenario's own text is printed as plain text: no Rich markup in a title or a name
-    out.print(f"[green]✓[/green] {escape(str(path))}: valid scenario ", end="")
+    out.print(f"[green]✓[/green] {escape(str(path))}: valid scenario ", end="", markup=True)
     out.print(f"'{s.name}' ({s.title or 'untitled'})", markup=False)
     out.print(
         f"  starts {s.start_date}, {s.days} days; defender {s.dyad.defender}, "
@@ -436,7 +436,15 @@ def _parse_lever(text: str) -> tuple[str, list[Any]]:
     if not sep or not values:
         raise ScenarioError([Problem("--lever", "", f"expected PATH=V1,V2,…, got {text!r}")])
     path = path.strip()
-    parsed = [parse_override(f"{path}={v}")[1] for v in values.split(",")]
+    if any(not v.strip() for v in values.split(",")):
+        raise BadInput([Problem("--lever", path, f"an empty value in {values!r}")])
+    try:
+        parsed = [parse_override(f"{path}={v}")[1] for v in values.split(",")]
+    except ScenarioError as exc:  # a value that is no single value: the lever's, not --set's
+        raise ScenarioError(
+            Problem("--lever", p.path, p.message) if p.source == "--set" else p
+            for p in exc.problems
+        ) from None
     twice = sorted({str(v) for v in parsed if parsed.count(v) > 1})
     if twice:
         raise BadInput([Problem("--lever", path, f"value given twice: {', '.join(twice)}")])
@@ -675,7 +683,8 @@ def demo(
         outputs.check(report)
     horizon = _scenario_days(name, {}, days)
     out.print(
-        f"[bold]crisislab demo[/bold]: {name}, {runs} runs per doctrine, {days} days, seed {seed}"
+        f"[bold]crisislab demo[/bold]: {name}, {runs} runs per doctrine, {days} days, seed {seed}",
+        markup=True,
     )
     policies = {doctrine: {"actors.USA.doctrine": doctrine} for doctrine in DOCTRINES}
     kept = "nothing was kept beyond the tables printed; no report was written"
@@ -912,9 +921,9 @@ def report(
     replay or fork, or a study's policies across its futures."""
     from crisislab.experiments.claims import settings as claim_settings
     from crisislab.report import build_report, write_html
-    from crisislab.report.sources import is_scenario
+    from crisislab.report.sources import is_scenario, source_files
 
-    outputs.check(output)
+    outputs.check(output, inputs=source_files(source))
     per_doctrine = runs or REPORT_RUNS
     n = len(DOCTRINES)
     _check_work(
@@ -1090,10 +1099,13 @@ def fork(
     if json_:
         print_json(summary)
         return
-    out.print(_summary_table(summary, f"Fork of {result.timeline.name} on {at}: {runs} runs"))
+    out.print(
+        _summary_table(summary, f"Fork of {result.timeline.name} on {fork_date}: {runs} runs")
+    )
     cal = summary["calibration"]
     table = Table(
-        title=f"Calibration: the {cal['window_days']} days after {at} that the timeline covers",
+        title=f"Calibration: the {cal['window_days']} days after {fork_date} that the timeline "
+        "covers",
         header_style="bold",
     )
     for col in ("event", "forecast [95% CI]", "happened", "Brier", "log score"):
@@ -1148,7 +1160,8 @@ def export(
     work = _check_work(
         "export", ((runs, "runs"), (horizon, "days")), max_run_days, EXPORT_MAX_RUN_DAYS
     )
-    through = outputs.writes_through(output)  # also refuses an output that cannot be written
+    # also refuses an output that cannot be written, or that is the scenario file read
+    through = outputs.writes_through(output, inputs=[scenario])
 
     def kept() -> str:
         if not through:

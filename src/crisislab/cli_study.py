@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from crisislab.console import err, out, print_json
+from crisislab.console import err, out, print_json, writing_stdout
 from crisislab.errors import BadInput, Problem, StudyError
 from crisislab.experiments import Study, StudyResults, example_names, open_executor
 from crisislab.experiments.design import Chunk
@@ -282,9 +282,10 @@ def query(
     if output == "json":
         print_json([dict(zip(columns, row, strict=True)) for row in rows])
     elif output == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
+        with writing_stdout():
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(rows)
     else:
         _print_rows(columns, rows)
 

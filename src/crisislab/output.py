@@ -20,7 +20,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,14 +123,35 @@ def _check_folder(asked: str, folder: Path, shown: Path) -> None:
         raise _fail(asked, f"cannot write in the folder {_display(shown)}: permission denied")
 
 
-def check(path: str | Path) -> None:
-    """Raise an `OutputError` now if `path` cannot be written (before any work is done)."""
-    target(path)
+def check(path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+    """Raise an `OutputError` now if `path` cannot be written (before any work is done), or is
+    one of the files in `inputs` that the command reads."""
+    _refuse_inputs(target(path), inputs)
 
 
-def writes_through(path: str | Path) -> bool:
-    """Whether `path` is written in place (a pipe, a device) rather than replaced atomically."""
-    return target(path).through
+def writes_through(path: str | Path, inputs: Iterable[str | Path] = ()) -> bool:
+    """Whether `path` is written in place (a pipe, a device) rather than replaced atomically;
+    refused as `check` refuses it."""
+    where = target(path)
+    _refuse_inputs(where, inputs)
+    return where.through
+
+
+def _refuse_inputs(where: Target, inputs: Iterable[str | Path]) -> None:
+    """Refuse an output that is an input file of the command, or inside an input folder:
+    writing it would destroy what is read."""
+    if where.through or not where.path.exists():
+        return
+    for source in inputs:
+        if os.path.isfile(source) and os.path.samefile(source, where.path):
+            what = f"the input {os.fspath(source)} itself"
+        elif os.path.isdir(source) and where.path.is_relative_to(os.path.realpath(source)):
+            what = f"inside the input folder {os.fspath(source)}"
+        else:
+            continue
+        raise _fail(
+            where.asked, f"is {what}; writing it would replace what is read, give another file"
+        )
 
 
 @contextmanager

@@ -234,6 +234,43 @@ def test_compare_refuses_a_lever_value_or_path_given_twice(capsys, levers, messa
 # --- progress --------------------------------------------------------------------------------
 
 
+def test_brackets_in_the_users_text_print_as_themselves(capsys, tmp_path, monkeypatch):
+    """Rich markup is never read from a lever value or a timeline's name (nor a query's rows,
+    tests/cli/test_cli_study.py): `[/]` there once stopped the command with an internal error."""
+    fixtures = Path(__file__).parents[1] / "history" / "fixtures"
+    monkeypatch.chdir(tmp_path)
+    Path("two-leaders-timeline.csv").write_text((fixtures / "two-leaders-timeline.csv").read_text())
+    code, out, err = cli(
+        capsys, "compare", "us-iran-2020", "--lever", "title='[/]',[bold]x", "-n", "2", "-d", "5"
+    )
+    assert code == 0, err
+    assert "title=[/]" in out and "title=[bold]x" in out
+    timeline = (fixtures / "two-leaders-timeline.yaml").read_text()
+    timeline = timeline.replace("name: two-leaders-2020", "name: '[/]two'", 1)
+    Path("timeline.yaml").write_text(
+        timeline.replace("scenario: two-leaders", "scenario: two.yaml")
+    )
+    Path("two.yaml").write_text((fixtures / "two-leaders.yaml").read_text())
+    code, out, err = cli(capsys, "replay", "timeline.yaml", "-n", "2")
+    assert code == 0, err
+    assert "Replay of [/]" in out
+
+
+@pytest.mark.parametrize("args", [["scenarios"], ["run", "us-iran-2020", "-n", "8", "--json"]])
+def test_a_stdout_whose_reader_went_away_exits_2_with_one_line(args):
+    """`crisislab … | head`: Rich and Click would exit 1, the code of a bug, with no word."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "crisislab", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    child.stdout.close()  # before the child has imported crisislab, let alone printed
+    err = child.stderr.read()
+    assert child.wait(timeout=120) == 2, err
+    assert err == "error: stdout: cannot write: the reader of the pipe went away\n"
+
+
 def test_the_progress_bar_fits_80_columns(monkeypatch):
     buffer = io.StringIO()
     console = Console(file=buffer, width=80, force_terminal=True, color_system=None)

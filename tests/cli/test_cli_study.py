@@ -89,6 +89,13 @@ def test_query_reads_dotted_columns_with_double_quotes(capsys, study_dir):
     assert code == 0 and json.loads(out) == [{"n": 6}]
 
 
+def test_query_prints_brackets_in_values_and_names_as_they_are(capsys, study_dir):
+    sql = """SELECT '[/]' AS "[bold]", '[red]x[/red]' AS y"""
+    code, out, err = cli(capsys, "study", "query", str(study_dir), sql)
+    assert code == 0, err
+    assert "[bold]" in out and "[/]" in out and "[red]x[/red]" in out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -415,7 +415,10 @@ def _sniff(first: str, name: str) -> str | None:
     text = first.strip()
     if text.startswith("{"):
         return "plover"
-    fields = text.split("\t") if "\t" in text else next(csv.reader([text]))
+    try:
+        fields = text.split("\t") if "\t" in text else next(csv.reader([text]))
+    except csv.Error:  # a bare carriage return, say: the reader of the format says where
+        fields = text.split(",")
     names = {_norm(f) for f in fields}
     wide = "\t" in text and len(fields) > 40  # GDELT's, of a wrong width: its reader says so
     if fields[0].strip().isdigit() and (len(fields) in (57, 58, 61) or wide):

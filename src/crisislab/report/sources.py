@@ -53,6 +53,24 @@ def is_scenario(source: str) -> bool:
     return not Path(source).is_dir() and not _is_json(source)
 
 
+def source_files(source: str) -> list[Path]:
+    """The files and folders a report of `source` reads (an output must be none of them): a
+    study directory's own files, or the source itself."""
+    path = Path(source)
+    if not path.is_dir():
+        return [path]
+    from crisislab.experiments.store import StudyStore
+
+    store = StudyStore(path)
+    return [
+        store.manifest_path,
+        path / "study.yaml",
+        path / "design.parquet",
+        store.parts,
+        store.failures_dir,
+    ]
+
+
 def read_json(source: str) -> tuple[str, dict[str, Any]] | None:
     """(kind, data) if the source is a JSON file, None if it is not JSON at all."""
     if not _is_json(source):

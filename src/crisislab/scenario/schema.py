@@ -462,7 +462,13 @@ def _plain(node: object) -> dict:
 
 
 def cross_reference_errors(s: Scenario) -> Iterator[tuple[str, str]]:
-    """Yield (dotted path, message) for references that point nowhere."""
+    """Yield (dotted path, message) for references that point nowhere, and for a horizon that
+    runs past the calendar's last date (its days could not be dated)."""
+    if (dt.date.max - s.start_date).days < s.days - 1:
+        yield (
+            "start_date",
+            f"{s.days} days from {s.start_date} run past {dt.date.max}, the calendar's last date",
+        )
     leaders = {k for k, a in s.actors.items() if isinstance(a, Leadership)}
     for side in ("defender", "challenger"):
         ref = getattr(s.dyad, side)
