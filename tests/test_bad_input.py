@@ -315,6 +315,8 @@ CASES: list[Case] = [
         },
         "events.csv:1:1: unreadable header row: new-line character seen in unquoted field",
     ),
+    ("a folder as a scenario", ["validate", "adir"], {"adir/x.txt": "x"}, "adir: is a folder"),
+    ("a folder as a timeline", ["replay", "adir"], {"adir/x.txt": "x"}, "adir: is a folder"),
     (
         "--set value nested too deeply",
         ["run", "two.yaml", "--set", "days=" + "[" * 10_000, "-n", "1"],

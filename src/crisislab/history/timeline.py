@@ -157,6 +157,8 @@ def load_timeline(name_or_path: str | Path, *, strict: bool = False) -> Timeline
         with as_file(_folder() / meta.events) as events_path:
             return _build(meta, label, events_path, meta.events, strict, at)
     path = Path(ref)
+    if path.is_dir():
+        raise TimelineError([Problem(ref, "", "is a folder; give a timeline's metadata YAML file")])
     if not path.is_file():
         hint = f" (built-in timelines: {', '.join(timeline_names())})"
         raise TimelineError([Problem(ref, "", f"no such built-in timeline or file{hint}")])

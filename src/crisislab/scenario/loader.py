@@ -86,6 +86,8 @@ def read_source(name_or_path: str | Path) -> tuple[str, str]:
     if ref in builtin_names():
         return ref, _builtin_text(ref)
     path = Path(ref)
+    if path.is_dir():
+        raise ScenarioError([Problem(ref, "", "is a folder; give a scenario's YAML file")])
     if not path.is_file():
         hint = "" if path.suffix else f" (built-in scenarios: {', '.join(builtin_names())})"
         raise ScenarioError([Problem(ref, "", f"no such built-in scenario or file{hint}")])
