@@ -367,7 +367,7 @@ def test_a_full_disk_is_exit_2_naming_the_file_and_the_study_resumes(capsys, mon
     directory = tmp_path / "full"
     code, _, err = cli(capsys, "study", "run", str(FIXTURE), "--dir", str(directory))
     assert code == 2
-    failed = Path(parts[1]).name.split(".")[1]  # .part-00000k.parquet.XXXX.tmp
+    failed = Path(parts[1]).name.split(".")[1]  # the temporary name is .<part>.parquet.<random>.tmp
     assert f"error: {directory}/runs/{failed}.parquet: cannot write: No space left" in err
     assert ".tmp" not in err and "Traceback" not in err
     monkeypatch.undo()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -40,7 +41,8 @@ ROW_GROUPS = 9
 
 @dataclass(frozen=True)
 class Setup:
-    """A compiled scenario with what one batch adds: the days, the script, what to record."""
+    """A compiled scenario with what one batch adds: the days, the script, what to record.
+    Figures derived from the scenario are computed once (cached properties)."""
 
     c: Compiled
     t0: int  # the first simulated day; days before it are replayed from the script
@@ -65,12 +67,12 @@ class Setup:
     def action(self, action_id: str) -> Action:
         return compile_action(action_id, self.c.scenario.actions[action_id])
 
-    @property
+    @cached_property
     def initial_action(self) -> Action | None:
         ev = self.c.scenario.initial_event
         return self.action(ev.action) if ev is not None else None
 
-    @property
+    @cached_property
     def can_execute(self) -> tuple[list[bool], list[bool]]:
         """Per side, whether it has an action for each response (none first): a response a side
         has no action for is not taken, and is no order."""
@@ -85,30 +87,30 @@ class Setup:
     def host_on(self) -> bool:
         return self.c.scenario.fronts.host.actor is not None
 
-    @property
+    @cached_property
     def host_nat(self) -> int:
         f, c = self.c.scenario.fronts, self.c
         if f.host.actor is None:
             return -1
         return c.nationalities.index(c.scenario.actors[f.host.actor].nationality)
 
-    @property
+    @cached_property
     def soil(self) -> tuple[int, ...]:
         return tuple(TARGETS.index(t) for t in self.c.scenario.fronts.host.soil_targets)
 
-    @property
+    @cached_property
     def sea_group(self) -> int | None:
         groups = [g.id for g in self.c.groups]
         actor = self.c.scenario.fronts.maritime.actor
         return groups.index(actor) if actor in groups else None
 
-    @property
+    @cached_property
     def sea_action(self) -> Action | None:
         if self.sea_group is None:
             return None
         return self.action(self.c.scenario.fronts.maritime.action)
 
-    @property
+    @cached_property
     def sea_victim(self) -> int | None:
         c = self.c
         partners = [a.nationality for a in c.scenario.actors.values() if a.role == "coalition"]

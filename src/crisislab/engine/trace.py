@@ -8,6 +8,7 @@ with names from the scenario in place of indices.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,13 +24,34 @@ if TYPE_CHECKING:
 BELIEF_STEP = 0.02  # a day's change of belief the story mentions
 
 
+class _Index:
+    """A traced batch's log grouped by run (in order within each run) and the scenario's names,
+    made once per batch: `export` reads every run of a batch."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.state = batch.state  # the index belongs to this state: a rerun makes a new one
+        log = batch.log()
+        order = np.argsort(log[:, col.LOG_RUN], kind="stable")
+        self.log = log[order]
+        self.starts = np.searchsorted(self.log[:, col.LOG_RUN], np.arange(batch.runs + 1))
+        self.names = _Names(batch.setup)
+
+    def rows(self, run: int) -> np.ndarray:
+        return self.log[self.starts[run] : self.starts[run + 1]]
+
+
+_INDEXES: weakref.WeakKeyDictionary[Batch, _Index] = weakref.WeakKeyDictionary()
+
+
 def records(batch: Batch, run: int) -> list[dict[str, Any]]:
     """The records of row `run` of a traced batch, in the order they happened."""
     setup = batch.setup
-    names = _Names(setup)
+    index = _INDEXES.get(batch)
+    if index is None or index.state is not batch.state:
+        index = _INDEXES[batch] = _Index(batch)
+    names = index.names
     out: list[dict[str, Any]] = [_types(batch, run, names)]
-    log = batch.log()
-    log = log[log[:, col.LOG_RUN] == run]
+    log = index.rows(run)
     beliefs = _belief_records(batch, run, names)
     b = 0
     for row in log:

@@ -237,7 +237,7 @@ class _BoundedParser(Parser):
 
 
 class _BoundedRoundTripParser(_BoundedParser, RoundTripParser):
-    pass
+    """ruamel's round-trip parser (it keeps positions) with the bounds of _BoundedParser."""
 
 
 class _RoundTripConstructor(RoundTripConstructor):
