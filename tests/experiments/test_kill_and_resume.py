@@ -105,7 +105,7 @@ def group_members(group: int) -> list[int]:
     return members
 
 
-def wait_until_empty(group: int, timeout: float = 15) -> list[int]:
+def wait_until_empty(group: int, timeout: float = 60) -> list[int]:
     deadline = time.monotonic() + timeout
     while (left := group_members(group)) and time.monotonic() < deadline:
         time.sleep(0.1)
