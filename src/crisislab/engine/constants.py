@@ -26,7 +26,26 @@ CONDITION_FIELDS = (
 )
 CONDITION_OPS = (">=", ">", "<=", "<", "==", "!=")
 
+# ICB's violence scale (MODEL.md §9): 1 no violence, 2 minor clashes, 3 serious clashes, 4 war
+NO_VIOLENCE, MINOR_CLASHES, SERIOUS_CLASHES, FULL_SCALE_WAR = 1, 2, 3, 4
+SERIOUS_STRIKES = 3  # direct strikes within SERIOUS_WINDOW_DAYS, with deaths on both sides ...
+SERIOUS_WINDOW_DAYS = 30
+SERIOUS_BATTLE_DEATHS = 100  # ... or this many battle deaths: serious clashes (ICB)
+WAR_BATTLE_DEATHS = 1000  # battle deaths within WAR_WINDOW_DAYS: full-scale war (COW)
+WAR_WINDOW_DAYS = 365
+WAR_CAMPAIGN_DAYS = 14  # a campaign of direct strikes this long is full-scale war (MODEL.md §9)
+
 __all__ = [
+    "FULL_SCALE_WAR",
+    "MINOR_CLASHES",
+    "NO_VIOLENCE",
+    "SERIOUS_BATTLE_DEATHS",
+    "SERIOUS_CLASHES",
+    "SERIOUS_STRIKES",
+    "SERIOUS_WINDOW_DAYS",
+    "WAR_BATTLE_DEATHS",
+    "WAR_CAMPAIGN_DAYS",
+    "WAR_WINDOW_DAYS",
     "CHALLENGER",
     "CONDITION_FIELDS",
     "CONDITION_OPS",
