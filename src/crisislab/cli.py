@@ -52,7 +52,7 @@ app = typer.Typer(
 )
 app.add_typer(study_app, name="study")
 
-DOCTRINES = ("restraint", "gtft", "proportional", "retaliatory")
+DOCTRINES = ("restraint", "targeted", "gtft", "proportional", "retaliatory", "strategic")
 RECOMMENDED = "restraint"
 REPORT_RUNS = 4096  # runs per doctrine of `crisislab report` on a scenario
 DEMO_REPORT_RUNS = 2048  # runs per doctrine of the demo report's daily charts (keeps it quick)

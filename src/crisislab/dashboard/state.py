@@ -63,10 +63,12 @@ OUTCOME_LABELS = {
     "war": "war",
 }
 DOCTRINE_HELP = {
-    "restraint": "no answer to a perceived attack; only red lines trigger a response",
-    "gtft": "in kind, but forgive with probability about 1/3 (generous tit-for-tat)",
-    "proportional": "in kind, every time",
-    "retaliatory": "strike the state unless fairly sure it is limited; in kind otherwise",
+    "restraint": "never initiates a strike; answers with force only when its red line fires",
+    "targeted": "answers proxy attacks on the proxy; strikes the state only for its red line",
+    "gtft": "answers up to one rung above the perceived attack, with a low obligation to answer",
+    "proportional": "answers up to one rung above the perceived attack",
+    "retaliatory": "a strong obligation to answer, on whichever target pays most",
+    "strategic": "no move forbidden and no target preferred: expected utility alone",
 }
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import cast
 
 import numpy as np
+from scipy import stats
 
 from crisislab.engine import draws as purpose
 from crisislab.engine import layout as col
 from crisislab.engine import philox, state
-from crisislab.engine.constants import SLOTS
+from crisislab.engine.constants import CRISIS_THREAT, SLOTS
 from crisislab.engine.kernel import State, run_block
 from crisislab.engine.params import Setup, parameters
 from crisislab.scenario.schema import Leadership
@@ -65,6 +66,7 @@ class Batch:
             SLI,
             np.zeros((2, SLOTS, n, max(len(c.red_lines), 1)), np.bool_),
             grievance,
+            np.zeros((groups, width)),
             np.zeros((len(c.nationalities), width)),
             np.zeros((len(c.nationalities), width)),
             np.zeros((groups, width), np.bool_),
@@ -80,10 +82,27 @@ class Batch:
         c, n = self.setup.c, self.runs
         fronts = c.scenario.fronts
         runs = np.arange(self.first_run, self.first_run + n)
+        resolve = c.scenario.resolve
         for side, spec in enumerate(c.sides):
             u = philox.uniforms(self.seed, runs, -1, purpose.TYPES, side, 1)[0]
-            S.I[col.I_LIMITED + side, :n] = u < spec.type_prior
+            limited = u < spec.type_prior
+            mean = np.where(limited, resolve.limited_mean, resolve.aggressive_mean)
+            x = philox.uniforms(self.seed, runs, -1, purpose.RESOLVE, side, 1)[0]
+            # a Beta around the type's mean, kept on the type's side of 1/2
+            drawn = stats.beta.ppf(
+                x, mean * resolve.concentration, (1 - mean) * resolve.concentration
+            )
+            drawn = np.where(limited, np.minimum(drawn, 0.499), np.maximum(drawn, 0.501))
+            S.F[col.F_RESOLVE + side, :n] = drawn
+            S.F[col.F_RESOLVE_DRAWN + side, :n] = drawn
+            S.I[col.I_LIMITED + side, :n] = limited
             S.F[col.F_BELIEF + side, :n] = spec.prior_trust
+            kappa = max(
+                (line.enforcement for line in c.red_lines if line.owner != side), default=0.0
+            )
+            S.F[col.F_CREDIBILITY + side, :n] = kappa
+            S.F[col.F_CREDIBILITY_PRIOR + side, :n] = kappa
+            S.F[col.F_THREAT + side, :n] = CRISIS_THREAT
             leadership = cast(Leadership, c.scenario.actors[spec.id])  # a side is a leadership
             S.F[col.F_ALERT + side, :n] = leadership.initial_alert
         if self.setup.host_on:

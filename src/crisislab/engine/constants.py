@@ -15,7 +15,9 @@ DEFENDER, CHALLENGER = 0, 1
 TARGETS = ("forces", "territory", "senior_commander", "proxy", "shipping", "civilians")
 ROLES = ("leadership", "faction", "proxy")
 RESPONSES = ("none", "strike_proxy", "strike_state", "retaliate")
-DOCTRINES = ("restraint", "proportional", "gtft", "retaliatory")
+DOCTRINES = ("restraint", "proportional", "gtft", "retaliatory", "targeted", "strategic")
+# how a crisis ended (MODEL.md §9): not yet, faded or tacit, agreement, imposed (a war's ceasefire)
+END_MODES = ("none", "tacit", "agreement", "imposed")
 CONDITION_FIELDS = (
     "reported_deaths",
     "reported_injuries",
@@ -33,34 +35,38 @@ SERIOUS_WINDOW_DAYS = 30
 SERIOUS_BATTLE_DEATHS = 100  # ... or this many battle deaths: serious clashes (ICB)
 WAR_BATTLE_DEATHS = 1000  # battle deaths within WAR_WINDOW_DAYS: full-scale war (COW)
 WAR_WINDOW_DAYS = 365
+CRISIS_THREAT = 1.0 / 7.0  # a side's forecast of hostile acts per day as a crisis opens: one a
+# week (ASSUMPTION); it decays toward the pre-crisis level as quiet days pass (termination, §9)
 WAR_CAMPAIGN_DAYS = 14  # a campaign of direct strikes this long is full-scale war (MODEL.md §9)
 
 __all__ = [
+    "CHALLENGER",
+    "CONDITION_FIELDS",
+    "CONDITION_OPS",
+    "CRISIS_THREAT",
+    "DEFENDER",
+    "DIRECT_RUNG",
+    "DOCTRINES",
+    "END_MODES",
+    "EPS",
+    "FIRST_EVENTS",
     "FULL_SCALE_WAR",
+    "KINETIC_RUNG",
     "MINOR_CLASHES",
+    "NEVER",
     "NO_VIOLENCE",
+    "OVERT_ODDS",
+    "RESPONSES",
+    "ROLES",
     "SERIOUS_BATTLE_DEATHS",
     "SERIOUS_CLASHES",
     "SERIOUS_STRIKES",
     "SERIOUS_WINDOW_DAYS",
-    "WAR_BATTLE_DEATHS",
-    "WAR_CAMPAIGN_DAYS",
-    "WAR_WINDOW_DAYS",
-    "CHALLENGER",
-    "CONDITION_FIELDS",
-    "CONDITION_OPS",
-    "DEFENDER",
-    "DIRECT_RUNG",
-    "DOCTRINES",
-    "EPS",
-    "FIRST_EVENTS",
-    "KINETIC_RUNG",
-    "NEVER",
-    "OVERT_ODDS",
-    "RESPONSES",
-    "ROLES",
     "SLOTS",
     "SLOT_MEMORY_DAYS",
     "TARGETS",
     "TOP_RUNG",
+    "WAR_BATTLE_DEATHS",
+    "WAR_CAMPAIGN_DAYS",
+    "WAR_WINDOW_DAYS",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 # purposes
 TYPES = 1  # slot: side; before day 0: the leadership's hidden type
 HAZARDS = 2  # the accident and loss-of-control hazards (one pair)
-SIDE = 3  # slot: side; the campaign order and the rhetoric draws (one pair)
+SIDE = 3  # slot: side; the decision occasion and the rhetoric draws (one pair)
 GROUP = 4  # slot: group; its attack hazard
 MARITIME = 5  # the maritime incident hazard
 NUCLEAR = 6  # dialogue start and collapse (one pair)
@@ -23,6 +23,10 @@ RESPONSE = 11  # slot: side; the doctrine's or logit's draw, and the retaliation
 FOLLOW_ON = 12  # the host's follow-on withdrawal
 PREVENTIVE = 13  # a preventive strike in a breakout crisis
 SCRIPT = 14  # slot: scripted event; whether an observed group act was ordered
+DECIDE = 15  # slot: side; the choice on a decision occasion (orders)
+CAMPAIGN = 16  # slot: side; whether a campaign of direct strikes goes on today
+CEASEFIRE = 17  # whether a war ends in a ceasefire today
+RESOLVE = 18  # slot: side; before day 0: the leadership's drawn resolve (Beta, with TYPES)
 
 # event sources: the slot of an EVENT draw, unique per run and day
 SOURCE_INITIAL = 0

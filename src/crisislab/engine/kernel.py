@@ -49,9 +49,12 @@ from crisislab.engine.beliefs import (
 from crisislab.engine.constants import (
     CONDITION_FIELDS,
     CONDITION_OPS,
+    CRISIS_THREAT,
     DIRECT_RUNG,
     DOCTRINES,
+    END_MODES,
     FIRST_EVENTS,
+    FULL_SCALE_WAR,
     KINETIC_RUNG,
     NEVER,
     OVERT_ODDS,
@@ -63,14 +66,16 @@ from crisislab.engine.constants import (
     TOP_RUNG,
 )
 from crisislab.engine.philox import uniform_pair
+from crisislab.engine.violence import violence_level
 
+TACIT, AGREEMENT, IMPOSED = (END_MODES.index(m) for m in ("tacit", "agreement", "imposed"))
 # codes of the compiled scenario's tables, named from their one definition (constants.py)
 LEADERSHIP, PROXY = ROLES.index("leadership"), ROLES.index("proxy")
 TERRITORY, SENIOR_COMMANDER = TARGETS.index("territory"), TARGETS.index("senior_commander")
 PROXY_TARGET, SHIPPING = TARGETS.index("proxy"), TARGETS.index("shipping")
 NONE, STRIKE_PROXY, STRIKE_STATE, RETALIATE = (RESPONSES.index(r) for r in RESPONSES)
 RESTRAINT, GTFT = DOCTRINES.index("restraint"), DOCTRINES.index("gtft")
-RETALIATORY = DOCTRINES.index("retaliatory")
+PROPORTIONAL, TARGETED = DOCTRINES.index("proportional"), DOCTRINES.index("targeted")
 FIRST_LETHAL_PROXY = FIRST_EVENTS.index("lethal_proxy_attack")
 FIRST_PROXY_STRIKE = FIRST_EVENTS.index("proxy_strike")
 FIRST_STATE_STRIKE = FIRST_EVENTS.index("state_strike")
@@ -84,7 +89,8 @@ GE, GT, LE, LT, EQ = (CONDITION_OPS.index(op) for op in (">=", ">", "<=", "<", "
 # them): named tuples of arrays, read by name (S.F, P.pi)
 State = namedtuple(
     "State",
-    ("F", "I", "SLF", "SLI", "fired", "grievance", "deaths", "injuries", "seen", "log", "n_log",
+    ("F", "I", "SLF", "SLI", "fired", "grievance", "suppression", "deaths", "injuries", "seen",
+     "log", "n_log",
      "daily"),
 )  # fmt: skip
 Params = namedtuple(
@@ -112,7 +118,7 @@ VEC, IVEC, MASK, ANY_VEC = _array(f8, 1), _array(i8, 1), _array(b1, 1), _array(f
 ROWS, TABLE, CUBE, SLOT_TABLE = _array(f8, 2), _array(i8, 2), _array(f8, 3), _array(types.int32, 4)
 IROWS = _array(getattr(types, col.INTEGER_DTYPE), 2)  # the per-run integers, I
 STATE = types.NamedTuple(
-    (ROWS, IROWS, _array(f8, 4), SLOT_TABLE, _array(b1, 4), ROWS, ROWS, ROWS, _array(b1, 2),
+    (ROWS, IROWS, _array(f8, 4), SLOT_TABLE, _array(b1, 4), ROWS, ROWS, ROWS, ROWS, _array(b1, 2),
      ROWS, IVEC, _array(types.float32, 3)),
     State,
 )  # fmt: skip
@@ -120,6 +126,7 @@ PARAMS = types.NamedTuple(
     (VEC, IVEC, *(ROWS, TABLE) * 4, _array(i8, 3), ROWS, TABLE, TABLE), Params
 )
 FIVE = types.UniTuple(f8, 5)
+FOUR = types.UniTuple(f8, 4)
 # runs listed per row (a red line, a side), how many in each row, and a figure per run of the block
 LISTED = types.Tuple((TABLE, IVEC, TABLE))
 # the key of the random streams and the chunk's first run: [k0, k1, first run] (philox.key_of)
@@ -291,8 +298,11 @@ def mark_first(I, pi, t, j, which):
 # (each function comes after those it calls: it is compiled where it is defined)
 
 
-@jit(void(IROWS, IVEC, i8, i8, i8, i8), inline=True)
-def direct_exchange(I, pi, t, j, side, rung):
+@jit(void(IROWS, IVEC, i8, i8, i8, i8, i8), inline=True)
+def direct_exchange(I, pi, t, j, side, rung, deaths):
+    """A state's act on the other state: direct exchanges, and the chain of direct strikes
+    (rung >= war_rung, each within the window of the last) that ICB's serious clashes count,
+    with a bit per side whose strikes in the chain killed."""
     if rung >= DIRECT_RUNG:
         if t > pi[col.PI_T0]:
             I[col.I_DIRECT_EXCHANGES, j] += 1
@@ -304,11 +314,20 @@ def direct_exchange(I, pi, t, j, side, rung):
         t - I[col.I_CHAIN_START, j] <= pi[col.PI_WAR_EXCHANGE_WINDOW] and I[col.I_CHAIN_LEN, j] > 0
     )
     if not within:
-        I[col.I_CHAIN_LEN, j] = 1
-        I[col.I_CHAIN_START, j] = t
-    elif I[col.I_CHAIN_SIDE, j] != side:
-        I[col.I_CHAIN_LEN, j] += 1
+        I[col.I_CHAIN_LEN, j] = 0
+        I[col.I_CHAIN_LETHAL, j] = 0
+    I[col.I_CHAIN_LEN, j] += 1
+    I[col.I_CHAIN_START, j] = t
     I[col.I_CHAIN_SIDE, j] = side
+    if deaths > 0:
+        I[col.I_CHAIN_LETHAL, j] |= 1 << side
+
+
+@jit(f8(f8, i8, b1), inline=True)
+def damage(per_strike, deaths, leader):
+    """A hostile act's weight on its victim's grievance, and what it pays down of its author's
+    (MODEL.md §1): a strike's weight, more with the log of its deaths and for a leader killed."""
+    return per_strike * (1.0 + math.log1p(deaths)) + (1.0 if leader else 0.0)
 
 
 @jit(void(STATE, PARAMS, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1, b1, b1), inline=True)
@@ -350,7 +369,19 @@ def truth(
             I[col.I_WINDOW_ATTACKS, j] += 1
     if role != PROXY and hits <= SENIOR_COMMANDER:  # a state act: battle deaths, exchanges
         F[col.F_BATTLE_DEATHS, j] += deaths
-        direct_exchange(I, pi, t, j, side, rung)
+        direct_exchange(I, pi, t, j, side, rung, deaths)
+    if rung >= KINETIC_RUNG:  # grievance: the victim side's grows, the author's is paid down
+        leader = hits == SENIOR_COMMANDER and deaths > 0
+        weight = damage(P.pf[col.PF_GRIEVANCE_PER_STRIKE], deaths, leader)
+        for s in range(2):
+            if victim == side_i[s, col.SDI_NATIONALITY] and s != side:
+                F[col.F_RAGE + s, j] += weight
+                if leader:  # a rally round the flag (MODEL.md §1)
+                    F[col.F_RESOLVE + s, j] = min(
+                        0.99, F[col.F_RESOLVE + s, j] + P.pf[col.PF_RALLY]
+                    )
+        if role == LEADERSHIP:
+            F[col.F_RAGE + side, j] = max(0.0, F[col.F_RAGE + side, j] - weight)
 
 
 @jit(void(STATE, PARAMS, i8, i8, ANY_VEC, i8, i8, i8, i8, i8, i8, i8, i8, i8, b1), inline=True)
@@ -487,6 +518,7 @@ def emit(
         victim = side_i[1 - side, col.SDI_NATIONALITY]
     role = LEADERSHIP if group < 0 else group_i[group, col.GI_ROLE]
     retaliation = source == purpose.SOURCE_RETALIATION + side
+    sigma = P.pf[col.PF_CASUALTY_SIGMA]
     for k in range(m):
         j = idx[k]
         v = 1 if (act_i[act, col.AI_HAS_WARNED] and warned[j - lo]) else 0
@@ -494,9 +526,10 @@ def emit(
         deaths = forced
         if forced < 0:
             deaths = 0
-            if ur[0, k] < act_f[act, col.AF_P_KILL + v]:  # the geometric extra only if it kills
-                extra = math.floor(math.log(ur[1, k]) / math.log1p(-1.0 / max(d_mean, 1.0 + 1e-9)))
-                deaths = int(1 + (extra if d_mean > 1.0 else 0.0))
+            if ur[0, k] < act_f[act, col.AF_P_KILL + v]:  # a hurdle, then a lognormal (§9)
+                z = gaussian(key, j, t, purpose.EVENT, source, 5)
+                median = d_mean * math.exp(-0.5 * sigma * sigma)  # d_mean: the mean if it kills
+                deaths = max(1, math.floor(median * math.exp(sigma * z) + 0.5))
         injuries = math.floor(-act_f[act, col.AF_INJURIES_MEAN + v] * math.log(ur[2, k]))
         rung = act_i[act, (col.AI_LETHAL_RUNG if deaths > 0 else col.AI_RUNG) + v]
         is_ordered = ordered[j - lo]
@@ -561,6 +594,7 @@ def send_message(S, P, key, t, side, idx, mimic, reason):
         lie, delay = pair(key, j, t, purpose.MESSAGE, side * 8 + reason, 0)
         if I[col.I_LIMITED + side, j] or lie < pf[col.PF_MSG_LIE] or not mimic:
             arrival = t + latency(pf, pi, delay)
+            I[col.I_MESSAGES_SENT + side, j] += 1
             I[col.I_MESSAGE_DAY + obs, j] = min(I[col.I_MESSAGE_DAY + obs, j], arrival)
             F[col.F_GOLDSTEIN, j] += act_f[act, col.AF_GOLDSTEIN]
             F[col.F_RIVERA, j] += act_f[act, col.AF_RIVERA]
@@ -597,6 +631,85 @@ def speak(S, P, t, j, side):
             S.log[r, col.LOG_SIDE] = side
 
 
+# --- decisions: logit quantal response over expected utilities (MODEL.md §5) ---------------
+# Every function here reads only the decider's perceived state (`view` fields) and its own
+# hidden state (`own` fields): tests/engine/test_engine_perception.py keeps it so.
+
+
+@jit(f8(f8, f8), inline=True)
+def answer_rate(answered, unanswered):
+    """The share of its attacks the decider has seen the other side answer (a Beta-binomial
+    mean: the counts start from the prior's)."""
+    return answered / (answered + unanswered)
+
+
+@jit(f8(f8, f8, f8, f8, f8, f8, f8, f8, f8, f8, f8), inline=True)
+def order_utility(
+    resolve, rage, belief, kappa, answered, unanswered, cross, value, cost, loss, weight
+):
+    """ΔEU of ordering one's armed groups to attack, against holding: the stake it is worth
+    (r·value) and the revenge it pays, less its own cost ((1 - r)·cost) and the expected loss
+    of an answer. The answer comes with the chance that an attack is perceived as crossing the
+    other's red line (`cross`) times the line's credibility κ, and otherwise with the answer
+    rate the decider has perceived; its loss is larger the more resolved the other seems
+    (1 - belief). Deterrence is this last term."""
+    p_answer = cross * kappa + (1.0 - cross) * answer_rate(answered, unanswered)
+    expected_loss = p_answer * loss * (1.0 - resolve) * (2.0 - belief)
+    return resolve * value + weight * rage - (1.0 - resolve) * cost - expected_loss
+
+
+@jit(f8(f8, f8), inline=True)
+def logistic(precision, eu):
+    """The logit choice probability of an option against holding (McKelvey & Palfrey 1995)."""
+    return 1.0 / (1.0 + math.exp(-precision * eu))
+
+
+@jit(void(STATE, PARAMS, i8, u8, u8, ROWS, MASK, i8))
+def decide_orders(S, P, t, lo, hi, u, alive, side):
+    """A leadership's posture toward its armed groups: on a decision occasion (a background
+    rate, higher on alert, or the day after it perceived a new hostile act) it orders attacks
+    or holds, by the logit of order_utility; between occasions its orders stand. One loop with
+    no branch on a run's figures: the processor does several runs at once."""
+    F, I = S.F, S.I
+    pf, pi, side_f, side_i = P.pf, P.pi, P.side_f, P.side_i
+    row, choice_row = side_i[side, col.SDI_ROW], pi[col.PI_ROW_DECIDE] + side
+    rate, precision = pf[col.PF_OCCASION_RATE], pf[col.PF_LOGIT_PRECISION]
+    value, cost, loss = pf[col.PF_ORDER_VALUE], pf[col.PF_ORDER_COST], pf[col.PF_ANSWER_LOSS]
+    weight, cross = pf[col.PF_GRIEVANCE_WEIGHT], side_f[side, col.SDF_CROSS_CHANCE]
+    emboldened = math.log(pf[col.PF_DETERRENCE_AFTER]) if side == 1 and pi[col.PI_HOST_ON] else 0.0
+    begun, tracing = t > pi[col.PI_T0], pi[col.PI_TRACING] != 0
+    before = np.empty(np.int64(hi - lo) if tracing else 0, np.int64)
+    for j in range(lo, hi if tracing else lo):  # the orders before, to log what changed
+        before[j - lo] = I[col.I_CAMPAIGN + side, j]
+    for j in range(lo, hi):
+        jl = j - lo
+        alert = F[col.F_ALERT + side, j]
+        occasion = (
+            alive[jl]
+            & begun
+            & ((u[row, jl] < rate * (1.0 + alert)) | (I[col.I_OCCASION + side, j] != 0))
+        )
+        eu = order_utility(
+            F[col.F_RESOLVE + side, j], F[col.F_RAGE + side, j], F[col.F_BELIEF + side, j],
+            F[col.F_CREDIBILITY + side, j], F[col.F_ANSWERED + side, j],
+            F[col.F_UNANSWERED + side, j], cross, value, cost, loss, weight,
+        )  # fmt: skip
+        withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0  # the defender's forces gone: less to fear
+        eu = eu + (emboldened / max(precision, 1e-9) if withdrawn else 0.0)
+        chooses = u[choice_row, jl] < logistic(precision, eu)
+        campaign = I[col.I_CAMPAIGN + side, j] != 0
+        now = chooses if occasion else campaign
+        I[col.I_CAMPAIGN + side, j] = 1 if now else 0
+        I[col.I_ORDERS + side, j] += 1 if now & (not campaign) else 0
+        I[col.I_OCCASION + side, j] = 0
+    for j in range(lo, hi if tracing else lo):
+        now = I[col.I_CAMPAIGN + side, j]
+        if now != before[j - lo]:
+            r = record(S, t, col.WHAT_ORDERS, j)
+            if r >= 0:
+                S.log[r, col.LOG_SIDE], S.log[r, col.LOG_VALUE] = side, now
+
+
 # --- the passes of one day --------------------------------------------------------------------
 # The day's phases come in the order of docs/model.md §4. A phase's work on one run touches that
 # run alone, so phases can share one loop over the runs, provided each run sees the phases in
@@ -608,9 +721,9 @@ def speak(S, P, t, j, side):
 @jit(types.UniTuple(i8, 2)(STATE, PARAMS, i8, u8, u8, ROWS, MASK, ROWS, MASK, IVEC, IVEC, b1))
 def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses, replay):
     """A new day (today's rungs and sightings cleared), then, unless the day is `replay`ed,
-    the hazards' draws and the orders; the numbers of runs listed in
-    `accidents` and `losses` (of control), whose events are emitted after this pass: those events
-    write nothing the orders read, and the orders nothing an event reads. Each phase is a loop of
+    the hazards' draws, the orders (decide_orders) and the enforcement posture; the numbers of
+    runs listed in `accidents` and `losses` (of control), whose events are emitted after this
+    pass: those events write nothing the orders read, and the orders nothing an event reads. Each phase is a loop of
     its own with no branch on a run's figures, so that the processor does several runs at once."""
     F, I, seen = S.F, S.I, S.seen
     pf, pi, side_f, side_i, group_i = P.pf, P.pi, P.side_f, P.side_i, P.group_i
@@ -622,8 +735,6 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses, repla
     )
     accident_rate, accident_row = pf[col.PF_ACCIDENT_RATE], pi[col.PI_ROW_ACCIDENT]
     loss_rate, loss_row = pf[col.PF_LOC_RATE], pi[col.PI_ROW_LOC]
-    begun, host_on = t > pi[col.PI_T0], pi[col.PI_HOST_ON] != 0
-    deterrence_after = pf[col.PF_DETERRENCE_AFTER]
     # today's rungs and sightings start from nothing
     I[col.I_DAY_RUNG, lo:hi] = 0
     I[col.I_VIEW_DAY_RUNG, lo:hi] = 0
@@ -646,38 +757,12 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses, repla
             x, rate = u[loss_row, j - lo], loss_rate * F[col.F_RUNG_LEVEL, j]
             marks[j - lo] = alive[j - lo] & (x < rate)
         n_losses = marked_runs(marks, lo, n, losses)
-    withdrawal_day = I[col.I_WITHDRAWAL_DAY]
-    tracing = pi[col.PI_TRACING] != 0
-    before = np.empty(np.int64(n) if tracing else 0, np.int64)
     for side in range(2):
-        if tracing:  # the orders before, to log what changed
-            for j in range(lo, hi):
-                marks[j - lo] = I[col.I_CAMPAIGN + side, j] != 0
-                before[j - lo] = I[col.I_ORDERS + side, j]
-        p_limited = side_f[side, col.SDF_CAMPAIGN_DAILY_LIMITED]
-        p_aggressive = side_f[side, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE]
-        p_stop, enforcement = side_f[side, col.SDF_CAMPAIGN_STOP], side_f[side, col.SDF_ENFORCEMENT]
-        deterred, row = side == 1 and host_on, side_i[side, col.SDI_ROW]
-        for j in range(lo, hi):
-            jl = j - lo
-            limited = I[col.I_LIMITED + side, j] != 0
-            p_start = p_limited if limited else p_aggressive
-            withdrawn = deterred & (withdrawal_day[j] >= 0)
-            p_start = p_start * (deterrence_after if withdrawn else 1.0)  # exact when 1.0
-            x = u[row, jl]
-            campaign = I[col.I_CAMPAIGN + side, j] != 0
-            start = alive[jl] & (not campaign) & (x < p_start) & begun
-            stop = campaign & (x < p_stop)
-            I[col.I_CAMPAIGN + side, j] = 1 if (campaign | start) & (not stop) else 0
-            I[col.I_ORDERS + side, j] += 1 if start else 0
-            effort[side, jl] = enforcement if limited else 0.0
-        if tracing:
-            for j in range(lo, hi):
-                go = I[col.I_ORDERS + side, j] > before[j - lo]
-                if go or (marks[j - lo] and I[col.I_CAMPAIGN + side, j] == 0):
-                    r = record(S, t, col.WHAT_ORDERS, j)
-                    if r >= 0:
-                        S.log[r, col.LOG_SIDE], S.log[r, col.LOG_VALUE] = side, go
+        if side_i[side, col.SDI_LEADS_GROUPS]:
+            decide_orders(S, P, t, lo, hi, u, alive, side)
+        enforcement = side_f[side, col.SDF_ENFORCEMENT]
+        for j in range(lo, hi):  # posture: a leadership below resolve 1/2 restrains its groups
+            effort[side, j - lo] = enforcement if F[col.F_RESOLVE + side, j] < 0.5 else 0.0
     return n_accidents, n_losses
 
 
@@ -763,6 +848,7 @@ def execute_responses(S, P, key, t, lo, hi, alive, pending, marks, everyone, nob
                 c = choosing(I, side, todo, m, STRIKE_PROXY, gi, runs)
                 for q in range(c):
                     grievance[gi, runs[q]] += pf[col.PF_GRIEVANCE_PER_STRIKE]
+                    S.suppression[gi, runs[q]] += 1.0
                     if side == 0:
                         I[col.I_PROXY_STRIKES, runs[q]] += 1
                 if c == 0:
@@ -829,9 +915,11 @@ def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
     `ordered[side]` says which runs are under their side's orders. A first loop marks the runs
     whose draw is below a cheap bound above the hazard (exp_ceiling), several runs at once; the
     exact hazard is computed for those few."""
-    I, grievance = S.I, S.grievance
+    I, grievance, suppression = S.I, S.grievance, S.suppression
     pf, pi, group_f, group_i = P.pf, P.pi, P.group_f, P.group_i
     host_on, first_row = pi[col.PI_HOST_ON] != 0, pi[col.PI_ROW_GROUP]
+    # a strike's suppression, in units of grievance (hazard_terms' y = sensitivity * grievance)
+    damped = pf[col.PF_SUPPRESSION_EFFECT] / max(pf[col.PF_GRIEVANCE_SENSITIVITY], 1e-9)
     n = hi - lo
     counts[:] = 0
     for j in range(lo, hi):
@@ -853,7 +941,11 @@ def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
             jl = j - lo
             withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0  # read in every run: no branch
             y, factor, after = hazard_terms(
-                effort[side, jl], ordered[side, jl], withdrawn, grievance[i, j], figures
+                effort[side, jl],
+                ordered[side, jl],
+                withdrawn,
+                grievance[i, j] - damped * suppression[i, j],
+                figures,
             )
             above = u[row, jl] >= base * exp_ceiling(y) * factor * after  # no attack
             marks[jl] = alive[jl] & (not above)
@@ -864,7 +956,11 @@ def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
             jl = j - lo
             withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
             y, factor, after = hazard_terms(
-                effort[side, jl], ordered[side, jl], withdrawn, grievance[i, j], figures
+                effort[side, jl],
+                ordered[side, jl],
+                withdrawn,
+                grievance[i, j] - damped * suppression[i, j],
+                figures,
             )
             rate = base * math.exp(y) * factor
             if presence:
@@ -1165,63 +1261,96 @@ def enforce_red_lines(S, P, key, t, lo, firings, bound_kind, bound_group, p_ord)
                     S.log[r, col.LOG_ENFORCED] = enforced
                     S.log[r, col.LOG_P_ORDERED] = p_ord[j - lo, owner, k]
                     S.log[r, col.LOG_DEATHS] = S.SLI[owner, k, j, col.SLI_REPORTED_DEATHS]
-            if not enforced:
-                I[col.I_RED_LINE_UNENFORCED + owner, j] += 1
-                if public:
-                    F[col.F_AUDIENCE_COST + owner, j] += line_f[line, col.LF_AUDIENCE_COST] * (
-                        1.0 + commitment
-                    )
-            elif response > 0 and bound_kind[j - lo, owner] == 0:
-                bound_kind[j - lo, owner] = response
+            if response > 0 and bound_kind[j - lo, owner] <= 0:
+                # committed: the line's response; otherwise the owner's choice (negative)
+                bound_kind[j - lo, owner] = response if enforced else -response
                 bound_group[j - lo, owner] = SLI[owner, first_slot[line, j - lo], j, col.SLI_GROUP]
                 bound += 1
+            elif not enforced and response == 0:
+                I[col.I_RED_LINE_UNENFORCED + owner, j] += 1
     return bound
 
 
-@jit(i8(PARAMS, i8, b1, b1, f8, f8, f8))
-def doctrine_response(P, side, trigger, state_perpetrator, belief, commitment, u):
-    """decisions.doctrine_response for one run."""
-    pf, side_f, side_i = P.pf, P.side_f, P.side_i
-    if not trigger:
-        return NONE
-    in_kind = STRIKE_STATE if state_perpetrator else STRIKE_PROXY
+@jit(i8(f8, f8, f8, f8, f8, f8), inline=True)
+def quantal_choice(eu0, eu1, eu2, eu3, precision, u):
+    """Option k with probability exp(λ·EU_k) / Σ exp(λ·EU): the logit quantal response
+    (McKelvey & Palfrey 1995); a forbidden option has EU = -inf."""
+    top = max(max(eu0, eu1), max(eu2, eu3))
+    w0 = math.exp(precision * (eu0 - top))
+    w1 = math.exp(precision * (eu1 - top))
+    w2 = math.exp(precision * (eu2 - top))
+    w3 = math.exp(precision * (eu3 - top))
+    x = u * (w0 + w1 + w2 + w3)
+    if x < w0:
+        return 0
+    if x < w0 + w1:
+        return 1
+    return 2 if x < w0 + w1 + w2 else 3
+
+
+@jit(FOUR(PARAMS, i8, f8, f8, f8, f8, f8, f8, f8, f8, b1, b1, i8))
+def answer_utilities(
+    P,
+    side,
+    resolve,
+    rage,
+    belief,
+    kappa,
+    answered,
+    unanswered,
+    p_ordered,
+    backing_down,
+    line_fired,
+    proxy_possible,
+    perceived,
+):
+    """ΔEU against a non-violent answer of a strike on the proxy, a strike on the state and a
+    campaign of direct strikes (MODEL.md §5), from the decider's own resolve and grievance,
+    its beliefs and the posterior that the state ordered the act: a strike on the state is
+    worth what that posterior warrants, one on the proxy the rest. The loss of the other side's
+    answer weighs its perceived answer rate (a proxy strike) or the credibility κ of its red
+    lines (a strike on the state). The doctrine forbids options, caps an answer's rung and adds
+    an obligation to answer; not answering a fired red line of one's own costs
+    `backing_down` (audience cost)."""
+    pf, side_f, side_i, act_i = P.pf, P.side_f, P.side_i, P.act_i
     doctrine = side_i[side, col.SDI_DOCTRINE]
-    if doctrine == RESTRAINT:
-        return NONE
-    if doctrine == GTFT:
-        audience = side_f[side, col.SDF_AUDIENCE_COST]
-        q = pf[col.PF_GTFT_FORGIVENESS] * math.exp(-audience * commitment)
-        return NONE if u < q else in_kind
-    if doctrine == RETALIATORY and belief < pf[col.PF_RETALIATORY_TRUST]:
-        return STRIKE_STATE
-    return in_kind
-
-
-@jit(i8(PARAMS, i8, b1, b1, f8, f8, f8))
-def logit_response(P, side, trigger, state_perpetrator, belief, commitment, u):
-    """decisions.logit_response for one run."""
-    pf, side_f = P.pf, P.side_f
-    adv = 1 - side
-    risk = (
-        belief * side_f[adv, col.SDF_RETALIATION_LIMITED] * (1.0 - side_f[adv, col.SDF_P_WARNING])
-        + (1.0 - belief) * side_f[adv, col.SDF_RETALIATION_AGGRESSIVE]
+    obligation, weight = side_f[side, col.SDF_OBLIGATION], pf[col.PF_GRIEVANCE_WEIGHT]
+    loss = pf[col.PF_ANSWER_LOSS] * (1.0 - resolve) * (2.0 - belief)
+    revenge = weight * rage + obligation + backing_down
+    rate = answer_rate(answered, unanswered)
+    eu_proxy = (
+        resolve * pf[col.PF_LOGIT_PROXY_VALUE] * (1.0 - p_ordered)
+        - (1.0 - resolve) * pf[col.PF_LOGIT_PROXY_COST]
+        - rate * pf[col.PF_PROXY_RISK_SHARE] * loss
+        + revenge
     )
-    eu_none = pf[col.PF_LOGIT_NONE] - side_f[side, col.SDF_AUDIENCE_COST] * commitment
-    if state_perpetrator:
-        eu_proxy = -np.inf
-    else:
-        eu_proxy = pf[col.PF_LOGIT_PROXY] - pf[col.PF_LOGIT_PROXY_WAR] * risk
-    eu_state = pf[col.PF_LOGIT_STATE] - pf[col.PF_LOGIT_WAR_COST] * risk
-    top = max(max(eu_none, eu_proxy), eu_state)
-    precision = pf[col.PF_LOGIT_PRECISION]
-    w0 = math.exp(precision * (eu_none - top))
-    w1 = math.exp(precision * (eu_proxy - top))
-    w2 = math.exp(precision * (eu_state - top))
-    total = w0 + w1 + w2
-    c0 = w0 / total
-    c1 = c0 + w1 / total
-    choice = (1 if u > c0 else 0) + (1 if u > c1 else 0)
-    return choice if trigger else NONE
+    eu_state = (
+        resolve * pf[col.PF_LOGIT_STATE_VALUE] * p_ordered
+        - (1.0 - resolve) * pf[col.PF_LOGIT_STATE_COST]
+        - kappa * loss
+        + revenge
+    )
+    eu_campaign = (
+        resolve * (pf[col.PF_LOGIT_STATE_VALUE] * p_ordered + pf[col.PF_CAMPAIGN_VALUE])
+        - (1.0 - resolve) * pf[col.PF_CAMPAIGN_COST]
+        - 2.0 * kappa * loss
+        + revenge
+    )
+    state_act = side_i[side, col.SDI_STRIKE_STATE]
+    if state_act < 0:
+        state_act = side_i[side, col.SDI_RETALIATE]
+    capped = state_act >= 0 and act_i[state_act, col.AI_RUNG] > perceived + 1
+    if doctrine == RESTRAINT and not line_fired:
+        eu_proxy = eu_state = eu_campaign = -math.inf
+    if doctrine == TARGETED and not line_fired:
+        eu_state = eu_campaign = -math.inf
+    if doctrine in (PROPORTIONAL, GTFT) and capped and not line_fired:
+        eu_state = eu_campaign = -math.inf
+    if not proxy_possible:
+        eu_proxy = -math.inf
+    if state_act < 0:
+        eu_state = eu_campaign = -math.inf
+    return 0.0, eu_proxy, eu_state, eu_campaign
 
 
 @jit(i8(SLOT_TABLE, IVEC, i8, i8, i8, i8))
@@ -1246,61 +1375,84 @@ def worst_new_slot(SLI, pi, j, side, t, active):
 def choose_responses(
     S, P, key, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
 ):
-    """Each side's response, side after side. The runs that respond are those `triggered` by a new
-    perceived attack (listed by assess) and, when a red line bound a response today (`bound`
-    runs), those bound. `pending[side]` says whether any run of the side will act tomorrow."""
+    """Each side's answer, side after side, in the runs `triggered` by a new perceived attack
+    (listed by assess) and those where a red line of its own fired today (`bound`): a committed
+    owner carries out the line's response (bound_kind > 0); otherwise the logit quantal
+    response over answer_utilities decides (bound_kind < 0: a fired line not answered costs
+    the audience cost). The attacker learns from the answer: its perceived answer rate, and
+    the credibility of a red line that fired. `pending[side]` says whether any run of the side
+    will act tomorrow."""
     F, I, SLI = S.F, S.I, S.SLI
-    pi, side_f, side_i = P.pi, P.side_f, P.side_i
+    pf, pi, side_f, side_i = P.pf, P.pi, P.side_f, P.side_i
     triggered, n_triggered, worst = triggers
     listing = np.empty(hi - lo, np.int64)
+    precision = pf[col.PF_LOGIT_PRECISION]
     for side in range(2):
+        other = 1 - side
         if bound == 0:
             idx = triggered[side, : n_triggered[side]]
         else:
             m = 0
             for j in range(lo, hi):
-                if worst[side, j - lo] >= 0 or bound_kind[j - lo, side] > 0:
+                if worst[side, j - lo] >= 0 or bound_kind[j - lo, side] != 0:
                     listing[m] = j
                     m += 1
             idx = listing[:m]
-        pending[side] = False
         for q in range(idx.size):
             j = idx[q]
             jl = j - lo
-            u_choice, u_retaliation = pair(key, j, t, purpose.RESPONSE, side, 0)
+            u_choice = pair(key, j, t, purpose.RESPONSE, side, 0)[0]
             trigger = worst[side, jl] >= 0
             k = max(worst[side, jl], 0)
             overt = SLI[side, k, j, col.SLI_ROLE] == LEADERSHIP
-            state_perpetrator = overt or p_ord[jl, side, k] >= 0.5
             group = SLI[side, k, j, col.SLI_GROUP]
+            p_ordered = 1.0 if overt else p_ord[jl, side, k]
             commitment = F[col.F_COMMITMENT + side, j]
-            belief = F[col.F_BELIEF + side, j]
-            if side_i[side, col.SDI_LOGIT]:
-                kind = logit_response(
-                    P, side, trigger, state_perpetrator, belief, commitment, u_choice
-                )
-            else:
-                kind = doctrine_response(
-                    P, side, trigger, state_perpetrator, belief, commitment, u_choice
-                )
-            enforced = bound_kind[jl, side] > 0
-            if enforced:
-                kind = bound_kind[jl, side]
+            committed, fired = bound_kind[jl, side] > 0, bound_kind[jl, side] != 0
+            backing_down = side_f[side, col.SDF_AUDIENCE_COST] * commitment
+            if fired and not committed:
+                backing_down += side_f[side, col.SDF_AUDIENCE_COST] * (1.0 + commitment)
+            if fired:
                 group = bound_group[jl, side]
-            if I[col.I_LIMITED + side, j]:
-                p_ret = side_f[side, col.SDF_RETALIATION_LIMITED]
-            else:
-                p_ret = side_f[side, col.SDF_RETALIATION_AGGRESSIVE]
-            if kind == RETALIATE and u_retaliation >= p_ret:
-                kind = NONE
-            if kind == STRIKE_PROXY and group < 0:
-                kind = STRIKE_STATE
+            perceived = SLI[side, k, j, col.SLI_PERCEIVED] if trigger else TOP_RUNG
+            eu = answer_utilities(
+                P, side, F[col.F_RESOLVE + side, j], F[col.F_RAGE + side, j],
+                F[col.F_BELIEF + side, j], F[col.F_CREDIBILITY + side, j],
+                F[col.F_ANSWERED + side, j], F[col.F_UNANSWERED + side, j], p_ordered,
+                backing_down, fired, group >= 0 and side_i[side, col.SDI_STRIKE_PROXY] >= 0,
+                perceived,
+            )  # fmt: skip
+            option = quantal_choice(eu[0], eu[1], eu[2], eu[3], precision, u_choice)
+            kind = (NONE, STRIKE_PROXY, STRIKE_STATE, STRIKE_STATE)[option]
+            if committed:
+                kind = bound_kind[jl, side]
+            if kind == STRIKE_STATE and side_i[side, col.SDI_STRIKE_STATE] < 0:
+                kind = RETALIATE
             if not side_i[side, col.SDI_CAN_EXECUTE + kind]:
                 kind = NONE
+            if option == 3 and kind != NONE and not committed:
+                I[col.I_DIRECT_CAMPAIGN + side, j] = 1
+            if fired and not committed and kind == NONE:  # backed down from its own line
+                I[col.I_RED_LINE_UNENFORCED + side, j] += 1
+                F[col.F_AUDIENCE_COST + side, j] += backing_down
+            # what the attacker perceives: an answer or none (its answer rate), and whether a
+            # red line that fired was enforced (its credibility, MODEL.md §8)
+            if trigger:
+                if kind != NONE:
+                    F[col.F_ANSWERED + other, j] += 1.0
+                else:
+                    F[col.F_UNANSWERED + other, j] += 1.0
+            if fired:
+                kappa = F[col.F_CREDIBILITY + other, j]
+                if kind != NONE:
+                    F[col.F_CREDIBILITY + other, j] = kappa + (1.0 - kappa) * 0.5
+                else:
+                    F[col.F_CREDIBILITY + other, j] = kappa * 0.3
+            I[col.I_OCCASION + side, j] = 1
             I[col.I_PENDING + side, j] = kind
             pending[side] = pending[side] or kind > 0
             I[col.I_PENDING_GROUP + side, j] = group if kind == STRIKE_PROXY else -1
-            if t > pi[col.PI_T0] and kind > 0 and not enforced:
+            if t > pi[col.PI_T0] and kind > 0 and not committed:
                 I[col.I_ORDERS + side, j] += 1
             if pi[col.PI_TRACING] and (kind > 0 or trigger):
                 r = record(S, t, col.WHAT_DECISION, j)
@@ -1343,9 +1495,11 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
     u_dialogue, u_collapse = u[pi[col.PI_ROW_DIALOGUE]], u[pi[col.PI_ROW_COLLAPSE]]
     # Stocks: decays and the rung level (plain loops, several runs at once: numba's
     # `row[lo:hi] *= x` costs several times as much), settled or stale slots closed
+    decay_suppression = pf[col.PF_DECAY_SUPPRESSION]
     for i in range(groups):
         for j in range(lo, hi):
             grievance[i, j] *= decay_grievance
+            S.suppression[i, j] *= decay_suppression
     for j in range(lo, hi):
         F[col.F_COMMITMENT, j] *= decay_commitment
         F[col.F_COMMITMENT + 1, j] *= decay_commitment
@@ -1428,19 +1582,26 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
     F[col.F_SOIL_TODAY, lo:hi] = 0.0
     F[col.F_HOST_DEATHS_TODAY, lo:hi] = 0.0
     I[col.I_LETHAL_TODAY, lo:hi] = 0
-    exchanges, declared = pi[col.PI_WAR_EXCHANGES], pi[col.PI_DECLARED_WAR_DAYS]
-    battle_deaths, war_day = pf[col.PF_WAR_BATTLE_DEATHS], t - pi[col.PI_T0]
+    declared, war_day = pi[col.PI_DECLARED_WAR_DAYS], t - pi[col.PI_T0]
     wars = 0
     for j in range(lo, lo if replay else hi):  # outcomes (a war's start marked, settled below)
         rung, top_days = I[col.I_DAY_RUNG, j], I[col.I_TOP_RUNG_DAYS, j]
-        I[col.I_MAX_RUNG, j] = max(I[col.I_MAX_RUNG, j], rung)
+        top_rung = max(I[col.I_MAX_RUNG, j], rung)
+        I[col.I_MAX_RUNG, j] = top_rung
         top_days = top_days + 1 if rung >= TOP_RUNG else 0
         I[col.I_TOP_RUNG_DAYS, j] = top_days
         I[col.I_WINDOW_QUIET_DAYS, j] += 1 if window & (rung <= stable) else 0
-        chain, deaths = I[col.I_CHAIN_LEN, j], F[col.F_BATTLE_DEATHS, j]
-        war_now = alive[j - lo] & (
-            (chain >= exchanges) | (top_days >= declared) | (deaths >= battle_deaths)
+        campaign_days = max(I[col.I_DIRECT_CAMPAIGN, j], I[col.I_DIRECT_CAMPAIGN + 1, j])
+        level = violence_level(
+            top_rung >= KINETIC_RUNG,
+            I[col.I_CHAIN_LEN, j],
+            I[col.I_CHAIN_LETHAL, j] == 3,
+            F[col.F_BATTLE_DEATHS, j],
+            top_days >= declared,
+            campaign_days,
         )
+        I[col.I_VIOLENCE, j] = max(I[col.I_VIOLENCE, j], level)
+        war_now = alive[j - lo] & (level >= FULL_SCALE_WAR)
         marks[j - lo] = war_now
         wars += 1 if war_now else 0
     for k in range(hi - lo if wars else 0):  # the runs whose war began today: few days have any
@@ -1483,6 +1644,101 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
                 record_front(S, t, j, col.FRONT_DIALOGUE_COLLAPSES, 0.0)
             if I[col.I_CRISIS_DAY, j] == t:
                 record_front(S, t, j, col.FRONT_BREAKOUT_CRISIS, F[col.F_BREAKOUT, j])
+
+
+@jit(void(STATE, PARAMS, u8, u8))
+def hidden_stocks(S, P, lo, hi):
+    """Each leadership's moving hidden state and beliefs of the day (MODEL.md §1, §8, §9):
+    resolve reverts toward its drawn value, lowered for good by the log of its own deaths;
+    grievance decays; the credibility of the other's red lines drifts back to its prior; the
+    forecast of hostile acts against it (an exponentially weighted share of days with a
+    perceived attack) moves, and its days near the pre-crisis level are counted. Plain loops,
+    several runs at once."""
+    F, I, deaths = S.F, S.I, S.deaths
+    pf, pi, side_i = P.pf, P.pi, P.side_i
+    decay_r, slope = pf[col.PF_DECAY_RESOLVE], pf[col.PF_DEATH_SLOPE]
+    decay_g, decay_k = pf[col.PF_DECAY_GRIEVANCE], pf[col.PF_DECAY_CREDIBILITY]
+    decay_x, calm = pf[col.PF_DECAY_THREAT], pf[col.PF_CALM_LEVEL]
+    threshold = pi[col.PI_ATTACK_THRESHOLD]
+    for side in range(2):
+        nat = side_i[side, col.SDI_NATIONALITY]
+        for j in range(lo, hi):
+            target = F[col.F_RESOLVE_DRAWN + side, j] - slope * math.log1p(deaths[nat, j])
+            r = target + (F[col.F_RESOLVE + side, j] - target) * decay_r
+            r = min(0.99, max(0.01, r))
+            F[col.F_RESOLVE + side, j] = r
+            I[col.I_LIMITED + side, j] = 1 if r < 0.5 else 0
+            F[col.F_RAGE + side, j] *= decay_g
+            prior = F[col.F_CREDIBILITY_PRIOR + side, j]
+            F[col.F_CREDIBILITY + side, j] = (
+                prior + (F[col.F_CREDIBILITY + side, j] - prior) * decay_k
+            )
+            hostile = I[col.I_VIEW_DAY_RUNG + side, j] >= threshold
+            x = F[col.F_THREAT + side, j] * decay_x + (1.0 - decay_x) * (1.0 if hostile else 0.0)
+            F[col.F_THREAT + side, j] = x
+            calm_days = I[col.I_CALM_DAYS + side, j]
+            I[col.I_CALM_DAYS + side, j] = calm_days + 1 if x <= calm else 0
+
+
+@jit(void(STATE, PARAMS, KEY, i8, i8, i8, MASK))
+def crisis_course(S, P, key, t, lo, hi, pending):
+    """Wars, crises and campaigns (MODEL.md §9). A war ends in a ceasefire with a daily hazard
+    (the fallback of §9: a median of war_end_median_days): the crisis ends, imposed. A crisis
+    ends when both sides' forecasts have stayed near the pre-crisis level for end_quiet_days:
+    by agreement if both sent messages over an open channel, tacitly otherwise; an ended crisis
+    recurs when a side's forecast climbs back over the crisis level. A campaign of direct
+    strikes goes on day after day (a strike tomorrow) until it stops (campaign_stop)."""
+    F, I = S.F, S.I
+    pf, pi, side_f, side_i = P.pf, P.pi, P.side_f, P.side_i
+    day, quiet = t - pi[col.PI_T0], pi[col.PI_END_QUIET_DAYS]
+    hazard, calm = pf[col.PF_WAR_END_HAZARD], pf[col.PF_CALM_LEVEL]
+    recur = max(0.5 * CRISIS_THREAT, 2.0 * calm)
+    channel, tracing = pi[col.PI_CHANNEL_OPEN] != 0, pi[col.PI_TRACING] != 0
+    for j in range(lo, hi):
+        what = col.WHAT_NONE
+        if I[col.I_WAR, j]:
+            if pair(key, j, t, purpose.CEASEFIRE, 0, 0)[0] < hazard:
+                I[col.I_WAR, j] = 0
+                I[col.I_WAR_END_DAY, j] = day
+                I[col.I_CRISIS_END_DAY, j] = day
+                I[col.I_END_MODE, j] = IMPOSED
+                for side in range(2):
+                    I[col.I_DIRECT_CAMPAIGN + side, j] = 0
+                    F[col.F_THREAT + side, j] = calm
+                    I[col.I_CALM_DAYS + side, j] = quiet
+                what = col.WHAT_CEASEFIRE
+        else:
+            ended = I[col.I_CRISIS_END_DAY, j] >= 0
+            both_calm = min(I[col.I_CALM_DAYS, j], I[col.I_CALM_DAYS + 1, j]) >= quiet
+            if not ended and both_calm:
+                talked = min(I[col.I_MESSAGES_SENT, j], I[col.I_MESSAGES_SENT + 1, j]) > 0
+                I[col.I_CRISIS_END_DAY, j] = day
+                I[col.I_END_MODE, j] = AGREEMENT if channel and talked else TACIT
+                what = col.WHAT_CRISIS_END
+            elif ended and max(F[col.F_THREAT, j], F[col.F_THREAT + 1, j]) > recur:
+                I[col.I_RECURRENCES, j] += 1
+                I[col.I_CRISIS_END_DAY, j] = -1
+                I[col.I_END_MODE, j] = 0
+                what = col.WHAT_RECURRENCE
+            for side in range(2):
+                days = I[col.I_DIRECT_CAMPAIGN + side, j]
+                if days == 0:
+                    continue
+                if (
+                    pair(key, j, t, purpose.CAMPAIGN, side, 0)[0]
+                    < side_f[side, col.SDF_CAMPAIGN_STOP]
+                ):
+                    I[col.I_DIRECT_CAMPAIGN + side, j] = 0
+                    continue
+                I[col.I_DIRECT_CAMPAIGN + side, j] = days + 1
+                has_strike = side_i[side, col.SDI_STRIKE_STATE] >= 0
+                I[col.I_PENDING + side, j] = STRIKE_STATE if has_strike else RETALIATE
+                I[col.I_PENDING_GROUP + side, j] = -1
+                pending[side] = True
+        if tracing and what != col.WHAT_NONE:
+            r = record(S, t, what, j)
+            if r >= 0:
+                S.log[r, col.LOG_VALUE] = I[col.I_END_MODE, j]
 
 
 # --- one block, every day ---------------------------------------------------------------------
@@ -1530,6 +1786,7 @@ def inject_scripted(S, P, key, t, lo, hi, alive):
         if struck >= 0:
             for j in idx:
                 S.grievance[struck, j] += pf[col.PF_GRIEVANCE_PER_STRIKE]
+                S.suppression[struck, j] += 1.0
         warned = np.full(n, script[e, col.SCI_WARNED] != 0)
         emit(
             S,
@@ -1629,5 +1886,8 @@ def run_block(S, P, key, lo, hi, first_day, last_day):
         end_day(
             S, P, key, t, ulo, uhi, u, alive, marks, slotted[:n_slotted], listing, pending, replay
         )
+        hidden_stocks(S, P, ulo, uhi)
+        if not replay:
+            crisis_course(S, P, key, t, lo, hi, pending)
         if pi[col.PI_DAILY]:
             record_day(S, t, lo, hi)

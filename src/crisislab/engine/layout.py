@@ -36,6 +36,11 @@ PF = (
     "presence_after", "deterrence_after", "sea_base_hazard", "sea_hostility_sensitivity",
     "sea_posture_factor", "dialogue_start", "dialogue_after_quiet", "dialogue_collapse",
     "step_months", "max_months", "crisis_threshold", "preventive_probability",
+    "decay_resolve", "rally", "death_slope", "order_value", "order_cost", "answer_loss",
+    "grievance_weight", "occasion_rate", "decay_credibility", "campaign_value", "campaign_cost",
+    "decay_threat", "calm_level", "war_end_hazard", "casualty_sigma", "logit_proxy_value",
+    "logit_state_value", "logit_proxy_cost", "logit_state_cost", "proxy_risk_share",
+    "decay_suppression", "suppression_effect",
 )  # fmt: skip
 PI = (
     "days", "t0", "window_start", "uniform_rows", "row_accident", "row_loc", "row_group",
@@ -46,16 +51,18 @@ PI = (
     "attribution_delay", "channel_open", "carries_c2", "latency_whole", "attack_threshold",
     "shipping_threshold", "host_on", "host_nat", "host_days_above", "host_withdrawal_lag",
     "host_follow_on_lag", "sea_group", "sea_action", "sea_victim", "nuclear_on", "quiet_days",
-    "step_days", "preventive_strike", "n_script", "tracing", "daily", ("soil", 6),
+    "step_days", "preventive_strike", "n_script", "tracing", "daily", "end_quiet_days",
+    "row_decide", ("soil", 6),
 )  # fmt: skip
 # Per-side floats side_f[side, column] and integers side_i[side, column]
 SDF = (
     "campaign_daily_limited", "campaign_daily_aggressive", "campaign_stop", "enforcement",
     "retaliation_limited", "retaliation_aggressive", "p_warning", "audience_cost",
+    "obligation", "cross_chance",
 )  # fmt: skip
 SDI = (
     "nationality", "inflammatory", "rhetoric", "message", "strike_proxy", "strike_state",
-    "retaliate", "doctrine", "logit", "row", ("can_execute", 4),
+    "retaliate", "doctrine", "logit", "row", ("can_execute", 4), "leads_groups",
 )  # fmt: skip
 # Per-group floats group_f[group, column] and integers group_i[group, column]
 GF = ("control", "base_hazard", "assumed_control", "seen_ratio", "unseen_ratio")
@@ -86,7 +93,10 @@ LOG = (
     "struck_group", "line", "enforced", "response", "trigger", "value", "news",
 )  # fmt: skip
 # What a record is, log[record, LOG_WHAT]
-WHAT = ("none", "event", "orders", "rhetoric", "message", "red_line", "decision", "front", "war")
+WHAT = (
+    "none", "event", "orders", "rhetoric", "message", "red_line", "decision", "front", "war",
+    "crisis_end", "ceasefire", "recurrence",
+)  # fmt: skip
 # A front record's news, log[record, LOG_NEWS]
 FRONT = (
     "none", "expulsion", "withdrawal", "follow_on", "preventive_strike", "dialogue_begins",

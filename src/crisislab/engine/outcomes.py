@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from crisislab.engine.constants import CHALLENGER, DEFENDER, FIRST_EVENTS
+from crisislab.engine.constants import CHALLENGER, DEFENDER, FIRST_EVENTS, FULL_SCALE_WAR
 from crisislab.scenario.outcomes import FROZEN, OUTCOMES, STABLE, WAR
 
 if TYPE_CHECKING:
@@ -21,20 +21,13 @@ def summarise(batch: Batch) -> dict[str, np.ndarray]:
     setup, f = batch.setup, batch.field
     c = setup.c
     o = c.scenario.outcomes
-    window = min(o.stable_window_days, setup.days)
-    base_rate = o.base_attack_rate_per_day
-    if base_rate is None:
-        base_rate = sum(g.base_hazard for g in c.groups)
-    war = f("war") != 0
-    stable = (
-        ~war
-        & (f("window_direct") == 0)
-        & (f("window_attacks") <= base_rate * window)
-        & (f("window_attributed") == 0)
-        & (f("window_quiet_days") >= o.stable_quiet_share * window)
-    )
+    violence = f("violence").astype(np.int8)
+    war = violence >= FULL_SCALE_WAR
+    crisis_end = f("crisis_end_day").astype(np.int32)
+    recurrences = f("recurrences")
+    stable = ~war & (crisis_end >= 0) & (recurrences == 0)
     outcome = np.where(war, WAR, np.where(stable, STABLE, FROZEN)).astype(np.int8)
-    limited = f("limited") != 0
+    limited = f("resolve_drawn") < 0.5  # the label: resolve below 1/2 on the first day
     red_line_fired, orders = f("red_line_fired"), f("orders")
     belief = f("belief")
     intended = limited[:, CHALLENGER] & (orders[:, CHALLENGER] == 0)
@@ -42,7 +35,12 @@ def summarise(batch: Batch) -> dict[str, np.ndarray]:
     deaths = batch.table("deaths")
     columns: dict[str, np.ndarray] = {
         "outcome": outcome,
+        "violence": violence,
+        "crisis_end_day": crisis_end,
+        "end_mode": f("end_mode").astype(np.int8),
+        "recurrences": recurrences,
         "war_day": f("war_day").astype(np.int32),
+        "war_end_day": f("war_end_day").astype(np.int32),
         "war_spiral": war & limited[:, CHALLENGER],
         "war_deterrence_failure": war & ~limited[:, CHALLENGER],
         "war_inadvertent": war & (f("war_inadvertent") != 0),
@@ -69,6 +67,10 @@ def summarise(batch: Batch) -> dict[str, np.ndarray]:
         "direct_exchanges": f("direct_exchanges"),
         "belief_defender": belief[:, DEFENDER].copy(),
         "belief_challenger": belief[:, CHALLENGER].copy(),
+        "resolve_defender": f("resolve")[:, DEFENDER].copy(),
+        "resolve_challenger": f("resolve")[:, CHALLENGER].copy(),
+        "resolve_drawn_challenger": f("resolve_drawn")[:, CHALLENGER].copy(),
+        "credibility_challenger": f("credibility")[:, CHALLENGER].copy(),
     }
     columns.update(_fronts(batch))
     first = f("first_day")

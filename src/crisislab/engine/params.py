@@ -36,7 +36,8 @@ FORCES = TARGETS.index("forces")
 # rhetoric), the nuclear programme's pair (dialogue, collapse), the maritime hazard's, then one
 # per group.
 ROW_ACCIDENT, ROW_LOSS, ROW_SIDES, ROW_DIALOGUE, ROW_COLLAPSE, ROW_MARITIME = 0, 1, 2, 6, 7, 8
-ROW_GROUPS = 9
+ROW_DECIDE = 9  # + side: the choice on a decision occasion
+ROW_GROUPS = 11
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ def _draws(setup: Setup, side_i: np.ndarray) -> np.ndarray:
         ),
         (purpose.NUCLEAR, 0, ROW_DIALOGUE, ROW_COLLAPSE, setup.nuclear.enabled),
         (purpose.MARITIME, 0, ROW_MARITIME, -1, setup.sea_group is not None),
+        *((purpose.DECIDE, side, ROW_DECIDE + side, -1, True) for side in (DEFENDER, CHALLENGER)),
         *((purpose.GROUP, i, ROW_GROUPS + i, -1, True) for i in range(len(c.groups))),
     ]
     return np.array(rows, np.int64).reshape(-1, col.DRI_COLUMNS)
@@ -346,6 +348,13 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         "PF_LOGIT_PROXY_WAR": lg.war_cost * lg.proxy_risk_share,
         "PF_LOGIT_WAR_COST": lg.war_cost,
         "PF_LOGIT_PRECISION": lg.precision,
+        "PF_LOGIT_PROXY_VALUE": dv["strike_proxy"],
+        "PF_LOGIT_STATE_VALUE": dv["strike_state"],
+        "PF_LOGIT_PROXY_COST": cost["strike_proxy"],
+        "PF_LOGIT_STATE_COST": cost["strike_state"],
+        "PF_PROXY_RISK_SHARE": lg.proxy_risk_share,
+        "PF_DECAY_SUPPRESSION": decay_factor(st.suppression_half_life_days),
+        "PF_SUPPRESSION_EFFECT": st.suppression_effect,
         "PI_HOST_ON": f.host_on,
         "PI_HOST_NAT": f.host_nat,
         "PF_HOST_DECAY": decay_factor(host.half_life_days),
@@ -377,6 +386,23 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         "PF_CRISIS_THRESHOLD": nuc.crisis_threshold_months,
         "PI_PREVENTIVE_STRIKE": nuc.preventive_strike,
         "PF_PREVENTIVE_PROBABILITY": nuc.preventive_strike_probability,
+        "PF_DECAY_RESOLVE": decay_factor(s.resolve.half_life_days),
+        "PF_RALLY": s.resolve.rally,
+        "PF_DEATH_SLOPE": s.resolve.death_slope,
+        "PF_ORDER_VALUE": lg.order_value,
+        "PF_ORDER_COST": lg.order_cost,
+        "PF_ANSWER_LOSS": lg.answer_loss,
+        "PF_GRIEVANCE_WEIGHT": lg.grievance_weight,
+        "PF_OCCASION_RATE": 1.0 / lg.occasion_days,
+        "PF_DECAY_CREDIBILITY": decay_factor(lg.credibility_half_life_days),
+        "PF_CAMPAIGN_VALUE": lg.campaign_value,
+        "PF_CAMPAIGN_COST": lg.campaign_cost,
+        "PF_DECAY_THREAT": decay_factor(o.threat_half_life_days),
+        "PF_CALM_LEVEL": o.end_margin * _base_rate(setup),
+        "PF_WAR_END_HAZARD": 1.0 - 0.5 ** (1.0 / o.war_end_median_days),
+        "PI_END_QUIET_DAYS": o.end_quiet_days,
+        "PF_CASUALTY_SIGMA": o.casualty_sigma,
+        "PI_ROW_DECIDE": ROW_DECIDE,
     }
     values.update(
         PI_N_SCRIPT=sum(map(len, setup.script.events.values())) if setup.script else 0,
@@ -388,6 +414,28 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
     missing -= {*values, "PI_SOIL"}
     assert not missing, f"parameters not set: {sorted(missing)}"
     return values
+
+
+def _base_rate(setup: Setup) -> float:
+    """Hostile acts per day before the crisis (outcomes.base_attack_rate_per_day, else the
+    armed groups' base hazards): the level a side's threat must return to for its crisis to end."""
+    rate = setup.c.scenario.outcomes.base_attack_rate_per_day
+    return sum(g.base_hazard for g in setup.c.groups) if rate is None else rate
+
+
+def _cross_chance(setup: Setup, side: int) -> float:
+    """The chance that one of the side's groups' attacks is perceived as crossing the other
+    side's red line: that it kills and is then attributed to orders (its action's lethality
+    times the attribution accuracy), averaged over the side's groups (MODEL.md §8)."""
+    groups = [g for g in setup.c.groups if g.side == side]
+    if not groups:
+        return 0.0
+    accuracy = setup.c.scenario.attribution.accuracy
+    chances = [
+        g.action.plain.p_kill * beliefs.effective_accuracy(accuracy, g.action.ambiguity)
+        for g in groups
+    ]
+    return float(np.mean(chances))
 
 
 def _sides(setup: Setup, act) -> tuple[np.ndarray, np.ndarray]:
@@ -404,6 +452,8 @@ def _sides(setup: Setup, act) -> tuple[np.ndarray, np.ndarray]:
         side_f[i, col.SDF_RETALIATION_AGGRESSIVE] = x.retaliation[1]
         side_f[i, col.SDF_P_WARNING] = x.p_warning_delivered
         side_f[i, col.SDF_AUDIENCE_COST] = x.audience_cost
+        side_f[i, col.SDF_OBLIGATION] = setup.c.scenario.logit.obligation[x.doctrine]
+        side_f[i, col.SDF_CROSS_CHANCE] = _cross_chance(setup, i)
         side_i[i, col.SDI_NATIONALITY] = x.nationality
         side_i[i, col.SDI_INFLAMMATORY] = x.inflammatory
         side_i[i, col.SDI_RHETORIC] = act(x.rhetoric)
@@ -415,6 +465,7 @@ def _sides(setup: Setup, act) -> tuple[np.ndarray, np.ndarray]:
         side_i[i, col.SDI_LOGIT] = x.logit
         side_i[i, col.SDI_ROW] = ROW_SIDES + 2 * i
         side_i[i, col.SDI_CAN_EXECUTE : col.SDI_CAN_EXECUTE + 4] = can_execute[i]
+        side_i[i, col.SDI_LEADS_GROUPS] = leads_groups
     return side_f, side_i
 
 

@@ -17,7 +17,7 @@ from crisislab.engine.constants import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def violence_level(
     violent: bool,
     direct_strikes_in_window: int,

@@ -29,7 +29,7 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 Rung = Annotated[int, Field(ge=0, le=14)]
 ActorId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{0,15}$")]
 
-Doctrine = Literal["restraint", "gtft", "proportional", "retaliatory"]
+Doctrine = Literal["restraint", "targeted", "gtft", "proportional", "retaliatory", "strategic"]
 Rhetoric = Literal["measured", "inflammatory"]
 ChannelKind = Literal["none", "indirect", "hotline"]
 RiveraCategory = Literal[
@@ -296,6 +296,8 @@ class Stocks(Strict):
     commitment_per_inflammatory_day: NonNegative = 0.05
     commitment_half_life_days: Annotated[float, Field(gt=0.0)] = 60.0
     hostility_half_life_days: Annotated[float, Field(gt=0.0)] = 30.0
+    suppression_effect: NonNegative = 2.0
+    suppression_half_life_days: Annotated[float, Field(gt=0.0)] = 7.0
 
 
 class RhetoricEffects(Strict):
@@ -303,7 +305,21 @@ class RhetoricEffects(Strict):
     daily_probability: Probability = 0.3
 
 
+class Resolve(Strict):
+    """Hidden resolve r = stake / (stake + 1) of each leadership (MODEL.md §1): drawn per run from
+    a two-point mixture by `type_prior` (Beta around each mean), moving slowly afterwards."""
+
+    limited_mean: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.3
+    aggressive_mean: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.7
+    concentration: Annotated[float, Field(ge=2.0)] = 20.0
+    half_life_days: Annotated[float, Field(gt=0.0)] = 21.0
+    rally: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
+    death_slope: Annotated[float, Field(ge=0.0, le=0.5)] = 0.03
+
+
 class Logit(Strict):
+    """Weights of the quantal-response decisions (MODEL.md §5), in units of an action's cost."""
+
     precision: NonNegative = 2.0
     war_cost: NonNegative = 10.0
     proxy_risk_share: Probability = 0.25
@@ -317,6 +333,22 @@ class Logit(Strict):
         "strike_proxy": 0.3,
         "strike_state": 1.5,
     }
+    order_value: NonNegative = 0.5
+    order_cost: NonNegative = 1.0
+    answer_loss: NonNegative = 3.0
+    grievance_weight: NonNegative = 0.5
+    occasion_days: Annotated[float, Field(ge=1.0, le=365.0)] = 7.0
+    obligation: dict[Doctrine, NonNegative] = {
+        "restraint": 0.0,
+        "targeted": 1.0,
+        "proportional": 1.5,
+        "gtft": 0.5,
+        "retaliatory": 2.5,
+        "strategic": 0.0,
+    }
+    credibility_half_life_days: Annotated[float, Field(gt=0.0)] = 180.0
+    campaign_value: NonNegative = 1.0
+    campaign_cost: NonNegative = 6.0
 
 
 class Outcomes(Strict):
@@ -330,6 +362,11 @@ class Outcomes(Strict):
     stable_quiet_share: Probability = 0.8
     base_attack_rate_per_day: NonNegative | None = None
     reprisal_cycle_exchanges: Annotated[int, Field(ge=1)] = 2
+    casualty_sigma: Annotated[float, Field(gt=0.0, le=4.0)] = 1.57
+    threat_half_life_days: Annotated[float, Field(gt=0.0)] = 10.0
+    end_margin: Annotated[float, Field(ge=1.0)] = 1.5
+    end_quiet_days: Annotated[int, Field(ge=1, le=365)] = 21
+    war_end_median_days: Annotated[float, Field(gt=0.0)] = 75.0
 
 
 class Dyad(Strict):
@@ -430,6 +467,7 @@ class Scenario(Strict):
     stocks: Stocks = Stocks()
     rhetoric: RhetoricEffects = RhetoricEffects()
     logit: Logit = Logit()
+    resolve: Resolve = Resolve()
     outcomes: Outcomes = Outcomes()
     fronts: Fronts = Fronts()
 
