@@ -174,7 +174,7 @@ def test_fork_and_report_cap_the_daily_series_they_keep_in_memory(capsys, tmp_pa
     assert code == 2 and "90,000,000 run-days" in one_error(err) and "--max-run-days" in err
     report = tmp_path / "r.html"
     code, _, err = cli(capsys, "report", "us-iran-2020", "-o", str(report), "-n", "100000")
-    assert code == 2 and "4 doctrines × 100,000 runs × 365 days" in one_error(err)
+    assert code == 2 and "6 doctrines × 100,000 runs × 365 days" in one_error(err)
     assert not report.exists()
 
 

@@ -12,13 +12,13 @@ from crisislab.cli import main
 from crisislab.experiments import Study, StudyResults
 from crisislab.report import study_page
 
-# Under restraint P(war) lies near the 2% threshold and rises with KH's base hazard: at 1,024
+# Under retaliatory P(war) lies near the 5% threshold and rises with KH's base hazard: at 1,024
 # runs per point that rise stands out of the sampling noise, and PRIM finds a box to draw.
 STUDY = """\
 name: report-check
 description: Two US doctrines over a few uncertain futures.
 scenario: us-iran-2020
-days: 30
+days: 90
 levers:
   actors.USA.doctrine: [restraint, retaliatory]
 uncertainties:
@@ -31,7 +31,7 @@ seed: 7
 analysis:
   outcome: war
   threshold: 0.03
-  discovery: {war: 0.02, frozen_conflict: 0.5}
+  discovery: {war: 0.05, frozen_conflict: 0.5}
 """
 SECTIONS = (
     "The study",
