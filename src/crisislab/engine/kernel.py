@@ -351,7 +351,12 @@ def truth(
         I[col.I_LETHAL_TODAY, j] = 1
     hits = act_i[act, col.AI_HITS]
     if pi[col.PI_HOST_ON]:
-        if pi[col.PI_SOIL + hits]:
+        # a violation of the host's sovereignty by any side: a strike on a target kind on its
+        # soil, or an armed group's attack on the defender's forces stationed there
+        on_soil = pi[col.PI_SOIL + hits] != 0 or (
+            group >= 0 and P.group_i[group, col.GI_PRESENCE] != 0
+        )
+        if on_soil:
             F[col.F_SOIL_TODAY, j] += 1.0 if rung >= KINETIC_RUNG else 0.0
         if victim == pi[col.PI_HOST_NAT]:
             F[col.F_HOST_DEATHS_TODAY, j] += deaths
@@ -723,8 +728,9 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses, repla
     """A new day (today's rungs and sightings cleared), then, unless the day is `replay`ed,
     the hazards' draws, the orders (decide_orders) and the enforcement posture; the numbers of
     runs listed in `accidents` and `losses` (of control), whose events are emitted after this
-    pass: those events write nothing the orders read, and the orders nothing an event reads. Each phase is a loop of
-    its own with no branch on a run's figures, so that the processor does several runs at once."""
+    pass: those events write nothing the orders read, and the orders nothing an event reads.
+    Each phase is a loop of its own with no branch on a run's figures, so that the processor does
+    several runs at once."""
     F, I, seen = S.F, S.I, S.seen
     pf, pi, side_f, side_i, group_i = P.pf, P.pi, P.side_f, P.side_i, P.group_i
     n = hi - lo
@@ -1012,16 +1018,21 @@ def maritime_incidents(S, P, key, t, lo, hi, u, alive, marks, nobody):
     hit = np.empty(n, np.int64)
     ordered = np.empty(n, np.bool_)
     base, sensitivity = pf[col.PF_SEA_BASE_HAZARD], pf[col.PF_SEA_HOSTILITY_SENSITIVITY]
+    answered, unanswered = F[col.F_ANSWERED + side], F[col.F_UNANSWERED + side]
     posture, multiplier = pf[col.PF_SEA_POSTURE_FACTOR], pf[col.PF_ORDERED_MULTIPLIER]
     row = pi[col.PI_ROW_MARITIME]
     for j in range(lo, hi):  # no branch on a run's figures: several runs at once
         jl = j - lo
         is_ordered = I[col.I_CAMPAIGN + side, j] != 0
         ordered[jl] = is_ordered
+        # unanswered attacks invite more: the rate scales with 2 (1 - a), a the answer rate the
+        # attacker has perceived (1/3 before any record: a factor of 4/3)
+        invited = 2.0 * (1.0 - answer_rate(answered[j], unanswered[j]))
         rate = (
             base
             * (1.0 + sensitivity * F[col.F_HOSTILITY, j])
             * posture
+            * invited
             * (multiplier if is_ordered else 1.0)
         )
         x = u[row, jl]
@@ -1487,7 +1498,6 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
     host_decay, host_threshold = pf[col.PF_HOST_DECAY], pf[col.PF_HOST_THRESHOLD]
     per_strike, per_death = pf[col.PF_HOST_PER_STRIKE], pf[col.PF_HOST_PER_DEATH]
     sanctions, diplomacy = pf[col.PF_HOST_SANCTIONS], pf[col.PF_HOST_DIPLOMACY]
-    days_above, withdrawal_lag = pi[col.PI_HOST_DAYS_ABOVE], pi[col.PI_HOST_WITHDRAWAL_LAG]
     stable, quiet_days = pi[col.PI_STABLE_RUNG], pi[col.PI_QUIET_DAYS]
     dialogue_start, after_quiet = pf[col.PF_DIALOGUE_START], pf[col.PF_DIALOGUE_AFTER_QUIET]
     p_collapse, crisis_threshold = pf[col.PF_DIALOGUE_COLLAPSE], pf[col.PF_CRISIS_THRESHOLD]
@@ -1526,6 +1536,8 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
     # branch on a run's figures (the processor does several runs at once) that mark the runs
     # drawing afterwards, listed after each loop
     if host_on:
+        u_vote, u_leave = u[pi[col.PI_ROW_HOST]], u[pi[col.PI_ROW_HOST] + 1]
+        p_vote, p_leave = pf[col.PF_HOST_VOTE], pf[col.PF_HOST_LEAVE]
         for j in range(lo, hi):
             jl = j - lo
             pressure = max(
@@ -1537,15 +1549,16 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
                 - diplomacy,
             )
             F[col.F_PRESSURE, j] = pressure
-            above = alive[jl] & (pressure >= host_threshold)
+            above = pressure >= host_threshold
             days = I[col.I_DAYS_ABOVE, j]
-            days = days + 1 if above else 0
-            I[col.I_DAYS_ABOVE, j] = days
+            I[col.I_DAYS_ABOVE, j] = days + 1 if above else 0
             expelled = I[col.I_EXPULSION_DAY, j]
-            expelled = t if (expelled < 0) & (days >= days_above) else expelled
+            vote = (expelled < 0) & above & (u_vote[jl] < p_vote)  # a binding vote: stochastic
+            expelled = t if vote else expelled
             I[col.I_EXPULSION_DAY, j] = expelled
             withdrawal = I[col.I_WITHDRAWAL_DAY, j]
-            leaves = (expelled >= 0) & (withdrawal < 0) & (t - expelled >= withdrawal_lag)
+            # withdrawal is a process the defender slows with diplomacy (p_leave)
+            leaves = (expelled >= 0) & (withdrawal < 0) & (t > expelled) & (u_leave[jl] < p_leave)
             I[col.I_WITHDRAWAL_DAY, j] = t if leaves else withdrawal
             marks[jl] = leaves
             follow_on, due_day = I[col.I_FOLLOW_ON_DAY, j], I[col.I_FOLLOW_ON_DUE, j]
@@ -1553,6 +1566,9 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
             I[col.I_FOLLOW_ON_DAY, j] = t if due else follow_on
         n_leaving = marked_runs(marks, lo, hi - lo, leaving)
     if nuclear_on:
+        step_value, step_cost = pf[col.PF_STEP_VALUE], pf[col.PF_STEP_COST]
+        feared = pf[col.PF_STEP_FEAR] * pf[col.PF_ANSWER_LOSS]
+        precision = pf[col.PF_LOGIT_PRECISION]
         for j in range(lo, hi):
             jl = j - lo
             rung = I[col.I_DAY_RUNG, j]
@@ -1568,14 +1584,21 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
             dialogue = (dialogue | start) & (not collapse)
             I[col.I_DIALOGUE, j] = 1 if dialogue else 0
             breakout = F[col.F_BREAKOUT, j]
+            # an enrichment step is the challenger's choice (its own resolve, its belief about
+            # the defender, the preventive strike it fears), of a size with noise; a dialogue
+            # reverses steps instead
+            u_step, u_size = pair(key, j, t, purpose.NUCLEAR_STEP, 0, 0)
+            r, belief = F[col.F_RESOLVE + 1, j], F[col.F_BELIEF + 1, j]
+            eu = r * step_value - (1.0 - r) * step_cost - feared * (1.0 - r) * (2.0 - belief)
+            size = step_months * (0.5 + u_size)
             if dialogue:
                 stepped = min(max_months, breakout + step_months)
             else:
-                stepped = max(0.0, breakout - step_months)
+                stepped = max(0.0, breakout - (size if u_step < logistic(precision, eu) else 0.0))
             breakout = stepped if step_day else breakout
             F[col.F_BREAKOUT, j] = breakout
             crisis_day = I[col.I_CRISIS_DAY, j]
-            begins = alive[jl] & (crisis_day < 0) & (not dialogue) & (breakout < crisis_threshold)
+            begins = (crisis_day < 0) & (not dialogue) & (breakout < crisis_threshold)
             I[col.I_CRISIS_DAY, j] = t if begins else crisis_day
             marks[jl] = begins
         n_crisis = marked_runs(marks, lo, hi - lo, crisis)
@@ -1617,7 +1640,11 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
     if host_on and n_leaving:
         for q in range(n_leaving):
             j = leaving[q]
-            if pair(key, j, t, purpose.FOLLOW_ON, 0, 0)[0] < pf[col.PF_HOST_FOLLOW_ON_PROBABILITY]:
+            # the follow-on withdrawal is the defender's choice: its dependence on the host
+            # against the theatre's value, weighed by its resolve (MODEL.md §10)
+            eu = pf[col.PF_HOST_DEPENDENCE] - 2.0 * F[col.F_RESOLVE, j] * pf[col.PF_THEATRE_VALUE]
+            p_follow = logistic(pf[col.PF_LOGIT_PRECISION], eu)
+            if pair(key, j, t, purpose.FOLLOW_ON, 0, 0)[0] < p_follow:
                 I[col.I_FOLLOW_ON_DUE, j] = t + pi[col.PI_HOST_FOLLOW_ON_LAG]
                 if I[col.I_FOLLOW_ON_DAY, j] < 0 and I[col.I_FOLLOW_ON_DUE, j] <= t:
                     I[col.I_FOLLOW_ON_DAY, j] = t

@@ -32,7 +32,7 @@ PF = (
     "lr_c2", "c2_lie", "lr_msg", "msg_lie", "latency_frac", "gtft_forgiveness",
     "retaliatory_trust", "logit_none", "logit_proxy", "logit_state", "logit_proxy_war",
     "logit_war_cost", "logit_precision", "host_decay", "host_per_strike", "host_per_death",
-    "host_sanctions", "host_diplomacy", "host_threshold", "host_follow_on_probability",
+    "host_sanctions", "host_diplomacy", "host_threshold",
     "presence_after", "deterrence_after", "sea_base_hazard", "sea_hostility_sensitivity",
     "sea_posture_factor", "dialogue_start", "dialogue_after_quiet", "dialogue_collapse",
     "step_months", "max_months", "crisis_threshold", "preventive_probability",
@@ -40,7 +40,8 @@ PF = (
     "grievance_weight", "occasion_rate", "decay_credibility", "campaign_value", "campaign_cost",
     "decay_threat", "calm_level", "war_end_hazard", "casualty_sigma", "logit_proxy_value",
     "logit_state_value", "logit_proxy_cost", "logit_state_cost", "proxy_risk_share",
-    "decay_suppression", "suppression_effect",
+    "decay_suppression", "suppression_effect", "host_vote", "host_leave", "host_dependence",
+    "theatre_value", "step_value", "step_cost", "step_fear",
 )  # fmt: skip
 PI = (
     "days", "t0", "window_start", "uniform_rows", "row_accident", "row_loc", "row_group",
@@ -49,10 +50,10 @@ PI = (
     "loc_group", "loc_action", "initial_side", "initial_group", "initial_warned",
     "initial_deaths", "initial_action", "n_groups", "n_lines", "misperception_gap", "lag_on",
     "attribution_delay", "channel_open", "carries_c2", "latency_whole", "attack_threshold",
-    "shipping_threshold", "host_on", "host_nat", "host_days_above", "host_withdrawal_lag",
+    "shipping_threshold", "host_on", "host_nat",
     "host_follow_on_lag", "sea_group", "sea_action", "sea_victim", "nuclear_on", "quiet_days",
     "step_days", "preventive_strike", "n_script", "tracing", "daily", "end_quiet_days",
-    "row_decide", ("soil", 6),
+    "row_decide", "row_host", ("soil", 6),
 )  # fmt: skip
 # Per-side floats side_f[side, column] and integers side_i[side, column]
 SDF = (

@@ -37,7 +37,8 @@ FORCES = TARGETS.index("forces")
 # per group.
 ROW_ACCIDENT, ROW_LOSS, ROW_SIDES, ROW_DIALOGUE, ROW_COLLAPSE, ROW_MARITIME = 0, 1, 2, 6, 7, 8
 ROW_DECIDE = 9  # + side: the choice on a decision occasion
-ROW_GROUPS = 11
+ROW_HOST = 11  # the host's binding vote, then the withdrawal's progress
+ROW_GROUPS = 13
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ def _draws(setup: Setup, side_i: np.ndarray) -> np.ndarray:
         (purpose.NUCLEAR, 0, ROW_DIALOGUE, ROW_COLLAPSE, setup.nuclear.enabled),
         (purpose.MARITIME, 0, ROW_MARITIME, -1, setup.sea_group is not None),
         *((purpose.DECIDE, side, ROW_DECIDE + side, -1, True) for side in (DEFENDER, CHALLENGER)),
+        (purpose.HOST, 0, ROW_HOST, ROW_HOST + 1, setup.host_on),
         *((purpose.GROUP, i, ROW_GROUPS + i, -1, True) for i in range(len(c.groups))),
     ]
     return np.array(rows, np.int64).reshape(-1, col.DRI_COLUMNS)
@@ -363,9 +365,6 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         "PF_HOST_SANCTIONS": host.sanctions_effect * host.sanctions_threat,
         "PF_HOST_DIPLOMACY": host.diplomacy_effect * host.diplomacy,
         "PF_HOST_THRESHOLD": host.threshold,
-        "PI_HOST_DAYS_ABOVE": host.days_above,
-        "PI_HOST_WITHDRAWAL_LAG": host.withdrawal_lag_days,
-        "PF_HOST_FOLLOW_ON_PROBABILITY": host.follow_on_probability,
         "PI_HOST_FOLLOW_ON_LAG": host.follow_on_lag_days,
         "PF_PRESENCE_AFTER": host.presence_after_withdrawal,
         "PF_DETERRENCE_AFTER": 1.0 + host.deterrence_loss,
@@ -403,6 +402,14 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         "PI_END_QUIET_DAYS": o.end_quiet_days,
         "PF_CASUALTY_SIGMA": o.casualty_sigma,
         "PI_ROW_DECIDE": ROW_DECIDE,
+        "PI_ROW_HOST": ROW_HOST,
+        "PF_HOST_VOTE": 1.0 / host.days_above,
+        "PF_HOST_LEAVE": 1.0 / max(1.0, host.withdrawal_lag_days * (1.0 + host.diplomacy)),
+        "PF_HOST_DEPENDENCE": host.dependence,
+        "PF_THEATRE_VALUE": host.theatre_value,
+        "PF_STEP_VALUE": nuc.step_value,
+        "PF_STEP_COST": nuc.step_cost,
+        "PF_STEP_FEAR": nuc.preventive_strike_probability if nuc.preventive_strike else 0.0,
     }
     values.update(
         PI_N_SCRIPT=sum(map(len, setup.script.events.values())) if setup.script else 0,

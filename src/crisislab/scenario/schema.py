@@ -393,6 +393,8 @@ class HostFront(Strict):
     days_above: Annotated[int, Field(ge=1, le=365)] = 14
     withdrawal_lag_days: Annotated[int, Field(ge=0, le=3650)] = 180
     follow_on_probability: Probability = 0.7
+    dependence: Probability = 0.6
+    theatre_value: NonNegative = 0.5
     follow_on_lag_days: Annotated[int, Field(ge=0, le=3650)] = 90
     soil_targets: list[Target] = ["proxy"]
     presence_after_withdrawal: Probability = 0.2
@@ -426,6 +428,8 @@ class NuclearFront(Strict):
     dialogue_collapse_daily: Probability = 0.002
     preventive_strike: bool = False
     preventive_strike_probability: Probability = 0.5
+    step_value: NonNegative = 1.0
+    step_cost: NonNegative = 0.6
 
 
 class Fronts(Strict):
