@@ -68,6 +68,7 @@ from crisislab.engine.constants import (
 from crisislab.engine.philox import uniform_pair
 from crisislab.engine.violence import violence_level
 
+LIMITS_FROM, LIMITS_TO = 30, 180  # the window of MODEL.md §12 item 7 ("limits"), in days
 TACIT, AGREEMENT, IMPOSED = (END_MODES.index(m) for m in ("tacit", "agreement", "imposed"))
 # codes of the compiled scenario's tables, named from their one definition (constants.py)
 LEADERSHIP, PROXY = ROLES.index("leadership"), ROLES.index("proxy")
@@ -370,6 +371,10 @@ def truth(
             mark_first(I, pi, t, j, FIRST_STATE_STRIKE)
     if group >= 0 and not front:
         I[col.I_GROUP_ATTACKS, j] += 1
+        day = t - pi[col.PI_T0]
+        if is_ordered and day > 0:
+            I[col.I_ORDERED_ATTACKS, j] += 1
+            I[col.I_ORDERED_ATTACKS_MID, j] += 1 if LIMITS_FROM <= day <= LIMITS_TO else 0
         if t >= pi[col.PI_WINDOW_START]:
             I[col.I_WINDOW_ATTACKS, j] += 1
     if role != PROXY and hits <= SENIOR_COMMANDER:  # a state act: battle deaths, exchanges

@@ -33,6 +33,7 @@ def summarise(batch: Batch) -> dict[str, np.ndarray]:
     intended = limited[:, CHALLENGER] & (orders[:, CHALLENGER] == 0)
     perceived = (belief[:, DEFENDER] >= 0.5) & (red_line_fired[:, DEFENDER] == 0)
     deaths = batch.table("deaths")
+    first = f("first_day")
     columns: dict[str, np.ndarray] = {
         "outcome": outcome,
         "violence": violence,
@@ -63,6 +64,10 @@ def summarise(batch: Batch) -> dict[str, np.ndarray]:
         "rivera": f("rivera").copy(),
         "accidents": f("accidents"),
         "group_attacks": f("group_attacks"),
+        "ordered_attacks": f("ordered_attacks"),
+        "unordered_attacks": f("group_attacks") - f("ordered_attacks"),
+        "ordered_attacks_mid": f("ordered_attacks_mid"),
+        "proxy_answer": _proxy_answer(first),
         "proxy_strikes": f("proxy_strikes"),
         "direct_exchanges": f("direct_exchanges"),
         "belief_defender": belief[:, DEFENDER].copy(),
@@ -73,11 +78,19 @@ def summarise(batch: Batch) -> dict[str, np.ndarray]:
         "credibility_challenger": f("credibility")[:, CHALLENGER].copy(),
     }
     columns.update(_fronts(batch))
-    first = f("first_day")
     columns.update({f"first_{name}_day": first[:, k].copy() for k, name in enumerate(FIRST_EVENTS)})
     for i, nat in enumerate(c.nationalities):
         columns[f"deaths_{nat}"] = deaths[:, i].copy()
     return columns
+
+
+def _proxy_answer(first: np.ndarray) -> np.ndarray:
+    """1 if the defender's first answer to the first lethal proxy attack was a strike on the
+    proxy: a proxy strike within a week of it, and no strike on the state before that (the
+    Camp Taji path, MODEL.md §12 item 8)."""
+    lethal, proxy, state = (first[:, FIRST_EVENTS.index(k)] for k in FIRST_EVENTS)
+    answered = (lethal >= 0) & (proxy >= lethal) & (proxy <= lethal + 7)
+    return (answered & ((state < 0) | (state > proxy))).astype(np.int8)
 
 
 def _fronts(batch: Batch) -> dict[str, np.ndarray]:

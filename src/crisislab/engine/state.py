@@ -108,6 +108,8 @@ FIELDS: tuple[Field, ...] = (
     _i("misperceptions", "run", "ledger", 0, "acts perceived a gap or more from their rung"),
     _i("accidents", "run", "ledger", 0, "accidental acts"),
     _i("group_attacks", "run", "ledger", 0, "acts by armed groups"),
+    _i("ordered_attacks", "run", "ledger", 0, "armed groups' acts on their leadership's orders"),
+    _i("ordered_attacks_mid", "run", "ledger", 0, "ordered acts in days 30-180 (limits)"),
     _i("red_line_fired", "side", "ledger", 0, "times each side's red lines fired"),
     _i("red_line_unenforced", "side", "ledger", 0, "firings each side did not enforce"),
     _i("orders", "side", "ledger", 0, "escalation orders each leadership gave"),

@@ -119,8 +119,20 @@ def _dialogue(s: Scenario) -> Contrast | str:
     return {"fronts.nuclear.dialogue": False}, {"fronts.nuclear.dialogue": True}
 
 
-def _not_in_this_model(reason: str) -> Callable[[Scenario], str]:
-    return lambda s: reason
+def _limits(s: Scenario) -> Contrast | str:
+    lines = [rid for rid, line in s.red_lines.items() if line.owner == s.dyad.defender]
+    if not lines:
+        return "the defender has no red line"
+    if not _challenger_groups(s):
+        return "the challenger leads no proxy or faction"
+    return {f"red_lines.{rid}.enforcement": 0.0 for rid in lines}, {}
+
+
+def _targeted(s: Scenario) -> Contrast | str:
+    if not _challenger_groups(s):
+        return "the challenger leads no proxy or faction"
+    d = _defender(s)
+    return {f"actors.{d}.doctrine": "restraint"}, {f"actors.{d}.doctrine": "targeted"}
 
 
 WAR, STABLE, FROZEN = "war", "stable_deescalation", "frozen_conflict"
@@ -152,12 +164,12 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "red_line",
-        "a credible red line deters: enforcing the defender's red lines (against never) lowers "
-        "war and the challenger side's attacks",
+        "a credible red line deters: never enforcing the defender's red lines raises the "
+        "challenger's ordered attacks, and war",
         "§0 claim 2; §12 item 3",
         _red_lines,
-        "group_attacks",
-        {WAR: +1, "group_attacks": +1},  # alternative = never enforced: deterrence lost
+        "ordered_attacks",
+        {WAR: +1, "ordered_attacks": +1},  # alternative = never enforced: deterrence lost
     ),
     Claim(
         "control",
@@ -186,23 +198,22 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         "limits",
-        "getting through without escalation establishes limits on the challenger's behaviour",
+        "getting through without escalation establishes limits on the challenger's behaviour: "
+        "with the defender's red lines enforced (against never), fewer ordered attacks in days "
+        "30-180",
         "§0 claim 5; §12 item 7",
-        _not_in_this_model(
-            "needs the challenger's ordered attacks by period and the end of a crisis, which "
-            "model version 1 does not keep"
-        ),
-        "",
-        {},
+        _limits,
+        "ordered_attacks_mid",
+        {"ordered_attacks_mid": -1},
     ),
     Claim(
         "camp_taji",
         "an unattributed lethal proxy attack leads mostly to strikes on the proxy under "
-        "`targeted` and `strategic` doctrines",
+        "`targeted` (against `restraint`, which does not answer)",
         "§12 item 8",
-        _not_in_this_model("needs the `targeted` and `strategic` doctrines of model version 2"),
-        "",
-        {},
+        _targeted,
+        "proxy_answer",
+        {"proxy_answer": +1},
     ),
     Claim(
         "host_diplomacy",
