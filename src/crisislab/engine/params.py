@@ -459,7 +459,8 @@ def _sides(setup: Setup, act) -> tuple[np.ndarray, np.ndarray]:
         side_f[i, col.SDF_RETALIATION_AGGRESSIVE] = x.retaliation[1]
         side_f[i, col.SDF_P_WARNING] = x.p_warning_delivered
         side_f[i, col.SDF_AUDIENCE_COST] = x.audience_cost
-        side_f[i, col.SDF_OBLIGATION] = setup.c.scenario.logit.obligation[x.doctrine]
+        obligation: dict[str, float] = dict(setup.c.scenario.logit.obligation)
+        side_f[i, col.SDF_OBLIGATION] = obligation[x.doctrine]
         side_f[i, col.SDF_CROSS_CHANCE] = _cross_chance(setup, i)
         side_i[i, col.SDI_NATIONALITY] = x.nationality
         side_i[i, col.SDI_INFLAMMATORY] = x.inflammatory
