@@ -17,6 +17,7 @@ from crisislab.errors import (
     StudyError,
     TimelineError,
 )
+from crisislab.engine.external import Perceived
 from crisislab.experiments import Study, StudyResults, claims, compare, load_study
 from crisislab.history.fork import fork
 from crisislab.history.importers import read_events
@@ -32,6 +33,7 @@ __all__ = [
     "BadInput",
     "CrisislabError",
     "OutputError",
+    "Perceived",
     "ResourceLimit",
     "Scenario",
     "ScenarioError",

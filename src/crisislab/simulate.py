@@ -16,6 +16,7 @@ import numpy as np
 
 from crisislab.engine.batch import BLOCK_RUNS, Batch
 from crisislab.engine.compiled import compile_scenario
+from crisislab.engine.external import Policy
 from crisislab.engine.outcomes import summarise
 from crisislab.engine.params import Setup
 from crisislab.engine.script import Script
@@ -55,12 +56,31 @@ def resolve(
 
 
 def setup_of(
-    scenario: Scenario, script: Script | None = None, tracing: bool = False, daily: bool = False
+    scenario: Scenario,
+    script: Script | None = None,
+    tracing: bool = False,
+    daily: bool = False,
+    external: frozenset[int] = frozenset(),
 ) -> Setup:
     """What a batch of the scenario simulates: with a script, its days before the fork are
-    replayed and the scenario's days follow."""
+    replayed and the scenario's days follow; `external` sides are decided by policies."""
     t0 = script.fork_day if script is not None else 0
-    return Setup(compile_scenario(scenario), t0, scenario.days, script, tracing, daily)
+    return Setup(compile_scenario(scenario), t0, scenario.days, script, tracing, daily, external)
+
+
+def policy_sides(scenario: Scenario, policies: Mapping[str, Policy] | None) -> dict[int, Policy]:
+    """External policies by side, from policies by leadership id (the dyad's two sides)."""
+    sides = [scenario.dyad.defender, scenario.dyad.challenger]
+    out = {}
+    for actor, policy in (policies or {}).items():
+        if actor not in sides:
+            raise ScenarioError(
+                [Problem("policies", actor, f"an external policy takes one of the sides {sides}")]
+            )
+        if not callable(policy):
+            raise ScenarioError([Problem("policies", actor, "must be a callable")])
+        out[sides.index(actor)] = policy
+    return out
 
 
 def simulate_runs(
@@ -72,10 +92,13 @@ def simulate_runs(
     tracing: bool = False,
     script: Script | None = None,
     daily: bool = False,
+    policies: Mapping[str, Policy] | None = None,
 ) -> Batch:
     """Simulate the runs [first_run, first_run + runs): a pure function of its inputs, and each
     run the same whichever other runs are simulated with it (keyed random streams)."""
-    return Batch(setup_of(scenario, script, tracing, daily), seed, first_run, runs).run()
+    sides = policy_sides(scenario, policies)
+    setup = setup_of(scenario, script, tracing, daily, frozenset(sides))
+    return Batch(setup, seed, first_run, runs, sides).run()
 
 
 def simulate_chunk(
@@ -85,12 +108,12 @@ def simulate_chunk(
     n_blocks: int,
     script: Script | None = None,
     daily: bool = False,
+    policies: Mapping[str, Policy] | None = None,
 ) -> dict[str, np.ndarray]:
     """The summary columns (and daily series if asked) of the blocks [first_block, first_block
     + n_blocks) of BLOCK_RUNS runs each."""
-    batch = simulate_runs(
-        scenario, seed, first_block * BLOCK_RUNS, n_blocks * BLOCK_RUNS, script=script, daily=daily
-    )
+    first, n = first_block * BLOCK_RUNS, n_blocks * BLOCK_RUNS
+    batch = simulate_runs(scenario, seed, first, n, script=script, daily=daily, policies=policies)
     columns = summarise(batch)
     if daily:
         columns.update(daily_columns(batch))
@@ -197,6 +220,7 @@ def simulate(
     script: Script | None = None,
     daily: bool = False,
     progress: Progress | None = None,
+    policies: Mapping[str, Policy] | None = None,
 ) -> SimulationResult:
     """Run `runs` independent runs of a scenario and return their per-run table and summary.
 
@@ -206,6 +230,9 @@ def simulate(
     daily Goldstein sums.
     `chunk_blocks` (blocks of 1024 runs per chunk) is chosen to balance the executor's workers
     when not given.
+    `policies` maps a side's leadership id to an external policy (engine/external.py) that
+    makes that side's choices in its place; a policy travels to the executor's workers (threads,
+    or a process pool if it can be pickled).
     `progress`, if given (or set around the call with `reporting`), is called after each chunk
     with the number of runs it completed; an exception it raises stops the simulation there.
     An exception (KeyboardInterrupt included) stops it at chunk granularity: no further chunk is
@@ -229,7 +256,8 @@ def simulate(
         chunk_blocks = balanced_chunk_blocks(runs, workers, total_days)
     plan = chunk_plan(runs, max(1, chunk_blocks))
     report = progress if progress is not None else _PROGRESS.get()
-    parts = _chunks(resolved, seed, plan, runs, executor, script, daily, report)
+    policy_sides(resolved, policies)  # a bad policy is refused before any run
+    parts = _chunks(resolved, seed, plan, runs, executor, script, daily, report, policies)
     try:
         columns = gather(parts, runs)
     finally:
@@ -247,6 +275,7 @@ def _chunks(
     script: Script | None,
     daily: bool,
     report: Progress | None,
+    policies: Mapping[str, Policy] | None = None,
 ) -> Generator[dict[str, np.ndarray], None, None]:
     """The chunks' columns in order, each reported done as it arrives. On an executor, a few
     chunks per worker are in flight at a time (all of them if the executor does not say how
@@ -258,7 +287,7 @@ def _chunks(
 
     if executor is None:
         for b, n in plan:
-            part = simulate_chunk(scenario, seed, b, n, script, daily)
+            part = simulate_chunk(scenario, seed, b, n, script, daily, policies)
             done(b, n)
             yield part
         return
@@ -271,7 +300,7 @@ def _chunks(
 
     def submit() -> None:
         for b, n in todo:
-            future = pool.submit(simulate_chunk, scenario, seed, b, n, script, daily)
+            future = pool.submit(simulate_chunk, scenario, seed, b, n, script, daily, policies)
             pending.append(((b, n), future))
             return
 

@@ -9,15 +9,17 @@ run (trace.py) and daily series.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import cast
 
 import numpy as np
 from scipy import stats
 
 from crisislab.engine import draws as purpose
+from crisislab.engine import external, philox, state
 from crisislab.engine import layout as col
-from crisislab.engine import philox, state
 from crisislab.engine.constants import CRISIS_THREAT, SLOTS
+from crisislab.engine.external import Policy
 from crisislab.engine.kernel import State, run_block
 from crisislab.engine.params import Setup, parameters
 from crisislab.scenario.schema import Leadership
@@ -29,8 +31,16 @@ LOG_ROOM_PER_RUN_DAY = 2  # initial room of a traced run's log; it grows if a ru
 class Batch:
     """The runs [first_run, first_run + runs) of one seed: a pure function of its inputs."""
 
-    def __init__(self, setup: Setup, seed: int, first_run: int, runs: int) -> None:
+    def __init__(
+        self,
+        setup: Setup,
+        seed: int,
+        first_run: int,
+        runs: int,
+        policies: Mapping[int, Policy] | None = None,
+    ) -> None:
         self.setup, self.seed, self.first_run, self.runs = setup, seed, first_run, runs
+        self.policies = dict(policies or {})  # side -> external policy (external.py)
         self.params = parameters(setup)
         self.key = np.array([*philox.key_of(seed), first_run], np.int64)
         self.total_days = setup.t0 + setup.days
@@ -129,6 +139,16 @@ class Batch:
         return self
 
     def _days(self, first: int, last: int) -> None:
+        if not self.policies or last <= self.setup.t0:
+            self._blocks(first, last)
+            return
+        for t in range(first, last):  # an external policy decides between days
+            self._blocks(t, t + 1)
+            for side, policy in self.policies.items():
+                seen = external.perceived(self, side, t)
+                external.apply(self, side, seen, policy(seen))
+
+    def _blocks(self, first: int, last: int) -> None:
         for lo in range(0, self.runs, BLOCK_RUNS):
             hi = min(lo + BLOCK_RUNS, self.runs)
             run_block(self.state, self.params, self.key, lo, hi, first, last)

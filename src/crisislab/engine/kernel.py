@@ -769,7 +769,8 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses, repla
             marks[j - lo] = alive[j - lo] & (x < rate)
         n_losses = marked_runs(marks, lo, n, losses)
     for side in range(2):
-        if side_i[side, col.SDI_LEADS_GROUPS]:
+        external = (pi[col.PI_EXTERNAL] >> side) & 1  # its policy decides (external.py)
+        if side_i[side, col.SDI_LEADS_GROUPS] and not external:
             decide_orders(S, P, t, lo, hi, u, alive, side)
         enforcement = side_f[side, col.SDF_ENFORCEMENT]
         for j in range(lo, hi):  # posture: a leadership below resolve 1/2 restrains its groups
@@ -1405,6 +1406,8 @@ def choose_responses(
     precision = pf[col.PF_LOGIT_PRECISION]
     for side in range(2):
         other = 1 - side
+        if (pi[col.PI_EXTERNAL] >> side) & 1:
+            continue  # an external policy answers for this side (external.py)
         if bound == 0:
             idx = triggered[side, : n_triggered[side]]
         else:

@@ -52,6 +52,7 @@ class Setup:
     script: Script | None = None
     tracing: bool = False
     daily: bool = False
+    external: frozenset[int] = frozenset()  # sides whose choices an external policy makes
 
     @property
     def window_start(self) -> int:
@@ -403,6 +404,7 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         "PF_CASUALTY_SIGMA": o.casualty_sigma,
         "PI_ROW_DECIDE": ROW_DECIDE,
         "PI_ROW_HOST": ROW_HOST,
+        "PI_EXTERNAL": sum(1 << side for side in setup.external),
         "PF_HOST_VOTE": 1.0 / host.days_above,
         "PF_HOST_LEAVE": 1.0 / max(1.0, host.withdrawal_lag_days * (1.0 + host.diplomacy)),
         "PF_HOST_DEPENDENCE": host.dependence,
@@ -459,7 +461,7 @@ def _sides(setup: Setup, act) -> tuple[np.ndarray, np.ndarray]:
         side_f[i, col.SDF_RETALIATION_AGGRESSIVE] = x.retaliation[1]
         side_f[i, col.SDF_P_WARNING] = x.p_warning_delivered
         side_f[i, col.SDF_AUDIENCE_COST] = x.audience_cost
-        obligation: dict[str, float] = dict(setup.c.scenario.logit.obligation)
+        obligation = {str(k): v for k, v in setup.c.scenario.logit.obligation.items()}
         side_f[i, col.SDF_OBLIGATION] = obligation[x.doctrine]
         side_f[i, col.SDF_CROSS_CHANCE] = _cross_chance(setup, i)
         side_i[i, col.SDI_NATIONALITY] = x.nationality
