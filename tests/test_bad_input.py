@@ -234,6 +234,18 @@ CASES: list[Case] = [
         "--at: at: expected a date YYYY-MM-DD",
     ),
     (
+        "backtest: a step of no days",
+        ["backtest", "timeline.yaml", "--every", "0", "-n", "1"],
+        {"two.yaml": SCENARIO, "timeline.yaml": TIMELINE, "events.csv": EVENTS},
+        "--every: must be 1 or more days, got 0",
+    ),
+    (
+        "backtest: a missing timeline",
+        ["backtest", "nope-timeline.yaml", "-n", "1"],
+        {},
+        "nope-timeline.yaml: no such built-in timeline or file",
+    ),
+    (
         "missing timeline",
         ["replay", "nope-timeline.yaml"],
         {},

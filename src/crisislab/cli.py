@@ -371,6 +371,36 @@ def timelines() -> None:
 
 
 @app.command()
+def targets(json_: JsonOpt = False) -> None:
+    """The calibration targets from ICB v15 (crises that began short of war): each figure with
+    its n, 95% interval and the ICB variables and filter it was computed from."""
+    from crisislab.calibration import load_targets
+
+    found = load_targets()
+    if json_:
+        print_json(found.as_dict())
+        return
+    table = Table(title=f"Calibration targets: {found.reference_class}", header_style="bold")
+    for column in ("target", "value", "n", "95% interval", "ICB filter → measure"):
+        table.add_column(column, justify="right" if column in ("value", "n") else "left")
+
+    def shown(x: float, unit: str) -> str:
+        return f"{x:.0f} d" if unit == "days" else f"{100 * x:.1f}%"
+
+    for t in found.values():
+        name = t.name if t.reference_class else f"{t.name} (comparison)"
+        table.add_row(
+            escape(name),
+            shown(t.value, t.unit),
+            f"{t.n:,}",
+            f"{shown(t.interval[0], t.unit)} – {shown(t.interval[1], t.unit)}",
+            escape(f"{t.level}: {t.filter} → {t.measure}"),
+        )
+    table.caption = escape(f"Source: {found.source}")
+    out.print(table)
+
+
+@app.command()
 def validate(path: ScenarioArg) -> None:
     """Check a scenario file and summarise it; problems are listed with file:line:column."""
     s = load_scenario(path)
@@ -1128,6 +1158,57 @@ def fork(
         f"{score(cal['mean_log_score'])} (lower is better)"
     )
     out.print(table)
+
+
+@app.command()
+def backtest(
+    timelines: Annotated[
+        list[str],
+        typer.Argument(metavar="TIMELINE", help="Built-in timeline names or timeline files."),
+    ],
+    every: Annotated[int, typer.Option("--every", help="Days between fork days.")] = 7,
+    runs: RunsOpt = 2000,
+    seed: SeedOpt = 0,
+    scenario: ScenarioOpt = None,
+    set_: SetOpt = None,
+    json_: JsonOpt = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Write an HTML page.")] = None,
+    workers: WorkersOpt = 0,
+    max_run_days: DailyMaxRunDaysOpt = None,
+    skip_bad_rows: SkipBadRowsOpt = False,
+) -> None:
+    """Fork timelines every few days; score the forecasts against what followed and baselines."""
+    from crisislab.history import backtest as bt
+
+    bt.check_every(every)
+    if html is not None:
+        outputs.check(html)
+    records = [_timeline(name, skip_bad_rows) for name in timelines]
+    forks = sum(len(bt.fork_dates(record, every)) for record in records)
+    days = bt.HORIZON_DAYS
+    _check_work("backtest", ((runs, "runs"), (days, "days")), max_run_days, DAILY_MAX_RUN_DAYS)
+    with _interruptible("nothing was kept"):
+        with (
+            _progress("backtest", runs * forks, runs * forks * days),
+            _executor(workers, runs) as pool,
+        ):
+            data = bt.backtest(
+                records,
+                every=every,
+                runs=runs,
+                seed=seed,
+                scenario=scenario,
+                overrides=_overrides(set_),
+                executor=pool,
+            )
+        if html is not None:
+            bt.write_html(data, html)
+            err.print(f"page written to {html}", markup=False)
+    if json_:
+        print_json(data)
+        return
+    for table in bt.console_tables(data):
+        out.print(table)
 
 
 @app.command()
