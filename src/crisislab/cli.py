@@ -344,7 +344,33 @@ def _comparison_tables(
             f"{s['flags']['red_line_fired']:.3f}",
             *(f"{s['war_kinds'][k]:.3f}" for k in ("spiral", "deterrence_failure", "inadvertent")),
         )
-    return [outcomes, why]
+    return [outcomes, why, _ending_table(rows, label)]
+
+
+def _ending_table(rows: list[tuple[str, dict[str, Any]]], label: Callable[[str], str]) -> Table:
+    """How violent crises got (the highest ICB level) and how they ended (shares of runs)."""
+    table = Table(
+        title="How violent, how they end: highest ICB violence level, termination (shares of runs)",
+        header_style="bold",
+        caption="days: median crisis length among runs whose crisis ended; tacit, agreement, "
+        "imposed: how it ended; recurred: a new crisis after an end",
+    )
+    table.add_column("policy")
+    columns = ("minor clashes", "serious clashes", "war", "ended", "days", "tacit", "agreement",
+               "imposed", "recurred")  # fmt: skip
+    for name in columns:
+        table.add_column(name, justify="right")
+    for name, s in rows:
+        v, t = s["violence"], s["termination"]
+        days = t["end_day_median"]
+        table.add_row(
+            label(name),
+            *(f"{v[k]:.3f}" for k in ("minor_clashes", "serious_clashes", "full_scale_war")),
+            f"{t['ended']:.3f}",
+            "–" if days is None else f"{days:.0f}",
+            *(f"{t[k]:.3f}" for k in ("tacit", "agreement", "imposed", "recurred")),
+        )
+    return table
 
 
 # --- commands ---------------------------------------------------------------------------------

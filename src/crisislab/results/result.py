@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from crisislab.engine.constants import END_MODES
 from crisislab.engine.script import Script
 from crisislab.results.story import Story
 from crisislab.scenario.outcomes import OUTCOMES
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 def _round(x: float) -> float:
     return round(float(x), 6)
+
+
+VIOLENCE_LEVELS = ("no_violence", "minor_clashes", "serious_clashes", "full_scale_war")
 
 
 def _median_day(days: np.ndarray) -> float | None:
@@ -78,6 +82,20 @@ class SimulationResult:
                 f"war_by_day_{d}": share((c["war_day"] >= 0) & (c["war_day"] < d)) for d in (30, 90)
             },
             "test": {k: share(c[k]) for k in ("intended", "perceived", "both")},
+            "violence": {  # the highest ICB level each run reached (docs/model.md §6.1)
+                name: share(c["violence"] == level)
+                for level, name in enumerate(VIOLENCE_LEVELS, start=1)
+            },
+            "termination": {  # docs/model.md §6.2
+                "ended": share(c["crisis_end_day"] >= 0),
+                "end_day_median": _median_day(c["crisis_end_day"]),
+                "ended_within_90_days": share(
+                    (c["crisis_end_day"] >= 0) & (c["crisis_end_day"] < 90)
+                ),
+                **{mode: share(c["end_mode"] == k) for k, mode in enumerate(END_MODES) if k},
+                "recurred": share(c["recurrences"] > 0),
+                "recurrences_mean": mean("recurrences"),
+            },
             "time_to_event": {
                 f"{name}_day_median": _median_day(c[col])
                 for name, col in (
