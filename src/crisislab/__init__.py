@@ -9,6 +9,7 @@
 """
 
 from crisislab._version import __version__
+from crisislab.engine.external import Perceived
 from crisislab.errors import (
     BadInput,
     CrisislabError,
@@ -17,7 +18,6 @@ from crisislab.errors import (
     StudyError,
     TimelineError,
 )
-from crisislab.engine.external import Perceived
 from crisislab.experiments import Study, StudyResults, claims, compare, load_study
 from crisislab.history.fork import fork
 from crisislab.history.importers import read_events

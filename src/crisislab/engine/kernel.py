@@ -1683,21 +1683,25 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
 
 @jit(void(STATE, PARAMS, u8, u8))
 def hidden_stocks(S, P, lo, hi):
-    """Each leadership's moving hidden state and beliefs of the day (MODEL.md §1, §8, §9):
-    resolve reverts toward its drawn value, lowered for good by the log of its own deaths;
-    grievance decays; the credibility of the other's red lines drifts back to its prior; the
-    forecast of hostile acts against it (an exponentially weighted share of days with a
-    perceived attack) moves, and its days near the pre-crisis level are counted. Plain loops,
-    several runs at once."""
+    """Each leadership's moving hidden state and beliefs of the day (MODEL.md §1, §7, §8, §9):
+    its belief about the other drifts toward its prior; resolve reverts toward its drawn value,
+    lowered for good by the log of its own deaths; grievance decays; the credibility of the
+    other's red lines drifts back to its prior; the forecast of hostile acts against it (an
+    exponentially weighted share of days with a perceived attack) moves, and its days near the
+    pre-crisis level are counted. Plain loops, several runs at once."""
     F, I, deaths = S.F, S.I, S.deaths
     pf, pi, side_i = P.pf, P.pi, P.side_i
     decay_r, slope = pf[col.PF_DECAY_RESOLVE], pf[col.PF_DEATH_SLOPE]
     decay_g, decay_k = pf[col.PF_DECAY_GRIEVANCE], pf[col.PF_DECAY_CREDIBILITY]
     decay_x, calm = pf[col.PF_DECAY_THREAT], pf[col.PF_CALM_LEVEL]
-    threshold = pi[col.PI_ATTACK_THRESHOLD]
+    threshold, decay_b = pi[col.PI_ATTACK_THRESHOLD], pf[col.PF_DECAY_BELIEF]
     for side in range(2):
         nat = side_i[side, col.SDI_NATIONALITY]
+        trust = P.side_f[side, col.SDF_PRIOR_TRUST]
         for j in range(lo, hi):
+            # the observer expects the other's resolve to move: its belief drifts back toward
+            # its prior, so that quiet days do not drive it to certainty (MODEL.md §7)
+            F[col.F_BELIEF + side, j] = trust + (F[col.F_BELIEF + side, j] - trust) * decay_b
             target = F[col.F_RESOLVE_DRAWN + side, j] - slope * math.log1p(deaths[nat, j])
             r = target + (F[col.F_RESOLVE + side, j] - target) * decay_r
             r = min(0.99, max(0.01, r))
@@ -1736,6 +1740,8 @@ def crisis_course(S, P, key, t, lo, hi, pending):
                 I[col.I_WAR, j] = 0
                 I[col.I_WAR_END_DAY, j] = day
                 I[col.I_CRISIS_END_DAY, j] = day
+                if I[col.I_FIRST_END_DAY, j] < 0:
+                    I[col.I_FIRST_END_DAY, j] = day
                 I[col.I_END_MODE, j] = IMPOSED
                 for side in range(2):
                     I[col.I_DIRECT_CAMPAIGN + side, j] = 0
@@ -1748,6 +1754,8 @@ def crisis_course(S, P, key, t, lo, hi, pending):
             if not ended and both_calm:
                 talked = min(I[col.I_MESSAGES_SENT, j], I[col.I_MESSAGES_SENT + 1, j]) > 0
                 I[col.I_CRISIS_END_DAY, j] = day
+                if I[col.I_FIRST_END_DAY, j] < 0:
+                    I[col.I_FIRST_END_DAY, j] = day
                 I[col.I_END_MODE, j] = AGREEMENT if channel and talked else TACIT
                 what = col.WHAT_CRISIS_END
             elif ended and max(F[col.F_THREAT, j], F[col.F_THREAT + 1, j]) > recur:

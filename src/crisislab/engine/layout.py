@@ -41,7 +41,7 @@ PF = (
     "decay_threat", "calm_level", "war_end_hazard", "casualty_sigma", "logit_proxy_value",
     "logit_state_value", "logit_proxy_cost", "logit_state_cost", "proxy_risk_share",
     "decay_suppression", "suppression_effect", "host_vote", "host_leave", "host_dependence",
-    "theatre_value", "step_value", "step_cost", "step_fear",
+    "theatre_value", "step_value", "step_cost", "step_fear", "decay_belief",
 )  # fmt: skip
 PI = (
     "days", "t0", "window_start", "uniform_rows", "row_accident", "row_loc", "row_group",
@@ -59,7 +59,7 @@ PI = (
 SDF = (
     "campaign_daily_limited", "campaign_daily_aggressive", "campaign_stop", "enforcement",
     "retaliation_limited", "retaliation_aggressive", "p_warning", "audience_cost",
-    "obligation", "cross_chance",
+    "obligation", "cross_chance", "prior_trust",
 )  # fmt: skip
 SDI = (
     "nationality", "inflammatory", "rhetoric", "message", "strike_proxy", "strike_state",

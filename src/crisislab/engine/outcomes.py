@@ -38,6 +38,7 @@ def summarise(batch: Batch) -> dict[str, np.ndarray]:
         "outcome": outcome,
         "violence": violence,
         "crisis_end_day": crisis_end,
+        "first_end_day": f("first_end_day").astype(np.int32),
         "end_mode": f("end_mode").astype(np.int8),
         "recurrences": recurrences,
         "war_day": f("war_day").astype(np.int32),

@@ -405,6 +405,7 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         "PI_ROW_DECIDE": ROW_DECIDE,
         "PI_ROW_HOST": ROW_HOST,
         "PI_EXTERNAL": sum(1 << side for side in setup.external),
+        "PF_DECAY_BELIEF": decay_factor(s.resolve.belief_half_life_days),
         "PF_HOST_VOTE": 1.0 / host.days_above,
         "PF_HOST_LEAVE": 1.0 / max(1.0, host.withdrawal_lag_days * (1.0 + host.diplomacy)),
         "PF_HOST_DEPENDENCE": host.dependence,
@@ -464,6 +465,7 @@ def _sides(setup: Setup, act) -> tuple[np.ndarray, np.ndarray]:
         obligation = {str(k): v for k, v in setup.c.scenario.logit.obligation.items()}
         side_f[i, col.SDF_OBLIGATION] = obligation[x.doctrine]
         side_f[i, col.SDF_CROSS_CHANCE] = _cross_chance(setup, i)
+        side_f[i, col.SDF_PRIOR_TRUST] = x.prior_trust
         side_i[i, col.SDI_NATIONALITY] = x.nationality
         side_i[i, col.SDI_INFLAMMATORY] = x.inflammatory
         side_i[i, col.SDI_RHETORIC] = act(x.rhetoric)

@@ -93,6 +93,7 @@ FIELDS: tuple[Field, ...] = (
     _i("violence", "run", "ledger", 1, "highest ICB violence level reached (1-4)"),
     _i("calm_days", "side", "ledger", 0, "days each side's threat has stayed near its old level"),
     _i("crisis_end_day", "run", "ledger", -1, "day the crisis ended (both sides' ended), or -1"),
+    _i("first_end_day", "run", "ledger", -1, "day the first crisis ended: its duration"),
     _i("end_mode", "run", "ledger", 0, "how it ended (constants.END_MODES)"),
     _i("recurrences", "run", "ledger", 0, "new crises after an end"),
     _i("messages_sent", "side", "ledger", 0, "messages each side sent over the channel"),

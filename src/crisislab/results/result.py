@@ -88,9 +88,9 @@ class SimulationResult:
             },
             "termination": {  # docs/model.md §6.2
                 "ended": share(c["crisis_end_day"] >= 0),
-                "end_day_median": _median_day(c["crisis_end_day"]),
+                "end_day_median": _median_day(c["first_end_day"]),  # the first crisis's length
                 "ended_within_90_days": share(
-                    (c["crisis_end_day"] >= 0) & (c["crisis_end_day"] < 90)
+                    (c["first_end_day"] >= 0) & (c["first_end_day"] < 90)
                 ),
                 **{mode: share(c["end_mode"] == k) for k, mode in enumerate(END_MODES) if k},
                 "recurred": share(c["recurrences"] > 0),

@@ -315,6 +315,7 @@ class Resolve(Strict):
     half_life_days: Annotated[float, Field(gt=0.0)] = 21.0
     rally: Annotated[float, Field(ge=0.0, le=0.5)] = 0.1
     death_slope: Annotated[float, Field(ge=0.0, le=0.5)] = 0.03
+    belief_half_life_days: Annotated[float, Field(gt=0.0)] = 90.0
 
 
 class Logit(Strict):
