@@ -328,11 +328,15 @@ def story(
     """Simulate run `run` alone, traced, and return its narration.
 
     It is bit for bit row `run` of `simulate(scenario, runs, seed, overrides)` for any
-    `runs > run`: every random number is keyed by its run (MODEL.md §13).
+    `runs > run`: every random number is keyed by its run (MODEL.md §13). A fork's conditioned
+    replay resamples blocks of BLOCK_RUNS particles: the run's block is simulated with it.
     """
     resolved = resolve(scenario, overrides)
-    batch = simulate_runs(resolved, seed, run, 1, tracing=True, script=script)
-    row = {k: v[0] for k, v in summarise(batch).items()}
+    first, runs = run, 1
+    if setup_of(resolved, script).conditioned:  # run's particles: the block it was resampled in
+        first, runs = run - run % BLOCK_RUNS, BLOCK_RUNS
+    batch = simulate_runs(resolved, seed, first, runs, tracing=True, script=script)
+    row = {k: v[run - first] for k, v in summarise(batch).items()}
     start = script.start if script is not None and script.start is not None else None
     fork_day = script.fork_day if script is not None else 0
-    return Story(resolved, run, seed, records(batch, 0), row, start, fork_day=fork_day)
+    return Story(resolved, run, seed, records(batch, run - first), row, start, fork_day=fork_day)

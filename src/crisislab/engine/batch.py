@@ -41,6 +41,7 @@ class Batch:
     ) -> None:
         self.setup, self.seed, self.first_run, self.runs = setup, seed, first_run, runs
         self.policies = dict(policies or {})  # side -> external policy (external.py)
+        self.conditioning: dict[str, dict[int, float]] = {}  # a conditioned replay's record
         self.params = parameters(setup)
         self.key = np.array([*philox.key_of(seed), first_run], np.int64)
         self.total_days = setup.t0 + setup.days
@@ -128,7 +129,10 @@ class Batch:
         room enough."""
         t0 = self.setup.t0
         if t0 > 0:
-            self._days(0, t0)
+            if self.setup.conditioned:
+                self._conditioned_replay(t0)
+            else:
+                self._days(0, t0)
             self._reset_ledger()
         self._days(t0, self.total_days)
         needed = int(self.state.n_log[0])
@@ -136,6 +140,10 @@ class Batch:
             self.log_room = needed
             self.state = self._initial_state()
             return self.run()
+        if self.setup.tracing and self.conditioning:
+            # a resampled particle's replayed records belong to other lines: its story starts
+            # at the fork
+            self._drop_replayed_records(t0)
         return self
 
     def _days(self, first: int, last: int) -> None:
@@ -147,6 +155,65 @@ class Batch:
             for side, policy in self.policies.items():
                 seen = external.perceived(self, side, t)
                 external.apply(self, side, seen, policy(seen))
+
+    def _conditioned_replay(self, t0: int) -> None:
+        """The replay as sequential importance resampling (MODEL.md §14): each run is a
+        particle, weighed day by day by the record's likelihood (kernel.weigh_record); a block
+        of BLOCK_RUNS particles is resampled systematically when its effective sample size falls
+        below half, and once more at the fork if its weights are uneven, so that every run that
+        goes on is an equally weighted draw from the conditioned state. Blocks are fixed runs of
+        the seed, so the result does not depend on the chunks. `self.conditioning` keeps, per
+        block, the smallest effective sample size met (a share of the block) and the number of
+        resamplings."""
+        blocks = range(0, self.runs, BLOCK_RUNS)
+        smallest = {lo: 1.0 for lo in blocks}
+        resamplings = dict.fromkeys(blocks, 0.0)
+        for t in range(t0):
+            self._blocks(t, t + 1)
+            for lo in blocks:
+                hi = min(lo + BLOCK_RUNS, self.runs)
+                share = self._ess_share(lo, hi)
+                smallest[lo] = min(smallest[lo], share)
+                if share < 0.5 or (t == t0 - 1 and share < 1.0 - 1e-9):
+                    self._resample(lo, hi, t)
+                    resamplings[lo] += 1
+        self.conditioning = {"ess_min": smallest, "resamplings": resamplings}
+
+    def _weights(self, lo: int, hi: int) -> np.ndarray:
+        lw = self.state.F[col.F_LOG_WEIGHT, lo:hi]
+        w = np.exp(lw - lw.max())
+        return w / w.sum()
+
+    def _ess_share(self, lo: int, hi: int) -> float:
+        w = self._weights(lo, hi)
+        return float(1.0 / np.sum(w * w) / (hi - lo))
+
+    def _resample(self, lo: int, hi: int, t: int) -> None:
+        """Systematic resampling of the particles [lo, hi) (one keyed uniform for the block
+        and day); each copy keeps its own run index, hence its own random numbers."""
+        w = self._weights(lo, hi)
+        u = philox.uniforms(self.seed, np.array([self.first_run + lo]), t, purpose.RESAMPLE, 0, 1)
+        positions = (u[0, 0] + np.arange(hi - lo)) / (hi - lo)
+        ancestors = lo + np.minimum(np.searchsorted(np.cumsum(w), positions), hi - lo - 1)
+        S = self.state
+        for array, axis in (
+            (S.F, 1), (S.I, 1), (S.SLF, 2), (S.SLI, 2), (S.fired, 2), (S.grievance, 1),
+            (S.suppression, 1), (S.deaths, 1), (S.injuries, 1), (S.seen, 1), (S.daily, 2),
+        ):  # fmt: skip
+            if array.shape[axis] >= hi:
+                index = [slice(None)] * array.ndim
+                index[axis] = slice(lo, hi)
+                source = [slice(None)] * array.ndim
+                source[axis] = ancestors
+                array[tuple(index)] = array[tuple(source)]
+        S.F[col.F_LOG_WEIGHT, lo:hi] = 0.0
+
+    def _drop_replayed_records(self, t0: int) -> None:
+        S = self.state
+        n = int(S.n_log[0])
+        kept = S.log[:n][S.log[:n, col.LOG_DAY] >= t0]
+        S.log[: len(kept)] = kept
+        S.n_log[0] = len(kept)
 
     def _blocks(self, first: int, last: int) -> None:
         for lo in range(0, self.runs, BLOCK_RUNS):

@@ -28,6 +28,7 @@ CAMPAIGN = 16  # slot: side; whether a campaign of direct strikes goes on today
 CEASEFIRE = 17  # whether a war ends in a ceasefire today
 NUCLEAR_STEP = 19  # on step days: whether the challenger steps, and the step's size
 HOST = 20  # the host's binding vote and the withdrawal's progress (one pair)
+RESAMPLE = 21  # slot 0; day: the systematic resampling of a block of replay particles
 RESOLVE = 18  # slot: side; before day 0: the leadership's drawn resolve (Beta, with TYPES)
 
 # event sources: the slot of an EVENT draw, unique per run and day

@@ -687,7 +687,9 @@ def decide_orders(S, P, t, lo, hi, u, alive, side):
     value, cost, loss = pf[col.PF_ORDER_VALUE], pf[col.PF_ORDER_COST], pf[col.PF_ANSWER_LOSS]
     weight, cross = pf[col.PF_GRIEVANCE_WEIGHT], side_f[side, col.SDF_CROSS_CHANCE]
     emboldened = math.log(pf[col.PF_DETERRENCE_AFTER]) if side == 1 and pi[col.PI_HOST_ON] else 0.0
-    begun, tracing = t > pi[col.PI_T0], pi[col.PI_TRACING] != 0
+    # no occasion on the first simulated day (its act is the opening event); replayed days
+    # have occasions: a particle's orders are hidden state the record speaks to (MODEL.md §14)
+    begun, tracing = t != pi[col.PI_T0], pi[col.PI_TRACING] != 0
     before = np.empty(np.int64(hi - lo) if tracing else 0, np.int64)
     for j in range(lo, hi if tracing else lo):  # the orders before, to log what changed
         before[j - lo] = I[col.I_CAMPAIGN + side, j]
@@ -731,7 +733,7 @@ def decide_orders(S, P, t, lo, hi, u, alive, side):
 @jit(types.UniTuple(i8, 2)(STATE, PARAMS, i8, u8, u8, ROWS, MASK, ROWS, MASK, IVEC, IVEC, b1))
 def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses, replay):
     """A new day (today's rungs and sightings cleared), then, unless the day is `replay`ed,
-    the hazards' draws, the orders (decide_orders) and the enforcement posture; the numbers of
+    the hazards' draws; the orders (decide_orders) and the enforcement posture; the numbers of
     runs listed in `accidents` and `losses` (of control), whose events are emitted after this
     pass: those events write nothing the orders read, and the orders nothing an event reads.
     Each phase is a loop of its own with no branch on a run's figures, so that the processor does
@@ -754,8 +756,8 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses, repla
     for j in range(lo, hi):
         alive[j - lo] = I[col.I_WAR, j] == 0
     n_accidents = n_losses = 0
-    if replay:
-        return n_accidents, n_losses
+    if replay:  # no hazard on a replayed day (the record has the acts), but orders stand
+        accident_on = loss_on = False
     if accident_on:
         for j in range(lo, hi):
             x, alert = u[accident_row, j - lo], F[alert_row, j]
@@ -981,6 +983,47 @@ def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
                 acts[i, m] = j  # m <= q: the list is compacted in place
                 m += 1
         counts[i] = m
+
+
+@jit(void(STATE, PARAMS, i8, u8, u8, MASK, ROWS, _array(b1, 2)))
+def weigh_record(S, P, t, lo, hi, alive, effort, ordered):
+    """A replayed day's likelihood, added to each particle's log-weight (MODEL.md §14): for
+    every armed group, the probability of what the record shows that day — an act of the group
+    (its hazard λ) or none (1 − λ) — from the particle's own orders, enforcement and the group's
+    grievance and suppression. Kinetic acts of armed groups are the class the record covers
+    completely; other acts are not weighed."""
+    F, I, grievance, suppression = S.F, S.I, S.grievance, S.suppression
+    pf, pi, group_f, group_i, script = P.pf, P.pi, P.group_f, P.group_i, P.script_i
+    damped = pf[col.PF_SUPPRESSION_EFFECT] / max(pf[col.PF_GRIEVANCE_SENSITIVITY], 1e-9)
+    host_on = pi[col.PI_HOST_ON] != 0
+    for j in range(lo, hi):
+        ordered[0, j - lo] = I[col.I_CAMPAIGN, j] != 0
+        ordered[1, j - lo] = I[col.I_CAMPAIGN + 1, j] != 0
+    for i in range(pi[col.PI_N_GROUPS]):
+        acted = False
+        for e in range(script.shape[0]):
+            if script[e, col.SCI_DAY] == t and script[e, col.SCI_KIND] == 0:
+                acted = acted or script[e, col.SCI_GROUP] == i
+        side = group_i[i, col.GI_SIDE]
+        presence = group_i[i, col.GI_PRESENCE] and host_on
+        base = group_f[i, col.GF_BASE_HAZARD]
+        figures = (
+            group_f[i, col.GF_CONTROL],
+            pf[col.PF_ENFORCEMENT_EFFECT],
+            pf[col.PF_ORDERED_MULTIPLIER],
+            pf[col.PF_PRESENCE_AFTER] if presence else 1.0,
+            pf[col.PF_GRIEVANCE_SENSITIVITY],
+        )
+        for j in range(lo, hi):
+            jl = j - lo
+            withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
+            y, factor, after = hazard_terms(
+                effort[side, jl], ordered[side, jl], withdrawn,
+                grievance[i, j] - damped * suppression[i, j], figures,
+            )  # fmt: skip
+            rate = min(max(base * math.exp(y) * factor * after, 1e-12), 1.0 - 1e-12)
+            weight = math.log(rate) if acted else math.log1p(-rate)
+            F[col.F_LOG_WEIGHT, j] += weight if alive[jl] else 0.0
 
 
 @jit(void(STATE, PARAMS, KEY, i8, i8, _array(b1, 2), TABLE, IVEC, MASK))
@@ -1912,6 +1955,8 @@ def run_block(S, P, key, lo, hi, first_day, last_day):
             initial_event(S, P, key, t, lo, hi)
         if scripted:
             inject_scripted(S, P, key, t, lo, hi, alive)
+        if replay and pi[col.PI_CONDITION]:
+            weigh_record(S, P, t, ulo, uhi, alive, effort, ordered)
         if not replay:
             execute_responses(S, P, key, t, lo, hi, alive, pending, marks, everyone, nobody)
             group_lists(S, P, ulo, uhi, u, alive, effort, ordered, marks, acts, n_acts)

@@ -53,7 +53,7 @@ PI = (
     "shipping_threshold", "host_on", "host_nat",
     "host_follow_on_lag", "sea_group", "sea_action", "sea_victim", "nuclear_on", "quiet_days",
     "step_days", "preventive_strike", "n_script", "tracing", "daily", "end_quiet_days",
-    "row_decide", "row_host", "external", ("soil", 6),
+    "row_decide", "row_host", "external", "condition", ("soil", 6),
 )  # fmt: skip
 # Per-side floats side_f[side, column] and integers side_i[side, column]
 SDF = (

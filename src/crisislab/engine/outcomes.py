@@ -76,13 +76,28 @@ def summarise(batch: Batch) -> dict[str, np.ndarray]:
         "resolve_defender": f("resolve")[:, DEFENDER].copy(),
         "resolve_challenger": f("resolve")[:, CHALLENGER].copy(),
         "resolve_drawn_challenger": f("resolve_drawn")[:, CHALLENGER].copy(),
+        "resolve_drawn_defender": f("resolve_drawn")[:, DEFENDER].copy(),
         "credibility_challenger": f("credibility")[:, CHALLENGER].copy(),
     }
     columns.update(_fronts(batch))
+    columns.update(_conditioning(batch))
     columns.update({f"first_{name}_day": first[:, k].copy() for k, name in enumerate(FIRST_EVENTS)})
     for i, nat in enumerate(c.nationalities):
         columns[f"deaths_{nat}"] = deaths[:, i].copy()
     return columns
+
+
+def _conditioning(batch: Batch) -> dict[str, np.ndarray]:
+    """A conditioned replay's record per run (its block's): the smallest effective sample size
+    met, as a share of the block, and how often the block was resampled (MODEL.md §14)."""
+    if not batch.conditioning:
+        return {}
+    ess, resampled = np.ones(batch.runs), np.zeros(batch.runs, np.int16)
+    starts = sorted(batch.conditioning["ess_min"])
+    for lo, hi in zip(starts, [*starts[1:], batch.runs], strict=True):
+        ess[lo:hi] = batch.conditioning["ess_min"][lo]
+        resampled[lo:hi] = batch.conditioning["resamplings"][lo]
+    return {"replay_ess_min": ess, "replay_resamplings": resampled}
 
 
 def _proxy_answer(first: np.ndarray) -> np.ndarray:

@@ -55,6 +55,12 @@ class Setup:
     external: frozenset[int] = frozenset()  # sides whose choices an external policy makes
 
     @property
+    def conditioned(self) -> bool:
+        """Whether the replay weighs its particles by the record (MODEL.md §14): when there are
+        replayed days and armed groups whose acts the record shows or omits."""
+        return self.t0 > 0 and len(self.c.groups) > 0
+
+    @property
     def window_start(self) -> int:
         return self.t0 + self.days - min(self.c.scenario.outcomes.stable_window_days, self.days)
 
@@ -405,6 +411,7 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         "PI_ROW_DECIDE": ROW_DECIDE,
         "PI_ROW_HOST": ROW_HOST,
         "PI_EXTERNAL": sum(1 << side for side in setup.external),
+        "PI_CONDITION": setup.conditioned,
         "PF_DECAY_BELIEF": decay_factor(s.resolve.belief_half_life_days),
         "PF_HOST_VOTE": 1.0 / host.days_above,
         "PF_HOST_LEAVE": 1.0 / max(1.0, host.withdrawal_lag_days * (1.0 + host.diplomacy)),

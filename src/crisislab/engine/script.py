@@ -1,8 +1,8 @@
 """Observed events injected into the engine: the replay of a real timeline and the fork from it.
 
 A `Script` says what happened on each day before the fork (replayed: perceived, attributed and
-believed, but with no decisions simulated) and on the fork day itself (injected, then the
-simulation decides). The engine knows nothing of files or importers: the history package turns
+believed, with no act simulated; the runs are weighed by the record and resampled, MODEL.md §14)
+and on the fork day itself (injected, then the simulation decides). The engine knows nothing of files or importers: the history package turns
 records into scripted events.
 """
 

@@ -63,6 +63,7 @@ FIELDS: tuple[Field, ...] = (
     _f("rung_level", "run", "world", 0.0, "today's top rung, or yesterday's level - 1"),
     _f("battle_deaths", "run", "ledger", 0.0, "deaths in state-on-state acts (war criterion)"),
     _f("goldstein", "run", "ledger", 0.0, "sum of Goldstein scores of every executed act"),
+    _f("log_weight", "run", "ledger", 0.0, "a replay particle's log-likelihood of the record"),
     _f("rivera", "run", "ledger", 0.0, "sum of Rivera scores of every executed act"),
     _f("audience_cost", "side", "ledger", 0.0, "audience cost of unenforced public red lines"),
     _f("pressure", "run", "fronts", 0.0, "host nation's pressure to expel the defender's forces"),

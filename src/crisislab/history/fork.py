@@ -144,9 +144,12 @@ def calibrate(
     scored = min(window, covered)
     happened = observed_events(mapped, tl, at, scored)
     events = {}
+    agrees = np.ones(result.n_runs, bool)  # runs whose events all went as the record's did
     for name, column in OBSERVABLES.items():
         day = result.columns[column]
-        k = int(np.count_nonzero((day >= 1) & (day <= scored)))
+        occurs = (day >= 1) & (day <= scored)
+        agrees &= occurs == happened[name]
+        k = int(np.count_nonzero(occurs))
         p = round(k / result.n_runs, 6)
         lo, hi = wilson_interval(k, result.n_runs)
         events[name] = {
@@ -158,7 +161,16 @@ def calibrate(
             "log_score": round(log_score(p, happened[name]), 6) if scored else None,
         }
     scores = [e for e in events.values() if e["brier"] is not None]
+    k = int(np.count_nonzero(agrees))
+    lo, hi = wilson_interval(k, result.n_runs)
+    joint = {
+        "description": "every scored event as it went: those that happened, and no other",
+        "forecast": round(k / result.n_runs, 6),
+        "ci": [round(lo, 6), round(hi, 6)],
+    }
     return {
+        "conditioning": conditioning(result),
+        "joint": joint if scored else None,
         "window_days": scored,
         "requested_window_days": window,
         "timeline_covers_days": covered,
@@ -167,6 +179,33 @@ def calibrate(
         "mean_log_score": (
             round(float(np.mean([e["log_score"] for e in scores])), 6) if scores else None
         ),
+    }
+
+
+def conditioning(result: SimulationResult) -> dict[str, Any] | None:
+    """How the replay conditioned the hidden state on the record (MODEL.md §14): the smallest
+    effective sample size a block of particles met (mean over blocks, as a share), how often
+    blocks were resampled, and each side's hidden resolve before (the prior) and after."""
+    c = result.columns
+    if "replay_ess_min" not in c:
+        return None
+    scenario = result.scenario
+    posterior = {}
+    for role, actor in (
+        ("defender", scenario.dyad.defender),
+        ("challenger", scenario.dyad.challenger),
+    ):
+        drawn = c[f"resolve_drawn_{role}"]
+        posterior[actor] = {
+            "prior_limited": scenario.actors[actor].type_prior,  # type: ignore[union-attr]
+            "posterior_limited": round(float(np.mean(drawn < 0.5)), 6),
+            "posterior_resolve_mean": round(float(np.mean(drawn)), 6),
+        }
+    return {
+        "particles": result.n_runs,
+        "ess_min_share": round(float(np.mean(c["replay_ess_min"])), 6),
+        "resamplings_mean": round(float(np.mean(c["replay_resamplings"])), 3),
+        "hidden": posterior,
     }
 
 
