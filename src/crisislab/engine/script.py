@@ -2,8 +2,8 @@
 
 A `Script` says what happened on each day before the fork (replayed: perceived, attributed and
 believed, with no act simulated; the runs are weighed by the record and resampled, MODEL.md §14)
-and on the fork day itself (injected, then the simulation decides). The engine knows nothing of files or importers: the history package turns
-records into scripted events.
+and on the fork day itself (injected, then the simulation decides). The engine knows nothing of
+files or importers: the history package turns records into scripted events.
 """
 
 from __future__ import annotations
