@@ -109,6 +109,7 @@ def apply(batch: Batch, side: int, seen: Perceived, moves: Moves) -> None:
     kind = np.where(proxy, STRIKE_PROXY, np.where(state, state_kind, NONE))
     kind = np.where(live, kind, NONE)
     I[col.I_PENDING + side] = kind
+    I[col.I_PENDING_DUE + side] = 0  # due at once: carried out on the next day
     I[col.I_PENDING_GROUP + side] = np.where(kind == STRIKE_PROXY, seen.new_attack_group, -1)
     I[col.I_DIRECT_CAMPAIGN + side] = np.where(live & (answer == 3) & state, 1, 0) | np.where(
         I[col.I_DIRECT_CAMPAIGN + side] > 0, I[col.I_DIRECT_CAMPAIGN + side], 0

@@ -842,8 +842,9 @@ def choosing(I, side, todo, m, kind, group, out):
 
 @jit(void(STATE, PARAMS, KEY, i8, i8, i8, MASK, MASK, MASK, MASK, MASK))
 def execute_responses(S, P, key, t, lo, hi, alive, pending, marks, everyone, nobody):
-    """Yesterday's chosen responses, side after side (`pending[side]`: any to execute), each kind
-    in the runs that chose it: one pass lists the runs with a response, the rest reads the list."""
+    """The chosen answers that fall due today, side after side (`pending[side]`: any pending),
+    each kind in the runs that chose it: one pass lists the runs with an answer due, the rest
+    reads the list; `pending[side]` then says whether answers not yet due remain."""
     I, grievance = S.I, S.grievance
     pf, pi, side_f, side_i, group_i = P.pf, P.pi, P.side_f, P.side_i, P.group_i
     n = hi - lo
@@ -852,7 +853,8 @@ def execute_responses(S, P, key, t, lo, hi, alive, pending, marks, everyone, nob
         if not pending[side]:
             continue  # most days: nothing to execute, and no runs means no draws
         for j in range(lo, hi):
-            marks[j - lo] = alive[j - lo] & (I[col.I_PENDING + side, j] != 0)
+            due = (I[col.I_PENDING + side, j] != 0) & (I[col.I_PENDING_DUE + side, j] <= t)
+            marks[j - lo] = alive[j - lo] & due
         m = marked_runs(marks, lo, n, todo)
         act = side_i[side, col.SDI_STRIKE_PROXY]
         if act >= 0:
@@ -906,6 +908,15 @@ def execute_responses(S, P, key, t, lo, hi, alive, pending, marks, everyone, nob
             emit(S, P, key, t, lo, idx, side, -1, act, everyone, warned, -1, -1, False,
                  purpose.SOURCE_RETALIATION + side, -1)  # fmt: skip
             send_message(S, P, key, t, side, idx, True, purpose.MESSAGE_RETALIATION)
+        for q in range(m):  # executed: nothing pending; answers not yet due stay pending
+            j = todo[q]
+            I[col.I_PENDING + side, j] = 0
+            I[col.I_PENDING_GROUP + side, j] = -1
+            I[col.I_PENDING_DUE + side, j] = NEVER
+        waiting = False
+        for j in range(lo, hi):
+            waiting = waiting | (I[col.I_PENDING + side, j] != 0)
+        pending[side] = waiting
 
 
 @jit(types.UniTuple(f8, 3)(f8, b1, b1, f8, FIVE), inline=True)
@@ -1152,10 +1163,6 @@ def assess(S, P, t, lo, hi, u, alive, p_ord, firings, triggers, pending, marks, 
         )
     n, n_firing[:], n_triggered[:] = hi - lo, 0, 0
     worst[:] = -1  # choose_responses' triggers, set below where there is one
-    for side in range(2 if not replay else 0):
-        if pending[side]:  # yesterday's responses were all executed today
-            I[col.I_PENDING + side, lo:hi] = 0
-            I[col.I_PENDING_GROUP + side, lo:hi] = -1
     # Rhetoric: inflammatory speeches, side after side (a loop of its own, as each phase below:
     # a run sees them in the day's order, and the plain loops run several runs at once)
     if speeches:
@@ -1447,6 +1454,7 @@ def choose_responses(
     triggered, n_triggered, worst = triggers
     listing = np.empty(hi - lo, np.int64)
     precision = pf[col.PF_LOGIT_PRECISION]
+    planning, spread = pf[col.PF_PLANNING_MEDIAN], pf[col.PF_PLANNING_SIGMA]
     for side in range(2):
         other = 1 - side
         if (pi[col.PI_EXTERNAL] >> side) & 1:
@@ -1512,6 +1520,10 @@ def choose_responses(
                     F[col.F_CREDIBILITY + other, j] = kappa * 0.3
             I[col.I_OCCASION + side, j] = 1
             I[col.I_PENDING + side, j] = kind
+            # a planning delay: lognormal days (ICB timing, MODEL.md §5), at least the next day
+            z = gaussian(key, j, t, purpose.RESPONSE, side, 1)
+            delay = max(1, math.floor(planning * math.exp(spread * z) + 0.5))
+            I[col.I_PENDING_DUE + side, j] = t + delay
             pending[side] = pending[side] or kind > 0
             I[col.I_PENDING_GROUP + side, j] = group if kind == STRIKE_PROXY else -1
             if t > pi[col.PI_T0] and kind > 0 and not committed:
@@ -1704,6 +1716,7 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
             j = crisis[q]
             if pair(key, j, t, purpose.PREVENTIVE, 0, 0)[0] < pf[col.PF_PREVENTIVE_PROBABILITY]:
                 I[col.I_PENDING, j] = STRIKE_STATE
+                I[col.I_PENDING_DUE, j] = t + 1
                 pending[0] = True
                 if tracing:
                     record_front(S, t, j, col.FRONT_PREVENTIVE_STRIKE, 0.0)
@@ -1788,6 +1801,7 @@ def crisis_course(S, P, key, t, lo, hi, pending):
                 I[col.I_END_MODE, j] = IMPOSED
                 for side in range(2):
                     I[col.I_DIRECT_CAMPAIGN + side, j] = 0
+                    I[col.I_PENDING + side, j] = 0  # a ceasefire cancels answers in planning
                     F[col.F_THREAT + side, j] = calm
                     I[col.I_CALM_DAYS + side, j] = quiet
                 what = col.WHAT_CEASEFIRE
@@ -1820,6 +1834,7 @@ def crisis_course(S, P, key, t, lo, hi, pending):
                 has_strike = side_i[side, col.SDI_STRIKE_STATE] >= 0
                 I[col.I_PENDING + side, j] = STRIKE_STATE if has_strike else RETALIATE
                 I[col.I_PENDING_GROUP + side, j] = -1
+                I[col.I_PENDING_DUE + side, j] = t + 1  # a campaign strikes every day
                 pending[side] = True
         if tracing and what != col.WHAT_NONE:
             r = record(S, t, what, j)

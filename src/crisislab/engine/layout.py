@@ -41,7 +41,8 @@ PF = (
     "decay_threat", "calm_level", "war_end_hazard", "casualty_sigma", "logit_proxy_value",
     "logit_state_value", "logit_proxy_cost", "logit_state_cost", "proxy_risk_share",
     "decay_suppression", "suppression_effect", "host_vote", "host_leave", "host_dependence",
-    "theatre_value", "step_value", "step_cost", "step_fear", "decay_belief",
+    "theatre_value", "step_value", "step_cost", "step_fear", "decay_belief", "planning_median",
+    "planning_sigma",
 )  # fmt: skip
 PI = (
     "days", "t0", "window_start", "uniform_rows", "row_accident", "row_loc", "row_group",

@@ -413,6 +413,8 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         "PI_EXTERNAL": sum(1 << side for side in setup.external),
         "PI_CONDITION": setup.conditioned,
         "PF_DECAY_BELIEF": decay_factor(s.resolve.belief_half_life_days),
+        "PF_PLANNING_MEDIAN": lg.planning_median_days,
+        "PF_PLANNING_SIGMA": lg.planning_sigma,
         "PF_HOST_VOTE": 1.0 / host.days_above,
         "PF_HOST_LEAVE": 1.0 / max(1.0, host.withdrawal_lag_days * (1.0 + host.diplomacy)),
         "PF_HOST_DEPENDENCE": host.dependence,

@@ -83,8 +83,9 @@ FIELDS: tuple[Field, ...] = (
     # --- integers and flags per run -----------------------------------------------------------
     _i("limited", "side", "own", 0, "1 if the side's leadership is of the limited type"),
     _i("campaign", "side", "own", 0, "1 while the side has ordered its groups to attack"),
-    _i("pending", "side", "own", 0, "response chosen today, executed tomorrow (0 none)"),
+    _i("pending", "side", "own", 0, "answer chosen, carried out on pending_due (0 none)"),
     _i("pending_group", "side", "own", -1, "the group a pending proxy strike targets"),
+    _i("pending_due", "side", "own", NEVER, "day the pending answer is carried out"),
     _i("occasion", "side", "own", 0, "1 if the side reviews its orders tomorrow"),
     _i("direct_campaign", "side", "own", 0, "days of the side's campaign of direct strikes"),
     _i("war", "run", "ledger", 0, "1 once the run is at war"),

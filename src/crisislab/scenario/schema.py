@@ -350,6 +350,8 @@ class Logit(Strict):
     credibility_half_life_days: Annotated[float, Field(gt=0.0)] = 180.0
     campaign_value: NonNegative = 1.0
     campaign_cost: NonNegative = 6.0
+    planning_median_days: Annotated[float, Field(ge=1.0, le=365.0)] = 3.0
+    planning_sigma: Annotated[float, Field(ge=0.0, le=4.0)] = 1.8
 
 
 class Outcomes(Strict):
