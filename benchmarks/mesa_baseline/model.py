@@ -1,10 +1,13 @@
 """One run of the crisis as a Mesa model: `step()` advances one day.
 
 The day follows crisislab's fixed order (docs/model.md §4) as a sequence of agent phases:
-hazards, orders, execution (opening event, yesterday's responses, group attacks in random order,
-maritime incidents, rhetoric), delivery of reports, group observations, red lines, responses,
-stocks, fronts and outcome bookkeeping. The truth of the run (casualties, exchanges, the outcome
-windows) lives in the model's ledger, which agents write to but never decide from.
+hazards, orders and posture, execution (opening event, the answers that fall due, group attacks in
+random order, maritime incidents, rhetoric), delivery of messages and reports, red lines, group
+observations, answers, stocks, fronts, the violence level and war, hidden stocks (resolve,
+grievance, credibility, the threat forecast), then the crisis's course (ceasefire, end,
+recurrence, campaigns of direct strikes). The truth of the run (casualties, exchanges, the
+violence level, the crisis's end) lives in the model's ledger, which agents write to but never
+decide from.
 """
 
 from __future__ import annotations
@@ -16,11 +19,22 @@ from typing import Any
 import mesa
 
 from crisislab.engine.compiled import Action
-from crisislab.engine.constants import CHALLENGER, DEFENDER, ROLES
+from crisislab.engine.constants import (
+    CHALLENGER,
+    DEFENDER,
+    END_MODES,
+    FULL_SCALE_WAR,
+    KINETIC_RUNG,
+    ROLES,
+    TARGETS,
+    TOP_RUNG,
+)
+from crisislab.engine.violence import violence_level
 
 from .agents import (
     DIRECT_RUNG,
     LEADERSHIP,
+    NONE,
     PROXY,
     ArmedGroup,
     HostNation,
@@ -30,6 +44,8 @@ from .agents import (
 from .parameters import SCENARIO, STATE_TARGETS, Parameters, load_parameters
 
 LONG_AGO = -(10**9)
+SENIOR_COMMANDER = TARGETS.index("senior_commander")
+TACIT, AGREEMENT, IMPOSED = (END_MODES.index(m) for m in ("tacit", "agreement", "imposed"))
 
 
 @dataclass(slots=True)
@@ -41,10 +57,17 @@ class Ledger:
     injuries: list[int] = field(init=False)
     war: bool = False
     war_day: int = -1
+    war_end_day: int = -1
     war_inadvertent: bool = False
+    violence: int = 1
+    crisis_end_day: int = -1
+    first_end_day: int = -1  # the first crisis's length
+    end_mode: int = 0
+    recurrences: int = 0
     chain_len: int = 0
     chain_side: int = -1
     chain_start: int = LONG_AGO
+    chain_lethal: int = 0  # bit `side` set: its direct strike in the chain killed
     top_rung_days: int = 0
     battle_deaths: int = 0
     last_lethal_day: int = LONG_AGO
@@ -56,6 +79,7 @@ class Ledger:
     misperceptions: int = 0
     accidents: int = 0
     group_attacks: int = 0
+    ordered_attacks: int = 0
     maritime_incidents: int = 0
     proxy_strikes: int = 0
     direct_exchanges: int = 0
@@ -63,10 +87,7 @@ class Ledger:
     red_line_unenforced: list[int] = field(default_factory=lambda: [0, 0])
     audience_cost: list[float] = field(default_factory=lambda: [0.0, 0.0])
     orders: list[int] = field(default_factory=lambda: [0, 0])
-    window_direct: int = 0
-    window_attacks: int = 0
-    window_quiet_days: int = 0
-    window_attributed_deaths: bool = False
+    messages_sent: list[int] = field(default_factory=lambda: [0, 0])
 
     def __post_init__(self) -> None:
         self.deaths = [0] * self.nationalities
@@ -119,12 +140,17 @@ class CrisisModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "outcome": "outcome",
+                "violence": "violence",
                 "war_day": "war_day",
+                "crisis_end_day": "crisis_end_day",
+                "recurrences": "recurrences",
                 "red_line_fired": "red_line_fired",
                 "challenger_limited": "challenger_limited",
                 "intended": "intended",
                 "perceived": "perceived",
                 "group_attacks": "group_attacks",
+                "ordered_attacks": "ordered_attacks",
+                "proxy_strikes": "proxy_strikes",
                 "maritime_incidents": "maritime_incidents",
                 "direct_exchanges": "direct_exchanges",
                 "host_expulsion": "host_expulsion",
@@ -152,28 +178,30 @@ class CrisisModel(mesa.Model):
         leaders.do("issue_orders", t, alive)
         if t == 0:
             self._opening_event(t)
+        leaders.do("execute_response", t, alive)
         if alive:
-            leaders.do("execute_response", t)
             self.agents_by_type[ArmedGroup].shuffle_do("step")
             if self.maritime_group is not None:
                 self.maritime_group.harass_shipping(t)
-            leaders.do("speak", t)
+        leaders.do("speak", t, alive)
         leaders.do("receive", t)
-        if alive:
-            leaders.do("observe_groups")
-        self._attributed_deaths(t)
         leaders.do("check_red_lines", t, alive)
+        leaders.do("observe_groups", alive)
         leaders.do("choose_response", t, alive)
 
         self.agents_by_type[ArmedGroup].do("decay")
         leaders.do("end_of_day", t)
         self.hostility *= self.p.decay_hostility
         self.rung_level = max(self.rung_level - 1.0, led.day_rung)
-        if self.host is not None:
-            self.host.end_of_day(t, alive)
-        if self.nuclear is not None:
-            self.nuclear.end_of_day(t, alive)
+        left = self.host.end_of_day(t) if self.host is not None else False
+        crisis = self.nuclear.end_of_day(t, alive) if self.nuclear is not None else False
         self._outcomes(t, alive)
+        if left:
+            self.host.follow_on(t)  # type: ignore[union-attr]
+        if crisis:
+            self.nuclear.preventive_strike(t)  # type: ignore[union-attr]
+        leaders.do("hidden_stocks")
+        self._crisis_course(t)
 
         self.day += 1
         if self.day >= self.days:
@@ -216,10 +244,10 @@ class CrisisModel(mesa.Model):
         variant = action.warned if warned and action.warned is not None else action.plain
         if forced_deaths is not None:
             deaths = forced_deaths
-        elif rnd() < variant.p_kill:
-            deaths = 1
-            if variant.deaths_mean > 1.0:  # 1 + geometric toll with the variant's mean
-                deaths += math.floor(math.log(1.0 - rnd()) / math.log1p(-1.0 / variant.deaths_mean))
+        elif rnd() < variant.p_kill:  # a hurdle, then a lognormal toll with the variant's mean
+            sigma = p.scenario.outcomes.casualty_sigma
+            median = variant.deaths_mean * math.exp(-0.5 * sigma * sigma)
+            deaths = max(1, math.floor(median * math.exp(sigma * self.random.gauss()) + 0.5))
         else:
             deaths = 0
         injuries = math.floor(-variant.injuries_mean * math.log(1.0 - rnd()))
@@ -240,74 +268,97 @@ class CrisisModel(mesa.Model):
             led.last_lethal_day = t
             self.lethal_today = True
         if self.host is not None:
-            self.host.witness(action.hits, rung, deaths, victim)
+            self.host.witness(action.hits, group, rung, deaths, victim)
         if group >= 0 and not front_event:
             led.group_attacks += 1
-            if t >= p.window_start:
-                led.window_attacks += 1
+            if ordered and t > 0:
+                led.ordered_attacks += 1
         if role != PROXY and action.hits in STATE_TARGETS:
             led.battle_deaths += deaths
-            self._direct_exchange(t, side, rung)
+            self._direct_exchange(t, side, rung, deaths)
+        if rung >= KINETIC_RUNG:  # grievance: the victim side's grows, the author's is paid down
+            commander = action.hits == SENIOR_COMMANDER and deaths > 0
+            weight = p.scenario.stocks.grievance_per_strike * (1.0 + math.log1p(deaths)) + (
+                1.0 if commander else 0.0
+            )
+            for s, leader in enumerate(self.leaderships):
+                if victim == leader.spec.nationality and s != side:
+                    leader.suffer(weight, commander)
+            if role == LEADERSHIP:
+                self.leaderships[side].avenged(weight)
         observer.perceive(
             t, side, group, role, action, rung, deaths, injuries, victim, ordered, front_event
         )
 
-    def _direct_exchange(self, t: int, side: int, rung: int) -> None:
-        """Count direct state-on-state acts and extend the alternating chain of war-rung ones."""
+    def _direct_exchange(self, t: int, side: int, rung: int, deaths: int) -> None:
+        """Count direct state-on-state acts, and extend the chain of direct strikes (war rung or
+        above, each within the window of the last), noting each side whose strikes killed."""
         led, o = self.ledger, self.p.scenario.outcomes
-        if rung >= DIRECT_RUNG:
-            if t > 0:
-                led.direct_exchanges += 1
-            if t >= self.p.window_start:
-                led.window_direct += 1
+        if rung >= DIRECT_RUNG and t > 0:
+            led.direct_exchanges += 1
         if rung < o.war_rung:
             return
         within = led.chain_len > 0 and t - led.chain_start <= o.war_exchange_window_days
-        if within and led.chain_side != side:
-            led.chain_len += 1
-        elif not within:
-            led.chain_len, led.chain_start = 1, t
-        led.chain_side = side
+        if not within:
+            led.chain_len, led.chain_lethal = 0, 0
+        led.chain_len += 1
+        led.chain_start, led.chain_side = t, side
+        if deaths > 0:
+            led.chain_lethal |= 1 << side
 
     # --- bookkeeping --------------------------------------------------------------------------
 
-    def _attributed_deaths(self, t: int) -> None:
-        """In the final window: was a defender death reported in an event likely ordered?"""
-        p = self.p
-        if t < p.window_start:
-            return
-        nationality = p.sides[DEFENDER].nationality
-        for ev in self.leaderships[DEFENDER].events:
-            if (
-                ev.active
-                and ev.day >= p.window_start
-                and ev.victim == nationality
-                and ev.reported_deaths > 0
-                and ev.p_ordered >= 0.5
-            ):
-                self.ledger.window_attributed_deaths = True
-
     def _outcomes(self, t: int, alive: bool) -> None:
+        """The day's ICB violence level (crisislab.engine.violence); a run reaching full-scale
+        war is at war from tomorrow."""
         led, o = self.ledger, self.p.scenario.outcomes
         led.max_rung = max(led.max_rung, led.day_rung)
-        led.top_rung_days = led.top_rung_days + 1 if led.day_rung >= 14 else 0
-        if t >= self.p.window_start and led.day_rung <= o.stable_rung:
-            led.window_quiet_days += 1
-        if alive and (
-            led.chain_len >= o.war_exchanges
-            or led.top_rung_days >= o.declared_war_days
-            or led.battle_deaths >= o.war_battle_deaths
-        ):
+        led.top_rung_days = led.top_rung_days + 1 if led.day_rung >= TOP_RUNG else 0
+        level = violence_level(
+            led.max_rung >= KINETIC_RUNG,
+            led.chain_len,
+            led.chain_lethal == 3,
+            float(led.battle_deaths),
+            led.top_rung_days >= o.declared_war_days,
+            max(leader.direct_campaign for leader in self.leaderships),
+        )
+        led.violence = max(led.violence, level)
+        if alive and level >= FULL_SCALE_WAR:
             led.war, led.war_day = True, t
             led.war_inadvertent = led.episode_unordered
 
-    # --- what the DataCollector reports -------------------------------------------------------
+    def _crisis_course(self, t: int) -> None:
+        """A war ends in a ceasefire with a daily hazard (the crisis ends, imposed). A crisis
+        ends when both sides' forecasts have stayed near the pre-crisis level for end_quiet_days:
+        by agreement if both sent messages over an open channel, tacitly otherwise; an ended
+        crisis recurs when a side's forecast climbs back. Campaigns of direct strikes go on."""
+        led, p = self.ledger, self.p
+        quiet = p.scenario.outcomes.end_quiet_days
+        if led.war:
+            if self.random.random() < p.war_end_hazard:
+                led.war = False
+                led.war_end_day = led.crisis_end_day = t
+                if led.first_end_day < 0:
+                    led.first_end_day = t
+                led.end_mode = IMPOSED
+                for leader in self.leaderships:
+                    leader.direct_campaign = 0
+                    leader.plan(NONE, leader.pending_group, leader.pending_due)  # cancelled
+                    leader.threat, leader.calm_days = p.calm_level, quiet
+            return
+        ended = led.crisis_end_day >= 0
+        if not ended and min(leader.calm_days for leader in self.leaderships) >= quiet:
+            led.crisis_end_day = t
+            if led.first_end_day < 0:
+                led.first_end_day = t
+            talked = min(led.messages_sent) > 0
+            led.end_mode = AGREEMENT if p.compiled.channel_open and talked else TACIT
+        elif ended and max(leader.threat for leader in self.leaderships) > p.recurrence_level:
+            led.recurrences += 1
+            led.crisis_end_day, led.end_mode = -1, 0
+        self.agents_by_type[Leadership].do("continue_campaign", t)
 
-    def deterrence_factor(self) -> float:
-        """Campaigns start more often once the defender has left the host nation."""
-        if self.host is None or not self.host.withdrawn:
-            return 1.0
-        return 1.0 + self.host.front.deterrence_loss
+    # --- what the DataCollector reports -------------------------------------------------------
 
     def target_presence(self) -> float:
         """Share of the defender's targets still in theatre."""
@@ -317,21 +368,30 @@ class CrisisModel(mesa.Model):
 
     @property
     def outcome(self) -> str:
-        led, p = self.ledger, self.p
-        o = p.scenario.outcomes
-        if led.war:
+        """war: full-scale war was reached; stable: no war, the crisis ended by the horizon and
+        never recurred; frozen otherwise."""
+        led = self.ledger
+        if led.violence >= FULL_SCALE_WAR:
             return "war"
-        stable = (
-            led.window_direct == 0
-            and led.window_attacks <= p.base_attack_limit
-            and not led.window_attributed_deaths
-            and led.window_quiet_days >= o.stable_quiet_share * p.window
-        )
-        return "stable_deescalation" if stable else "frozen_conflict"
+        if led.crisis_end_day >= 0 and led.recurrences == 0:
+            return "stable_deescalation"
+        return "frozen_conflict"
+
+    @property
+    def violence(self) -> int:
+        return self.ledger.violence
 
     @property
     def war_day(self) -> int:
         return self.ledger.war_day
+
+    @property
+    def crisis_end_day(self) -> int:
+        return self.ledger.crisis_end_day
+
+    @property
+    def recurrences(self) -> int:
+        return self.ledger.recurrences
 
     @property
     def red_line_fired(self) -> bool:
@@ -339,7 +399,8 @@ class CrisisModel(mesa.Model):
 
     @property
     def challenger_limited(self) -> bool:
-        return self.leaderships[CHALLENGER].limited
+        """The label: the challenger's resolve drawn below 1/2."""
+        return self.leaderships[CHALLENGER].resolve_drawn < 0.5
 
     @property
     def intended(self) -> bool:
@@ -354,6 +415,14 @@ class CrisisModel(mesa.Model):
     @property
     def group_attacks(self) -> int:
         return self.ledger.group_attacks
+
+    @property
+    def ordered_attacks(self) -> int:
+        return self.ledger.ordered_attacks
+
+    @property
+    def proxy_strikes(self) -> int:
+        return self.ledger.proxy_strikes
 
     @property
     def maritime_incidents(self) -> int:

@@ -2,8 +2,9 @@
 
 Both implementations must run on the same numbers, so nothing is typed in here: every value comes
 from `crisislab.load_scenario` and `crisislab.engine.compiled.compile_scenario`. Figures that stay
-fixed during a run (decay factors, the observer's likelihood ratios, report-lag constants) are
-worked out once per process, as a careful Mesa user would, and shared by every model built in it.
+fixed during a run (decay factors, the observer's likelihood ratios, report-lag constants, the
+level a crisis must calm down to) are worked out once per process, as a careful Mesa user would,
+and shared by every model built in it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from crisislab.engine.compiled import (
     compile_scenario,
     decay_factor,
 )
-from crisislab.engine.constants import EPS, TARGETS
+from crisislab.engine.constants import CHALLENGER, CRISIS_THREAT, EPS, TARGETS
 from crisislab.scenario.schema import Scenario
 
 SCENARIO = "us-iran-2020"
@@ -36,6 +37,7 @@ NO_FRONTS: dict[str, Any] = {
 }
 FORCES = TARGETS.index("forces")
 SHIPPING = TARGETS.index("shipping")
+# what a state act hits: forces, territory, a senior commander (battle deaths, direct exchanges)
 STATE_TARGETS = frozenset(TARGETS.index(t) for t in ("forces", "territory", "senior_commander"))
 
 
@@ -47,6 +49,7 @@ class GroupParameters:
     spec: Group
     lr_seen: float
     lr_unseen: float
+    presence: bool  # it attacks the defender's forces stationed in the host nation
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,22 @@ class Parameters:
     decay_alert: float
     decay_hostility: float
     decay_pressure: float
+    decay_suppression: float
+    decay_resolve: float
+    decay_credibility: float
+    decay_threat: float
+    decay_belief: float  # a belief's drift back toward the prior trust
     log_report_lag: float | None  # ln(1 - p) of the geometric report lag; None: no lag
     thresholds: tuple[int, ...]  # per target: the perceived rung from which an act is an attack
-    window: int
-    window_start: int
-    base_attack_limit: float
+    cross_chance: tuple[float, float]  # per side: P(one of its groups' attacks crosses a line)
+    credibility_prior: tuple[float, float]  # per side: κ of the other side's red lines at first
+    calm_level: float  # threat (hostile acts a day) at or below which a side counts a calm day
+    recurrence_level: float  # threat above which an ended crisis recurs
+    war_end_hazard: float  # daily chance that a war ends in a ceasefire
+    host_vote: float  # daily chance of the binding expulsion vote while pressure is high
+    host_leave: float  # daily chance that the expelled forces complete their withdrawal
+    deterrence_after: float  # log of how much more an order is worth once the defender has left
+    sea_posture: float  # the partners' posture's factor on the maritime hazard
 
 
 def _observation_ratios(g: Group, order_share: float, multiplier: float) -> tuple[float, float]:
@@ -89,32 +103,49 @@ def _observation_ratios(g: Group, order_share: float, multiplier: float) -> tupl
     return max(h_lim, EPS) / max(h_agg, EPS), (1.0 - h_lim) / max(1.0 - h_agg, EPS)
 
 
+def effective_accuracy(accuracy: float, ambiguity: float) -> float:
+    """Findings on an ambiguous act say less: q' = 1/2 + (q - 1/2)(1 - ambiguity)."""
+    return 0.5 + (accuracy - 0.5) * (1.0 - ambiguity)
+
+
+def _cross_chance(s: Scenario, groups: tuple[Group, ...], side: int) -> float:
+    """The chance that one of the side's groups' attacks is perceived as crossing the other's
+    red line: that it kills and is then attributed to orders, averaged over its groups."""
+    chances = [
+        g.action.plain.p_kill * effective_accuracy(s.attribution.accuracy, g.action.ambiguity)
+        for g in groups
+        if g.side == side
+    ]
+    return sum(chances) / len(chances) if chances else 0.0
+
+
 @lru_cache(maxsize=8)
 def load_parameters(scenario: str = SCENARIO, fronts: bool = True) -> Parameters:
     """Load and compile a scenario once per process (optionally with the fronts switched off)."""
     s = load_scenario(scenario, None if fronts else NO_FRONTS)
     c = compile_scenario(s)
     a = s.attribution
+    f = s.fronts
+    host_on = f.host.actor is not None
     groups = tuple(
         GroupParameters(
-            i, g, *_observation_ratios(g, a.assumed_order_share, s.hazards.ordered_multiplier)
+            i,
+            g,
+            *_observation_ratios(g, a.assumed_order_share, s.hazards.ordered_multiplier),
+            presence=host_on and g.side == CHALLENGER and g.action.hits == FORCES,
         )
         for i, g in enumerate(c.groups)
     )
-    f = s.fronts
     group_ids = [g.id for g in c.groups]
     maritime_group = group_ids.index(f.maritime.actor) if f.maritime.actor in group_ids else None
     partners = [x.nationality for x in s.actors.values() if x.role == "coalition"]
-    host_nat = (
-        c.nationalities.index(s.actors[f.host.actor].nationality)
-        if f.host.actor is not None
-        else None
-    )
+    host_nat = c.nationalities.index(s.actors[f.host.actor].nationality) if host_on else None
     lag_p = 1.0 / (1.0 + s.perception.report_lag_mean_days)
-    window = min(s.outcomes.stable_window_days, s.days)
-    base_rate = s.outcomes.base_attack_rate_per_day
+    o = s.outcomes
+    base_rate = o.base_attack_rate_per_day
     if base_rate is None:
         base_rate = sum(g.base_hazard for g in c.groups)
+    calm = o.end_margin * base_rate
     ev = s.initial_event
     return Parameters(
         scenario=s,
@@ -139,12 +170,26 @@ def load_parameters(scenario: str = SCENARIO, fronts: bool = True) -> Parameters
         decay_alert=decay_factor(s.stocks.alert_half_life_days),
         decay_hostility=decay_factor(s.stocks.hostility_half_life_days),
         decay_pressure=decay_factor(f.host.half_life_days),
+        decay_suppression=decay_factor(s.stocks.suppression_half_life_days),
+        decay_resolve=decay_factor(s.resolve.half_life_days),
+        decay_credibility=decay_factor(s.logit.credibility_half_life_days),
+        decay_threat=decay_factor(o.threat_half_life_days),
+        decay_belief=decay_factor(s.resolve.belief_half_life_days),
         log_report_lag=math.log1p(-lag_p) if lag_p < 1.0 else None,
         thresholds=tuple(
             s.doctrines.shipping_attack_threshold if t == SHIPPING else s.doctrines.attack_threshold
             for t in range(len(TARGETS))
         ),
-        window=window,
-        window_start=s.days - window,
-        base_attack_limit=base_rate * window,
+        cross_chance=(_cross_chance(s, c.groups, 0), _cross_chance(s, c.groups, 1)),
+        credibility_prior=tuple(  # type: ignore[arg-type]
+            max((line.enforcement for line in c.red_lines if line.owner != side), default=0.0)
+            for side in range(2)
+        ),
+        calm_level=calm,
+        recurrence_level=max(0.5 * CRISIS_THREAT, 2.0 * calm),
+        war_end_hazard=1.0 - 0.5 ** (1.0 / o.war_end_median_days),
+        host_vote=1.0 / f.host.days_above,
+        host_leave=1.0 / max(1.0, f.host.withdrawal_lag_days * (1.0 + f.host.diplomacy)),
+        deterrence_after=math.log(1.0 + f.host.deterrence_loss) if host_on else 0.0,
+        sea_posture=1.0 - f.maritime.deterrence_effect * f.maritime.posture,
     )
