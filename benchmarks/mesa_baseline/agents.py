@@ -185,6 +185,7 @@ class Leadership(mesa.Agent):
         self.pending_due = NEVER  # the day it is carried out
         self.bound_kind = NONE  # a fired red line's response (> 0 committed, < 0 its choice)
         self.bound_group = -1
+        self.bound_event: PerceivedEvent | None = None
         self.red_lines: list[tuple[int, RedLineSpec]] = [
             (i, line) for i, line in enumerate(p.red_lines) if line.owner == side
         ]
@@ -476,7 +477,7 @@ class Leadership(mesa.Agent):
     def check_red_lines(self, t: int, alive: bool) -> None:
         """Fire each red line at most once per perceived event; the line's draw says whether the
         owner is committed to its response (bound_kind > 0) or left to choose (< 0)."""
-        self.bound_kind, self.bound_group = NONE, -1
+        self.bound_kind, self.bound_group, self.bound_event = NONE, -1, None
         if not alive:
             return
         led = self.model.ledger
@@ -499,6 +500,7 @@ class Leadership(mesa.Agent):
             if line.response > 0 and self.bound_kind <= 0:
                 self.bound_kind = line.response if enforced else -line.response
                 self.bound_group = first.group
+                self.bound_event = first
             elif not enforced and line.response == 0:
                 led.red_line_unenforced[self.side] += 1
 
@@ -578,9 +580,8 @@ class Leadership(mesa.Agent):
         m, spec = self.model, self.spec
         u = self.random.random()
         trigger = worst is not None
-        # what the answer is about: today's worst attack; without one, the engine reads its first
-        # slot (kernel.choose_responses: k = max(worst, 0)), an empty one as an overt act
-        about = worst if trigger else self.slots[0]
+        # what the answer is about: today's worst attack, else the event that fired the line
+        about = worst if trigger else self.bound_event
         overt = about is None or about.role == LEADERSHIP
         group = -1 if about is None else about.group
         p_ordered = 1.0 if overt or about is None else about.p_ordered

@@ -755,6 +755,14 @@ def start_day(S, P, t, lo, hi, u, alive, effort, marks, accidents, losses, repla
     seen[:, lo:hi] = False
     for j in range(lo, hi):
         alive[j - lo] = I[col.I_WAR, j] == 0
+    decay_b = pf[col.PF_DECAY_BELIEF]
+    for side in range(2):
+        # each observer first lets its belief drift as it expects the other's resolve to move
+        # (toward its prior), then weighs the day's evidence: quiet days do not drive it to
+        # certainty (MODEL.md §7)
+        trust = side_f[side, col.SDF_PRIOR_TRUST]
+        for j in range(lo, hi):
+            F[col.F_BELIEF + side, j] = trust + (F[col.F_BELIEF + side, j] - trust) * decay_b
     n_accidents = n_losses = 0
     if replay:  # no hazard on a replayed day (the record has the acts), but orders stand
         accident_on = loss_on = False
@@ -1295,8 +1303,8 @@ def observe_groups(S, P, lo, hi, alive):
             belief[j] = posterior(belief[j], ratio if alive[j - lo] else 1.0)
 
 
-@jit(i8(STATE, PARAMS, KEY, i8, i8, LISTED, TABLE, TABLE, CUBE))
-def enforce_red_lines(S, P, key, t, lo, firings, bound_kind, bound_group, p_ord):
+@jit(i8(STATE, PARAMS, KEY, i8, i8, LISTED, TABLE, TABLE, TABLE, CUBE))
+def enforce_red_lines(S, P, key, t, lo, firings, bound_kind, bound_group, bound_slot, p_ord):
     """The red lines' draws, line after line: counts firings, adds the audience cost of a public
     line left unenforced, binds a side to the response of the first line it enforces; the number
     of runs and sides bound."""
@@ -1305,6 +1313,7 @@ def enforce_red_lines(S, P, key, t, lo, firings, bound_kind, bound_group, p_ord)
     firing, n_firing, first_slot = firings
     bound_kind[:] = 0
     bound_group[:] = -1
+    bound_slot[:] = -1
     bound = 0
     for line in range(P.pi[col.PI_N_LINES]):
         owner, response = line_i[line, col.LI_OWNER], line_i[line, col.LI_RESPONSE]
@@ -1332,6 +1341,7 @@ def enforce_red_lines(S, P, key, t, lo, firings, bound_kind, bound_group, p_ord)
                 # committed: the line's response; otherwise the owner's choice (negative)
                 bound_kind[j - lo, owner] = response if enforced else -response
                 bound_group[j - lo, owner] = SLI[owner, first_slot[line, j - lo], j, col.SLI_GROUP]
+                bound_slot[j - lo, owner] = first_slot[line, j - lo]
                 bound += 1
             elif not enforced and response == 0:
                 I[col.I_RED_LINE_UNENFORCED + owner, j] += 1
@@ -1438,9 +1448,9 @@ def worst_new_slot(SLI, pi, j, side, t, active):
     return worst
 
 
-@jit(void(STATE, PARAMS, KEY, i8, i8, i8, CUBE, LISTED, TABLE, TABLE, i8, MASK))
+@jit(void(STATE, PARAMS, KEY, i8, i8, i8, CUBE, LISTED, TABLE, TABLE, TABLE, i8, MASK))
 def choose_responses(
-    S, P, key, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
+    S, P, key, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound_slot, bound, pending
 ):
     """Each side's answer, side after side, in the runs `triggered` by a new perceived attack
     (listed by assess) and those where a red line of its own fired today (`bound`): a committed
@@ -1473,7 +1483,8 @@ def choose_responses(
             jl = j - lo
             u_choice = pair(key, j, t, purpose.RESPONSE, side, 0)[0]
             trigger = worst[side, jl] >= 0
-            k = max(worst[side, jl], 0)
+            # what the answer is about: today's worst new attack, else the slot that fired a line
+            k = worst[side, jl] if trigger else max(bound_slot[jl, side], 0)
             overt = SLI[side, k, j, col.SLI_ROLE] == LEADERSHIP
             group = SLI[side, k, j, col.SLI_GROUP]
             p_ordered = 1.0 if overt else p_ord[jl, side, k]
@@ -1739,8 +1750,8 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
 
 @jit(void(STATE, PARAMS, u8, u8))
 def hidden_stocks(S, P, lo, hi):
-    """Each leadership's moving hidden state and beliefs of the day (MODEL.md §1, §7, §8, §9):
-    its belief about the other drifts toward its prior; resolve reverts toward its drawn value,
+    """Each leadership's moving hidden state and beliefs of the day (MODEL.md §1, §8, §9):
+    resolve reverts toward its drawn value,
     lowered for good by the log of its own deaths; grievance decays; the credibility of the
     other's red lines drifts back to its prior; the forecast of hostile acts against it (an
     exponentially weighted share of days with a perceived attack) moves, and its days near the
@@ -1750,14 +1761,10 @@ def hidden_stocks(S, P, lo, hi):
     decay_r, slope = pf[col.PF_DECAY_RESOLVE], pf[col.PF_DEATH_SLOPE]
     decay_g, decay_k = pf[col.PF_DECAY_GRIEVANCE], pf[col.PF_DECAY_CREDIBILITY]
     decay_x, calm = pf[col.PF_DECAY_THREAT], pf[col.PF_CALM_LEVEL]
-    threshold, decay_b = pi[col.PI_ATTACK_THRESHOLD], pf[col.PF_DECAY_BELIEF]
+    threshold = pi[col.PI_ATTACK_THRESHOLD]
     for side in range(2):
         nat = side_i[side, col.SDI_NATIONALITY]
-        trust = P.side_f[side, col.SDF_PRIOR_TRUST]
         for j in range(lo, hi):
-            # the observer expects the other's resolve to move: its belief drifts back toward
-            # its prior, so that quiet days do not drive it to certainty (MODEL.md §7)
-            F[col.F_BELIEF + side, j] = trust + (F[col.F_BELIEF + side, j] - trust) * decay_b
             target = F[col.F_RESOLVE_DRAWN + side, j] - slope * math.log1p(deaths[nat, j])
             r = target + (F[col.F_RESOLVE + side, j] - target) * decay_r
             r = min(0.99, max(0.01, r))
@@ -1951,6 +1958,7 @@ def run_block(S, P, key, lo, hi, first_day, last_day):
     p_ord = np.zeros((n, 2, SLOTS))
     firings, triggers = listed_runs(lines, n), listed_runs(2, n)
     bound_kind, bound_group = np.zeros((n, 2), np.int64), np.full((n, 2), -1, np.int64)
+    bound_slot = np.full((n, 2), -1, np.int64)
     pending = np.zeros(2, np.bool_)
     ulo, uhi = np.uint64(lo), np.uint64(hi)
     t0, scripted = pi[col.PI_T0], pi[col.PI_N_SCRIPT] > 0
@@ -1981,11 +1989,14 @@ def run_block(S, P, key, lo, hi, first_day, last_day):
             S, P, t, ulo, uhi, u, alive, p_ord, firings, triggers, pending, marks, slotted, replay
         )
         observe_groups(S, P, ulo, uhi, alive)
-        bound = enforce_red_lines(S, P, key, t, lo, firings, bound_kind, bound_group, p_ord)
+        bound = enforce_red_lines(
+            S, P, key, t, lo, firings, bound_kind, bound_group, bound_slot, p_ord
+        )
         if not replay:
             choose_responses(
-                S, P, key, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound, pending
-            )
+                S, P, key, t, lo, hi, p_ord, triggers, bound_kind, bound_group, bound_slot, bound,
+                pending,
+            )  # fmt: skip
         end_day(
             S, P, key, t, ulo, uhi, u, alive, marks, slotted[:n_slotted], listing, pending, replay
         )
