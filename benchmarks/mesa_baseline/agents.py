@@ -82,7 +82,7 @@ def logistic(precision: float, eu: float) -> float:
 def quantal_choice(eu: tuple[float, ...], precision: float, u: float) -> int:
     """Option k with probability exp(λ EU_k) / Σ exp(λ EU); a forbidden option has EU = -inf."""
     top = max(eu)
-    weights = [math.exp(precision * (x - top)) for x in eu]
+    weights = [math.exp(precision * (x - top)) if x > -math.inf else 0.0 for x in eu]
     x = u * sum(weights)
     cumulative = 0.0
     for option, w in enumerate(weights[:-1]):
@@ -614,7 +614,11 @@ class Leadership(mesa.Agent):
         # a planning delay: lognormal days (ICB timing), at least the next day
         lg = m.p.scenario.logit
         days = lg.planning_median_days * math.exp(lg.planning_sigma * self.random.gauss())
-        self.plan(kind, group if kind == STRIKE_PROXY else -1, t + max(1, math.floor(days + 0.5)))
+        due = t + max(1, math.floor(days + 0.5))
+        if kind != NONE or self.pending == NONE:  # a strike in planning stands
+            if self.pending != NONE:
+                due = min(due, self.pending_due)
+            self.plan(kind, group if kind == STRIKE_PROXY else -1, due)
         if t > 0 and kind != NONE and not committed:
             m.ledger.orders[self.side] += 1
 

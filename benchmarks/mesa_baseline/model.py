@@ -70,6 +70,7 @@ class Ledger:
     chain_lethal: int = 0  # bit `side` set: its direct strike in the chain killed
     top_rung_days: int = 0
     battle_deaths: int = 0
+    war_deaths_before: int = 0  # battle deaths at the last ceasefire
     last_lethal_day: int = LONG_AGO
     episode_unordered: bool = False
     day_rung: int = 0
@@ -318,14 +319,15 @@ class CrisisModel(mesa.Model):
             led.max_rung >= KINETIC_RUNG,
             led.chain_len,
             led.chain_lethal == 3,
-            float(led.battle_deaths),
+            float(led.battle_deaths - led.war_deaths_before),
             led.top_rung_days >= o.declared_war_days,
             max(leader.direct_campaign for leader in self.leaderships),
         )
         led.violence = max(led.violence, level)
         if alive and level >= FULL_SCALE_WAR:
-            led.war, led.war_day = True, t
-            led.war_inadvertent = led.episode_unordered
+            if led.war_day < 0:  # the first war's day and kind
+                led.war_day, led.war_inadvertent = t, led.episode_unordered
+            led.war = True
 
     def _crisis_course(self, t: int) -> None:
         """A war ends in a ceasefire with a daily hazard (the crisis ends, imposed). A crisis
@@ -341,6 +343,9 @@ class CrisisModel(mesa.Model):
                 if led.first_end_day < 0:
                     led.first_end_day = t
                 led.end_mode = IMPOSED
+                # the next war is counted afresh: battle deaths since this ceasefire, a new chain
+                led.war_deaths_before = led.battle_deaths
+                led.chain_len, led.chain_lethal = 0, 0
                 for leader in self.leaderships:
                     leader.direct_campaign = 0
                     leader.plan(NONE, leader.pending_group, leader.pending_due)  # cancelled

@@ -1,8 +1,13 @@
-"""The Camp Taji path (MODEL.md §8, §12): a lethal proxy attack whose attribution to the
-challenger's orders stays below tau is answered by strikes on the proxy, not on the state; the same
-attack attributed above tau fires the red line, and the bound response is a strike on the state.
+"""The Camp Taji path (MODEL.md §8, §12 item 8): under `strategic` and `targeted`, a lethal proxy
+attack whose attribution to the principal's orders stays low leads mostly to strikes on the
+proxy, not on the state; `restraint` does not answer. The same attacks attributed above tau fire
+the red line, and a committed owner strikes the state.
 
-The fixture (fixtures/camp-taji.yaml) explains why P(ordered) stays below 0.47 there."""
+The fixture (fixtures/camp-taji.yaml) explains why P(ordered) stays below 0.47 there. Its header
+also says the challenger never orders an attack: in model version 2 orders are the challenger's
+quantal response (order_utility), which the fixture's `rules.campaign_order_daily` no longer
+sets, so the tests that need every attack unordered make ordering prohibitively costly
+(NO_ORDERS)."""
 
 from __future__ import annotations
 
@@ -13,17 +18,33 @@ import numpy as np
 import pytest
 
 from crisislab.engine import beliefs
-from crisislab.simulate import simulate
+from crisislab.engine import layout as col
+from crisislab.engine.constants import RESPONSES
+from crisislab.scenario.loader import load_scenario
+from crisislab.simulate import simulate, simulate_runs
 
 FIXTURE = str(Path(__file__).parent / "fixtures" / "camp-taji.yaml")
 RUNS, SEED = 1024, 3
 RED_LINE = "red_lines.killed_on_orders.when.1.value"  # tau
+NONE, STRIKE_PROXY, STRIKE_STATE = (
+    RESPONSES.index(r) for r in ("none", "strike_proxy", "strike_state")
+)
+DEFENDER = 0
+# ordering its groups costs the challenger so much that it never does: every attack is unordered
+NO_ORDERS = {"logit.order_cost": 1e4}
 
-# The same attacks, now read as ordered: an aggressive challenger keeps its proxy under orders,
-# the defender assumes tight control and an order share of 0.9, findings are 95% accurate, tau 0.5.
+# answers carried out the next day (a planning delay of one day, always): each can be read off
+# its decision (by default a lognormal delay, and a new decision before it falls due replaces it)
+NEXT_DAY = {"logit.planning_median_days": 1.0, "logit.planning_sigma": 0.0}
+
+# The same attacks, now read as ordered: an aggressive challenger that orders its proxy on every
+# occasion (a daily review, an order worth far more than it costs), a defender that assumes tight
+# control and an order share of 0.9, findings 95% accurate, tau 0.5; answers the next day.
 ABOVE_TAU = {
+    **NEXT_DAY,
     "actors.IRN.type_prior": 0.0,
-    "actors.IRN.rules.campaign_order_daily.aggressive": 1.0,
+    "logit.order_value": 20.0,
+    "logit.occasion_days": 1.0,
     "actors.USA.assumed_control.KH": 0.95,
     "attribution.accuracy": 0.95,
     "attribution.assumed_order_share": 0.9,
@@ -37,8 +58,24 @@ def run(**overrides):
     return simulate(FIXTURE, runs=RUNS, seed=SEED, overrides=overrides)
 
 
-def below(doctrine="proportional", **extra):
+@cache
+def traced(**overrides):
+    return simulate_runs(load_scenario(FIXTURE, overrides), SEED, 0, RUNS, tracing=True)
+
+
+def below(doctrine="strategic", **extra):
     return run(**{"actors.USA.doctrine": doctrine, **extra})
+
+
+def defender_decisions(batch) -> np.ndarray:
+    log = batch.log()
+    return log[(log[:, col.LOG_WHAT] == col.WHAT_DECISION) & (log[:, col.LOG_SIDE] == DEFENDER)]
+
+
+def answers(doctrine: str) -> np.ndarray:
+    """The defender's answer to each attack it perceived (its decisions on a new attack)."""
+    rows = defender_decisions(traced(**{"actors.USA.doctrine": doctrine}))
+    return rows[rows[:, col.LOG_TRIGGER] == 1][:, col.LOG_RESPONSE].astype(int)
 
 
 def story_of_a_run_with_attacks(result, at_least=2):
@@ -47,29 +84,66 @@ def story_of_a_run_with_attacks(result, at_least=2):
     return result.story(k)
 
 
-# --- below tau: strike the proxy --------------------------------------------------------------
+# --- below tau: the proxy is struck, not the state ----------------------------------------------
 
 
 def test_below_tau_every_attack_kills_and_is_unordered():
-    c = below().columns
+    c = below(**NO_ORDERS).columns
     assert c["group_attacks"].sum() > 1000
     assert np.all(c["defender_deaths"] >= c["group_attacks"])  # p_kill 1: every attack kills
     assert np.all(c["challenger_limited"])
+    assert np.all(c["intended"])  # a limited challenger that ordered nothing
 
 
-def test_below_tau_proportional_strikes_the_proxy_never_the_state():
-    c = below().columns
+@pytest.mark.parametrize("doctrine", ["strategic", "targeted", "restraint"])
+def test_below_tau_no_red_line_fires(doctrine):
+    c = below(doctrine).columns
+    assert c["group_attacks"].sum() > 1000
     assert np.all(c["red_line_firings"] == 0)
-    assert np.all(c["direct_exchanges"] == 0)
-    # each attack is answered the next day, except an attack on the last day
-    assert np.all(c["proxy_strikes"] <= c["group_attacks"])
-    assert np.all(c["proxy_strikes"] >= c["group_attacks"] - 1)
-    assert c["proxy_strikes"].sum() / c["group_attacks"].sum() > 0.98
-    assert np.all(c["limited_reprisal_cycle"] == (c["proxy_strikes"] >= 2))
 
 
-def test_below_tau_story_shows_strikes_on_the_proxy_and_no_red_line():
-    story = story_of_a_run_with_attacks(below())
+@pytest.mark.parametrize(("doctrine", "state_at_most"), [("strategic", 0.35), ("targeted", 0.0)])
+def test_a_low_attribution_attack_is_answered_mostly_by_striking_the_proxy(doctrine, state_at_most):
+    """MODEL.md §12 item 8. Of the defender's answers to the attacks it perceived, strikes on
+    the proxy are most; strikes on the state are few under strategic (nothing forbids them, but
+    P(ordered) < 0.47 makes them worth little) and none under targeted (kept for its red line,
+    which does not fire). Measured at seed 3: strategic 1784 strikes on the proxy and 446 on
+    the state in 3783 answers (the rest non-violent); targeted 3008 and none in 3412."""
+    kind = answers(doctrine)
+    assert len(kind) > 2500
+    violent = kind[kind != NONE]
+    assert np.mean(violent == STRIKE_PROXY) > 0.6
+    assert np.mean(violent == STRIKE_STATE) <= state_at_most
+    assert np.mean(kind == STRIKE_PROXY) > 0.3
+
+
+@pytest.mark.parametrize(("doctrine", "share"), [("strategic", 0.5), ("targeted", 0.9)])
+def test_the_first_answer_to_the_first_lethal_proxy_attack_is_a_strike_on_the_proxy(
+    doctrine, share
+):
+    """Run by run: after the first lethal proxy attack, the defender's first strike is on the
+    proxy, with no strike on the state before it, in most runs (measured: strategic 0.69, the
+    state first in 0.17; targeted 0.97, the state never)."""
+    c = below(doctrine).columns
+    lethal = c["first_lethal_proxy_attack_day"]
+    proxy, state = c["first_proxy_strike_day"], c["first_state_strike_day"]
+    attacked = lethal >= 0
+    assert attacked.mean() > 0.9
+    proxy_first = (proxy >= lethal) & ((state < 0) | (state > proxy))
+    state_first = (state >= lethal) & ((proxy < 0) | (proxy > state))
+    assert proxy_first[attacked].mean() > share
+    assert state_first[attacked].mean() < proxy_first[attacked].mean() / 2
+
+
+def test_below_tau_restraint_does_not_answer_at_all():
+    c = below("restraint").columns
+    assert c["group_attacks"].sum() > 1000
+    assert np.all(c["proxy_strikes"] == 0) and np.all(c["direct_exchanges"] == 0)
+    assert (answers("restraint") == NONE).all()
+
+
+def test_below_tau_targeted_story_shows_strikes_on_the_proxy_and_no_red_line():
+    story = story_of_a_run_with_attacks(below("targeted", **NO_ORDERS, **NEXT_DAY))
     kinds = [r["kind"] for r in story.records]
     assert "red_line" not in kinds
     attacks = [r for r in story.records if r["kind"] == "event" and r["source"] == "group act"]
@@ -79,54 +153,62 @@ def test_below_tau_story_shows_strikes_on_the_proxy_and_no_red_line():
         assert a["victims"] == "USA" and a["perceived_actor"] == "KH"
     decisions = [r for r in story.records if r["kind"] == "decision" and r["actor"] == "USA"]
     assert decisions
-    assert all(d["response"] == "strike_proxy" and d["target"] == "KH" for d in decisions)
+    assert all(d["response"] in ("strike_proxy", "none") for d in decisions)
+    struck = [d for d in decisions if d["response"] == "strike_proxy"]
+    assert struck and all(d["target"] == "KH" for d in struck)
     responses = [r for r in story.records if r["kind"] == "event" and r["source"] == "response"]
     assert responses
     assert all(r["action"] == "strike_on_proxy" and r["target"] == "KH" for r in responses)
-    assert all(r["day"] == d["day"] + 1 for r, d in zip(responses, decisions, strict=False))
+    assert all(r["day"] == d["day"] + 1 for r, d in zip(responses, struck, strict=False))
 
 
-def test_below_tau_gtft_without_forgiveness_is_proportional():
-    gtft = below("gtft", **{"doctrines.gtft_forgiveness": 0.0}).columns
-    proportional = below().columns
-    for name in proportional:
-        assert np.array_equal(gtft[name], proportional[name]), name
+# --- above tau: the red line fires, and a committed owner strikes the state ---------------------
 
 
-def test_below_tau_gtft_forgives_about_a_third_of_the_attacks():
-    c = below("gtft").columns
-    answered = c["proxy_strikes"].sum() / c["group_attacks"].sum()
-    assert answered == pytest.approx(2 / 3, abs=0.03)
-    assert np.all(c["red_line_firings"] == 0) and np.all(c["direct_exchanges"] == 0)
-
-
-def test_below_tau_restraint_does_not_answer_at_all():
-    c = below("restraint").columns
-    assert c["group_attacks"].sum() > 1000
-    assert np.all(c["proxy_strikes"] == 0) and np.all(c["direct_exchanges"] == 0)
-    assert np.all(c["red_line_firings"] == 0)
-
-
-# --- above tau: the red line fires and binds a strike on the state ----------------------------
-
-
-def test_above_tau_red_line_fires_and_the_state_is_struck_never_the_proxy():
+def test_above_tau_red_line_fires_in_every_run_with_american_deaths():
     c = run(**ABOVE_TAU).columns
     lethal = c["defender_deaths"] > 0
     assert lethal.mean() > 0.99
     assert np.all(c["red_line_firings"][lethal] >= 1)
-    assert np.all(c["proxy_strikes"] == 0)
-    assert np.all(c["direct_exchanges"][c["red_line_firings"] >= 2] >= 1)
-    assert c["direct_exchanges"].sum() > 0.9 * (
-        c["red_line_firings"].sum() - c["red_lines_unenforced"].sum()
-    )
+    assert c["direct_exchanges"].sum() > 0.9 * c["red_line_firings"].sum()
 
 
-def test_above_tau_red_line_is_enforced_with_probability_rho():
-    """rho = 0.95 with no public commitment (measured rhetoric)."""
+def test_above_tau_a_committed_owner_strikes_the_state_and_only_an_uncommitted_one_the_proxy():
+    """Committed in a share ρ = 0.95 of the firings (no public commitment: measured rhetoric),
+    and then the line's response, a strike on the state. Restraint answers with force only when
+    its red line fires, so every strike on the proxy is the choice of an owner whose line fired
+    uncommitted that day."""
+    batch = traced(**ABOVE_TAU)
+    log = batch.log()
+    fired = log[log[:, col.LOG_WHAT] == col.WHAT_RED_LINE]
+    assert len(fired) > 5000
+    assert np.mean(fired[:, col.LOG_ENFORCED] == 1) == pytest.approx(0.95, abs=0.01)
+
+    def days(rows) -> list[tuple[int, int]]:
+        return list(zip(*(rows[:, c].astype(int) for c in (col.LOG_RUN, col.LOG_DAY)), strict=True))
+
+    committed = set(days(fired[fired[:, col.LOG_ENFORCED] == 1]))
+    uncommitted = set(days(fired[fired[:, col.LOG_ENFORCED] == 0])) - committed
+    fired_days = committed | uncommitted
+    decisions = defender_decisions(batch)
+    kind = decisions[:, col.LOG_RESPONSE].astype(int)
+    keyed = days(decisions)
+    on_committed = np.array([d in committed for d in keyed], bool)
+    assert on_committed.sum() > 5000 and (kind[on_committed] == STRIKE_STATE).all()
+    on_proxy = [d for d, k in zip(keyed, kind, strict=True) if k == STRIKE_PROXY]
+    assert on_proxy and all(d in uncommitted for d in on_proxy)
+    violent_unfired = [
+        d for d, k in zip(keyed, kind, strict=True) if k != NONE and d not in fired_days
+    ]
+    assert violent_unfired == []
+
+
+def test_above_tau_unenforced_red_lines_cost_the_audience_cost():
+    """A firing goes unenforced only when the owner is uncommitted (5%) and then backs down;
+    backing down costs its audience cost."""
     c = run(**ABOVE_TAU).columns
     unenforced = c["red_lines_unenforced"].sum() / c["red_line_firings"].sum()
-    assert unenforced == pytest.approx(0.05, abs=0.01)
+    assert 0.0 < unenforced < 0.05
     assert np.all(c["audience_cost"][c["red_lines_unenforced"] == 0] == 0)
     assert np.all(c["audience_cost"][c["red_lines_unenforced"] > 0] > 0)
 
@@ -151,27 +233,29 @@ def test_above_tau_story_shows_the_red_line_then_a_strike_on_the_state():
         if r["kind"] == "event" and r["source"] == "response" and r["day"] == first["day"] + 1
     )
     assert strike["action"] == "strike_on_state" and strike["actor"] == "USA"
-    assert not any(
-        r["kind"] == "decision" and r["response"] == "strike_proxy" for r in story.records
-    )
 
 
 def test_red_line_reads_the_perceived_attribution_not_the_truth():
-    """Every attack is truly ordered and lethal, but with tau = 1 the perceived P(ordered) never
-    reaches it: the red line never fires."""
-    c = run(**{**ABOVE_TAU, RED_LINE: 1.0}).columns
-    assert c["defender_deaths"].sum() > 0
-    assert np.all(c["red_line_firings"] == 0)
-    assert np.all(c["direct_exchanges"] == 0)
+    """Almost every attack is truly ordered and lethal, but with tau = 1 the perceived
+    P(ordered) never reaches it: the red line never fires, and restraint never answers."""
+    batch = traced(**{**ABOVE_TAU, RED_LINE: 1.0})
+    log = batch.log()
+    attacks = log[(log[:, col.LOG_WHAT] == col.WHAT_EVENT) & (log[:, col.LOG_GROUP] >= 0)]
+    assert len(attacks) > 10_000 and attacks[:, col.LOG_ORDERED].mean() > 0.99
+    assert (attacks[:, col.LOG_DEATHS] > 0).all()
+    assert not (log[:, col.LOG_WHAT] == col.WHAT_RED_LINE).any()
+    assert not batch.field("direct_exchanges").any()
 
 
 # --- what a channel carries: a credible C2 disavowal ------------------------------------------
 
-# The limited challenger's proxy attacks are all unordered, but the defender's model (assumed
-# control 0.6, order share 0.3) puts P0(ordered) up to 0.81 once it distrusts the challenger:
-# misattribution fires the red line. Over a hotline (no latency) that carries C2 information, the
-# challenger disavows each lethal unordered attack the same day, dividing the odds by LR_c2.
+# The challenger orders nothing, so its proxy attacks are all unordered, but the defender's model
+# (assumed control 0.6, order share 0.3) puts P0(ordered) up to 0.81 once it distrusts the
+# challenger: misattribution fires the red line. Over a hotline (no latency) that carries C2
+# information, the limited challenger disavows each lethal unordered attack the same day,
+# dividing the odds by LR_c2.
 MISATTRIBUTED = {
+    **NO_ORDERS,
     "actors.USA.assumed_control.KH": 0.6,
     "attribution.assumed_order_share": 0.3,
     "actors.USA.doctrine": "restraint",
@@ -181,7 +265,7 @@ MISATTRIBUTED = {
 
 def test_without_c2_unordered_attacks_are_misattributed_and_fire_the_red_line():
     c = run(**MISATTRIBUTED, **{"channel.carries_c2": False}).columns
-    assert np.all(c["challenger_limited"])
+    assert np.all(c["challenger_limited"]) and np.all(c["intended"])
     assert c["red_line_fired"].mean() > 0.3
     assert c["direct_exchanges"].sum() > 0  # the state is struck for what it did not order
 
@@ -206,8 +290,10 @@ def test_perfect_attribution_accuracy_is_allowed_and_decisive():
 
 # --- decisions read perceptions, never the truth ----------------------------------------------
 
-TYPE_DERIVED = {
+TYPE_DERIVED = {  # the challenger's hidden resolve and the labels read from it
     "challenger_limited",
+    "resolve_challenger",
+    "resolve_drawn_challenger",
     "intended",
     "both",
     "war_spiral",
@@ -215,13 +301,14 @@ TYPE_DERIVED = {
 }
 
 
-@pytest.mark.parametrize("doctrine", ["proportional", "gtft", "retaliatory", "restraint"])
-def test_a_hidden_type_that_changes_no_behaviour_changes_no_decision(doctrine):
-    """In the fixture both challenger types behave alike (no campaign orders, no enforcement, no
-    retaliation, no C2 channel): whether it is limited is a truth the defender cannot observe,
-    and every column that is not the type itself is identical."""
-    limited = below(doctrine, **{"actors.IRN.type_prior": 1.0}).columns
-    aggressive = below(doctrine, **{"actors.IRN.type_prior": 0.0}).columns
+@pytest.mark.parametrize("doctrine", ["strategic", "targeted", "proportional", "restraint"])
+def test_a_hidden_resolve_that_changes_no_behaviour_changes_no_decision(doctrine):
+    """With ordering made prohibitive, the challenger's resolve changes nothing it does (no
+    orders, no enforcement, nothing to answer with, no C2 channel): its resolve is a truth the
+    defender cannot observe, and every column that is not the resolve or a label read from it
+    is identical whether the challenger is limited (resolve below 1/2) or aggressive."""
+    limited = below(doctrine, **NO_ORDERS, **{"actors.IRN.type_prior": 1.0}).columns
+    aggressive = below(doctrine, **NO_ORDERS, **{"actors.IRN.type_prior": 0.0}).columns
     assert limited["challenger_limited"].all() and not aggressive["challenger_limited"].any()
     assert limited["group_attacks"].sum() > 1000
     for name in limited.keys() - TYPE_DERIVED:

@@ -1353,10 +1353,11 @@ def quantal_choice(eu0, eu1, eu2, eu3, precision, u):
     """Option k with probability exp(λ·EU_k) / Σ exp(λ·EU): the logit quantal response
     (McKelvey & Palfrey 1995); a forbidden option has EU = -inf."""
     top = max(max(eu0, eu1), max(eu2, eu3))
-    w0 = math.exp(precision * (eu0 - top))
-    w1 = math.exp(precision * (eu1 - top))
-    w2 = math.exp(precision * (eu2 - top))
-    w3 = math.exp(precision * (eu3 - top))
+    # a forbidden option weighs 0 (at precision 0, exp(0 * -inf) would be exp(nan))
+    w0 = math.exp(precision * (eu0 - top)) if eu0 > -math.inf else 0.0
+    w1 = math.exp(precision * (eu1 - top)) if eu1 > -math.inf else 0.0
+    w2 = math.exp(precision * (eu2 - top)) if eu2 > -math.inf else 0.0
+    w3 = math.exp(precision * (eu3 - top)) if eu3 > -math.inf else 0.0
     x = u * (w0 + w1 + w2 + w3)
     if x < w0:
         return 0
@@ -1530,11 +1531,18 @@ def choose_responses(
                 else:
                     F[col.F_CREDIBILITY + other, j] = kappa * 0.3
             I[col.I_OCCASION + side, j] = 1
-            I[col.I_PENDING + side, j] = kind
-            # a planning delay: lognormal days (ICB timing, MODEL.md §5), at least the next day
+            # a planning delay: lognormal days (ICB timing, MODEL.md §5), at least the next day;
+            # a strike already in planning stands (a non-violent answer to a later act does not
+            # call it off, a new strike replaces it on the earlier of the two days)
             z = gaussian(key, j, t, purpose.RESPONSE, side, 1)
             delay = max(1, math.floor(planning * math.exp(spread * z) + 0.5))
-            I[col.I_PENDING_DUE + side, j] = t + delay
+            planned = I[col.I_PENDING + side, j] != 0
+            if planned and kind == NONE:
+                kind, group = I[col.I_PENDING + side, j], I[col.I_PENDING_GROUP + side, j]
+            else:
+                due = I[col.I_PENDING_DUE + side, j] if planned else NEVER
+                I[col.I_PENDING_DUE + side, j] = min(t + delay, due)
+            I[col.I_PENDING + side, j] = kind
             pending[side] = pending[side] or kind > 0
             I[col.I_PENDING_GROUP + side, j] = group if kind == STRIKE_PROXY else -1
             if t > pi[col.PI_T0] and kind > 0 and not committed:
@@ -1693,7 +1701,7 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
             top_rung >= KINETIC_RUNG,
             I[col.I_CHAIN_LEN, j],
             I[col.I_CHAIN_LETHAL, j] == 3,
-            F[col.F_BATTLE_DEATHS, j],
+            F[col.F_BATTLE_DEATHS, j] - F[col.F_WAR_DEATHS_BEFORE, j],
             top_days >= declared,
             campaign_days,
         )
@@ -1703,9 +1711,12 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
         wars += 1 if war_now else 0
     for k in range(hi - lo if wars else 0):  # the runs whose war began today: few days have any
         if marks[k]:
+            first_war = I[col.I_WAR_DAY, lo + k] < 0  # war_day and its kind: the first war's
             I[col.I_WAR, lo + k] = 1
-            I[col.I_WAR_DAY, lo + k] = war_day
-            I[col.I_WAR_INADVERTENT, lo + k] = I[col.I_EPISODE_UNORDERED, lo + k]
+            if first_war:
+                I[col.I_WAR_DAY, lo + k] = war_day
+                I[col.I_WAR_INADVERTENT, lo + k] = I[col.I_EPISODE_UNORDERED, lo + k]
+            I[col.I_WARS, lo + k] += 1
             if tracing:
                 r = record(S, t, col.WHAT_WAR, lo + k)
                 if r >= 0:
@@ -1806,6 +1817,11 @@ def crisis_course(S, P, key, t, lo, hi, pending):
                 if I[col.I_FIRST_END_DAY, j] < 0:
                     I[col.I_FIRST_END_DAY, j] = day
                 I[col.I_END_MODE, j] = IMPOSED
+                # the next war is counted afresh: battle deaths since this ceasefire, a new
+                # chain of direct strikes
+                F[col.F_WAR_DEATHS_BEFORE, j] = F[col.F_BATTLE_DEATHS, j]
+                I[col.I_CHAIN_LEN, j] = 0
+                I[col.I_CHAIN_LETHAL, j] = 0
                 for side in range(2):
                     I[col.I_DIRECT_CAMPAIGN + side, j] = 0
                     I[col.I_PENDING + side, j] = 0  # a ceasefire cancels answers in planning

@@ -80,7 +80,7 @@ class _Names:
 
 def _types(batch: Batch, run: int, names: _Names) -> dict[str, Any]:
     c = batch.setup.c
-    limited = batch.field("limited")[run]
+    limited = batch.field("resolve_drawn")[run] < 0.5  # the label: drawn resolve below 1/2
     return {
         "day": 0,
         "kind": "types",
