@@ -272,6 +272,13 @@ SCENARIO_WORDS = [
     "India",
     "Pakistan",
     "Kashmir",
+    # russia-turkey-2015
+    "RUS",
+    "TUR",
+    "TKM",
+    "Russia",
+    "Turkey",
+    "Turkmen",
 ]
 
 
