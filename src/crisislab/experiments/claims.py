@@ -95,6 +95,18 @@ def _rhetoric(s: Scenario) -> Contrast:
     return {f"actors.{d}.rhetoric": "measured"}, {f"actors.{d}.rhetoric": "inflammatory"}
 
 
+def _rhetoric_commitment(s: Scenario) -> Contrast:
+    """Inflammatory rhetoric's commitment alone: the grievance it stirs switched off."""
+    base, alternative = _rhetoric(s)
+    return base, {**alternative, "stocks.grievance_per_inflammatory_day": 0.0}
+
+
+def _rhetoric_grievance(s: Scenario) -> Contrast:
+    """Inflammatory rhetoric's grievance alone: the commitment it builds switched off."""
+    base, alternative = _rhetoric(s)
+    return base, {**alternative, "stocks.commitment_per_inflammatory_day": 0.0}
+
+
 def _diplomacy(s: Scenario) -> Contrast | str:
     if s.fronts.host.actor is None:
         return "the scenario has no host nation"
@@ -195,6 +207,22 @@ CLAIMS: tuple[Claim, ...] = (
         _rhetoric,
         "max_rung",
         {WAR: +1, "max_rung": +1},
+    ),
+    Claim(
+        "rhetoric_commitment",
+        "the part of inflammatory rhetoric that commits the speaker deters: fewer ordered attacks",
+        "§12 item 6",
+        _rhetoric_commitment,
+        "ordered_attacks",
+        {"ordered_attacks": -1},
+    ),
+    Claim(
+        "rhetoric_grievance",
+        "the part of inflammatory rhetoric that stirs grievance provokes: more attacks",
+        "§12 item 6",
+        _rhetoric_grievance,
+        "group_attacks",
+        {"group_attacks": +1},
     ),
     Claim(
         "limits",
