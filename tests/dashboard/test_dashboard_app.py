@@ -12,6 +12,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
+from crisislab.cli import DOCTRINES
 from crisislab.dashboard.launch import APP
 from crisislab.dashboard.state import WORD_JOINER
 from crisislab.scenario.loader import load_scenario
@@ -101,7 +102,18 @@ def test_run_with_a_changed_lever_then_read_a_story():
     record = at.session_state["record"]
     assert record.result.n_runs == 800
     assert record.overrides == {"actors.USA.doctrine": "proportional"}
-    assert len(at.table) >= 3  # outcomes, mechanisms, metrics
+    assert len(at.table) >= 5  # outcomes, mechanisms, metrics; violence levels, endings
+    tables = [t.value for t in at.table]
+    violence = next(t for t in tables if "highest violence level" in t.columns)
+    assert list(violence["highest violence level"]) == [
+        "no violence",
+        "minor clashes",
+        "serious clashes",
+        "full-scale war",
+    ]
+    ending = next(t for t in tables if "crisis ended by the horizon" in set(t.iloc[:, 0]))
+    assert "ended imposed (a war's ceasefire)" in set(ending["measure"])
+    assert [t.label for t in at.tabs][1] == "Violence and endings"
     at.number_input(key="story_run").set_value(3).run()
     text = _markdown(at).replace("\\", "")
     assert "Run 3 of us-iran-2020 (seed 1)." in text
@@ -123,6 +135,17 @@ def test_compare_two_policies():
         "Policy A (restraint): P(war)",
         "Policy B (retaliatory): P(war)",
     ]
+    # every doctrine of version 2 can be chosen
+    assert list(at.radio(key="builtin:us-iran-2020|compare0").options) == list(DOCTRINES)
+    # B − A over the same runs, with paired intervals, outcomes to endings
+    paired = next(t.value for t in at.table if "B − A, same runs [95% CI]" in t.value.columns)
+    assert list(paired.columns[1:3]) == ["A: restraint", "B: retaliatory"]
+    measures = list(paired["measure"])
+    for measure in ("P(war)", "highest level: serious clashes", "crisis ended by the horizon",
+                    "recurred"):  # fmt: skip
+        assert measure in measures
+    assert all("[" in v for v in paired["B − A, same runs [95% CI]"])
+    assert "same runs" in _markdown(at)
 
 
 def test_upload_of_a_bad_file_lists_every_problem():

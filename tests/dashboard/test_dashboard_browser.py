@@ -164,11 +164,21 @@ def test_choose_change_run_and_read_a_story(page):
     assert "war" in table.inner_text() and "frozen conflict" in table.inner_text()
     _shot(page, "1-outcomes")
 
+    page.get_by_role("tab", name="Violence and endings").click()
+    page.get_by_role("img", name="Shares of runs by the highest violence level reached").wait_for()
+    page.get_by_role("img", name="How the first crisis ends, day by day").wait_for()
+    levels = page.get_by_test_id("stTable").filter(has_text="highest violence level").first
+    assert "serious clashes" in levels.inner_text() and "full-scale war" in levels.inner_text()
+    ending = page.get_by_test_id("stTable").filter(has_text="crisis ended by the horizon").first
+    assert "ended imposed" in ending.inner_text() and "recurred" in ending.inner_text()
+    _top(page.get_by_role("tablist"))
+    _shot(page, "1b-violence-and-endings")
+
     page.get_by_role("tab", name="Escalation and beliefs").click()
     fan = page.get_by_role("img", name="Fan charts of true and perceived escalation")
     fan.wait_for()
     page.get_by_role(
-        "img", name="Belief trajectories split by the other side's true type"
+        "img", name="Belief trajectories split by the other side's true resolve"
     ).wait_for()
     _top(page.get_by_role("tablist"))
     _shot(page, "2-escalation-and-beliefs")
@@ -183,6 +193,31 @@ def test_choose_change_run_and_read_a_story(page):
     assert "2020-01-08 (day 0)" in story.inner_text()
     _top(page.get_by_role("tablist"))
     _shot(page, "3-story")
+
+
+def test_compare_two_doctrines_run_by_run(page):
+    page.get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name="us-iran-2020").click()
+    page.get_by_role("radiogroup", name="USA doctrine").wait_for()
+    runs = page.get_by_label("Runs", exact=True)
+    runs.fill("1000")
+    runs.press("Enter")
+    _idle(page)
+    page.get_by_role("tab", name="Compare two policies").click()
+    second = page.get_by_role("radiogroup", name="Policy B: USA doctrine")
+    for doctrine in ("restraint", "targeted", "gtft", "proportional", "retaliatory", "strategic"):
+        second.get_by_text(doctrine, exact=True).wait_for()
+    second.get_by_text("retaliatory", exact=True).click()
+    _idle(page)
+    page.get_by_role("button", name="Compare policies").click()
+    paired = page.get_by_test_id("stTable").filter(has_text="B − A, same runs").first
+    paired.wait_for()
+    text = paired.inner_text()
+    assert "A: restraint" in text and "B: retaliatory" in text
+    assert "P(war)" in text and "highest level: full-scale war" in text and " pp [" in text
+    page.get_by_role("img", name="Highest violence level under the two policies").wait_for()
+    _top(paired)
+    _shot(page, "6-compare-run-by-run")
 
 
 def test_bad_upload_shows_every_problem(page):

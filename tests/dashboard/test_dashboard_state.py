@@ -218,6 +218,82 @@ def test_outcome_tables(record):
     assert "measure" in state.metrics_display(summary)
 
 
+def test_doctrines_are_the_six_of_version_2():
+    from crisislab.cli import DOCTRINES
+
+    assert state.DOCTRINES == DOCTRINES
+    assert set(state.DOCTRINE_HELP) == set(DOCTRINES)
+
+
+def test_violence_and_termination_tables(record):
+    summary = record.result.summary()
+    violence = state.violence_display(summary)
+    assert list(violence["highest violence level"]) == [
+        "no violence",
+        "minor clashes",
+        "serious clashes",
+        "full-scale war",
+    ]
+    shares = [float(v.rstrip("%")) for v in violence["share of runs"]]
+    assert sum(shares) == pytest.approx(100, abs=0.3)
+    ending = state.termination_display(summary)
+    measures = list(ending["measure"])
+    for measure in (
+        "crisis ended by the horizon",
+        "median length of the first crisis (ended ones)",
+        "first crisis ended within 90 days",
+        "ended tacitly",
+        "ended by agreement (both sides used the channel)",
+        "ended imposed (a war's ceasefire)",
+        "a new crisis began after an end (recurred)",
+        "recurrences (mean per run)",
+    ):
+        assert measure in measures
+    median = summary["termination"]["end_day_median"]
+    shown = ending["value"][measures.index("median length of the first crisis (ended ones)")]
+    assert shown == ("—" if median is None else f"{median:.0f} days")
+
+
+def test_endings_are_competing_risks_of_the_first_crisis(record, generic):
+    columns = record.result.columns
+    ends = state.endings(columns, generic.start_date, record.days)
+    assert ends.runs == 600 and ends.days == 90 and ends.dates()[0] == generic.start_date
+    assert np.all(np.diff(ends.ended) >= 0) and np.all(np.diff(ends.war) >= 0)
+    assert np.all(ends.ended + ends.war <= 1)
+    first, war = columns["first_end_day"], columns["war_day"]
+    short_of_war = (first >= 0) & ((war < 0) | (first < war))
+    assert ends.ended[-1] == pytest.approx(short_of_war.mean())
+    assert ends.war[-1] == pytest.approx(((war >= 0) & ~short_of_war).mean())
+
+
+def test_paired_display_reads_two_policies_run_by_run(generic):
+    from crisislab.report.paired import against_first, indicators
+
+    results = [
+        crisislab.simulate(generic, 400, 5, {"actors.NORTH.doctrine": d}, days=90)
+        for d in ("restraint", "retaliatory")
+    ]
+    summaries = [r.summary() for r in results]
+    paired = against_first(("A", indicators(results[0])), "B", indicators(results[1]))
+    frame = state.paired_display(summaries, ["restraint", "retaliatory"], paired)
+    assert list(frame.columns) == [
+        "measure",
+        "A: restraint",
+        "B: retaliatory",
+        "B − A, same runs [95% CI]",
+    ]
+    rows = dict(zip(frame["measure"], frame["B − A, same runs [95% CI]"], strict=True))
+    for measure in ("P(war)", "highest level: full-scale war", "crisis ended by the horizon",
+                    "ended imposed (a war's ceasefire)", "recurred"):  # fmt: skip
+        assert measure in rows
+    diff = summaries[1]["outcomes"]["war"]["p"] - summaries[0]["outcomes"]["war"]["p"]
+    assert rows["P(war)"].startswith(f"{100 * diff:+.1f} pp [")
+    assert rows["recurrences (mean per run)"].count("[") == 1  # a mean, not in points
+    # a measure whose paired difference was not computed is shown as a dash
+    frame = state.paired_display(summaries, ["restraint", "retaliatory"], {})
+    assert set(frame["B − A, same runs [95% CI]"]) == {"—"}
+
+
 def test_rolling_max():
     values = np.array([[0, 9, 0, 0, 0, 3]], dtype=np.float32)
     assert state.rolling_max(values, 3).tolist() == [[0, 9, 9, 9, 0, 3]]
@@ -315,6 +391,11 @@ def test_figures_are_labelled(record):
         "beliefs": charts.beliefs_figure(traj),
         "red lines": charts.red_lines_figure(traj),
         "compare": charts.compare_figure([summary, other.summary()], ["A", "B"]),
+        "violence": charts.violence_figure([summary, other.summary()], ["A", "B"]),
+        "endings": charts.endings_figure(
+            state.endings(record.result.columns, record.scenario.start_date, record.days),
+            summary["termination"]["end_day_median"],
+        ),
     }
     try:
         for name, fig in figures.items():
@@ -323,6 +404,12 @@ def test_figures_are_labelled(record):
             assert fig.axes[0].get_xlabel() or fig.axes[0].get_ylabel(), name
             assert "%" in texts or "(" in texts, name  # units or what is counted
         assert figures["compare"].axes[0].get_legend() is not None
+        for name in ("violence", "endings"):
+            labels = [t.get_text() for t in figures[name].axes[0].get_legend().get_texts()]
+            assert labels, name
+        assert "full-scale war" in [
+            t.get_text() for t in figures["violence"].axes[0].get_legend().get_texts()
+        ]
         assert figures["escalation"].legends  # the figure-level legend below the panels
         assert "NORTH" in " ".join(_texts(figures["beliefs"]))
         assert plt.rcParams["font.size"] == plt.rcParamsDefault["font.size"]  # style is local

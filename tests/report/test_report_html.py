@@ -17,12 +17,17 @@ from crisislab.cli import DOCTRINES, main
 from crisislab.experiments.claims import CLAIMS
 from crisislab.report.comparison import compare_doctrines
 from crisislab.report.pages import comparison_page
+from crisislab.scenario.loader import load_scenario
 from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.simulate import simulate, story
 
 CLAIMS_MODULE = importlib.import_module("crisislab.experiments.claims")  # not the function
 VOID = {"meta", "img", "br", "hr", "link", "input", "col", "area", "base", "source", "wbr"}
 SVG_IMG = '<img src="data:image/svg+xml;base64,'
+# outcomes, share at war, violence levels, first crises' ends, true and perceived fans, beliefs,
+# events, war kinds, fronts
+COMPARISON_FIGURES = 10
+PAIRED_TABLE = '<table class="paired">'
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -99,13 +104,105 @@ def test_scenario_report_has_the_outcome_table_and_one_figure_per_chart(scenario
         assert html.escape(header) in page
     for doctrine in DOCTRINES:
         assert f'<th scope="row">{doctrine}</th>' in page
-    # outcomes, share at war, true and perceived fans, beliefs, events, war kinds, fronts
-    assert page.count(SVG_IMG) == 8
-    for section in ("outcomes", "escalation", "beliefs", "events", "wars", "fronts", "stories"):
+    assert page.count(SVG_IMG) == COMPARISON_FIGURES
+    for section in ("outcomes", "ending", "escalation", "beliefs", "events", "wars", "fronts",
+                    "stories"):  # fmt: skip
         assert f'<section id="{section}">' in page
     assert "spiral" in page and "deterrence failure" in page and "inadvertent" in page
     assert "P(host expulsion) [95% CI]" in page and "maritime incidents per run" in page
-    assert "runs at war are frozen" in page.lower()
+    assert "takes no act until a ceasefire" in page
+
+
+def section_of(page: str, anchor: str) -> str:
+    start = page.index(f'<section id="{anchor}">')
+    return page[start : page.index("</section>", start)]
+
+
+def tables_of(part: str) -> list[str]:
+    return re.findall(r"<table[^>]*>.*?</table>", part, flags=re.S)
+
+
+def row_names(table: str) -> list[str]:
+    return re.findall(r'<th scope="row">([^<]*)</th>', table)
+
+
+def col_names(table: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r'<th scope="col">([^<]*)</th>', table)]
+
+
+def test_every_doctrine_is_in_every_table_of_doctrines(scenario_report):
+    """Six doctrines: each table of policies has a row for each (its paired table for each but
+    the first, against which the others are read)."""
+    _, page, _ = scenario_report
+    assert len(DOCTRINES) == 6
+    assert f"actors.USA.doctrine = {', '.join(DOCTRINES)}" in page
+    for anchor in ("outcomes", "ending", "wars", "fronts"):
+        for table in tables_of(section_of(page, anchor)):
+            names = row_names(table)
+            if table.startswith(PAIRED_TABLE):
+                assert names == list(DOCTRINES[1:]), (anchor, names)
+            else:
+                assert names == list(DOCTRINES), (anchor, names)
+
+
+def test_scenario_report_shows_violence_levels_and_how_crises_end(scenario_report):
+    _, page, _ = scenario_report
+    assert '<a href="#ending">How violent, how they end</a>' in page
+    part = section_of(page, "ending")
+    tables = tables_of(part)
+    levels = ["no violence", "minor clashes", "serious clashes", "full-scale war"]
+    violence = next(t for t in tables if col_names(t) == ["policy", *levels])
+    for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", violence):
+        shares = [float(v) for v in re.findall(r'<td class="num">([0-9.]+)</td>', row)]
+        assert len(shares) == 4 and sum(shares) == pytest.approx(1.0, abs=0.003)
+    ending = next(t for t in tables if "crisis ended by the horizon" in col_names(t))
+    for header in ("median days of the first crisis", "ended tacitly", "ended by agreement",
+                   "ended imposed (ceasefire)", "recurred", "recurrences per run"):  # fmt: skip
+        assert header in col_names(ending)
+    # the definitions the numbers rest on, read from the scenario, not version 1's rules
+    outcomes = load_scenario("us-iran-2020").outcomes
+    assert f"{outcomes.war_battle_deaths:,} battle deaths" in part
+    assert f"for {outcomes.end_quiet_days} days in a row" in part
+    assert "International Crisis Behavior" in part and "recurs" in part
+    # two figures: the highest level per policy, and how the first crisis ends day by day
+    assert part.count(SVG_IMG) == 2
+    assert 'alt="Stacked bar chart of the highest ICB violence level reached' in part
+    assert "competing risks" in part
+
+
+def test_scenario_report_shows_paired_differences_against_the_first_doctrine(scenario_report):
+    _, page, _ = scenario_report
+    first = DOCTRINES[0]
+    for anchor, header in (
+        ("outcomes", "Δ P(war) [95% CI]"),
+        ("outcomes", "Δ misperceptions per run [95% CI]"),
+        ("ending", "Δ full-scale war [95% CI]"),
+        ("ending", "Δ recurred [95% CI]"),
+        ("wars", "Δ spiral [95% CI]"),
+        ("fronts", "Δ P(host expulsion) [95% CI]"),
+    ):
+        paired = [t for t in tables_of(section_of(page, anchor)) if t.startswith(PAIRED_TABLE)]
+        table = next(t for t in paired if header in col_names(t))
+        assert f"Paired differences against {first}" in table
+        assert "1,024 runs and seed" in table and "common random numbers" in table
+        cells = re.findall(r'<td class="num">([^<]*)</td>', table)
+        assert cells and all(re.fullmatch(r"[+-]\d\.\d{3} \[[+-]\d\.\d{3},\xa0[+-]\d\.\d{3}\]", c)
+                             for c in cells), cells  # fmt: skip
+    assert "paired 95% t intervals" in section_of(page, "about")
+
+
+def test_scenario_report_speaks_of_version_2(scenario_report):
+    """No version-1 wording: war is ICB's full-scale war, limited is a resolve below ½, runs at
+    war are not simply frozen for good, and no stable-window rule decides an outcome (the
+    narrated runs are left out: their text is the story's)."""
+    _, page, _ = scenario_report
+    told = section_of(page, "stories")  # the narration is the story's own text, not the page's
+    text = html.unescape(re.sub(r'src="data:[^"]+"', "", page.replace(told, ""))).lower()
+    for old in ("hidden type", "not yet at war", "runs at war are frozen", "three exchanges",
+                "wants no war", "stable window", "was aggressive)"):  # fmt: skip
+        assert old not in text, old
+    assert "resolve was below ½" in text and "full-scale war" in text
+    assert "stable de-escalation: no war, and the crisis ended by the horizon" in text
 
 
 def test_scenario_report_narrates_the_first_run_of_each_outcome_escaped(scenario_report):
@@ -252,8 +349,15 @@ def test_demo_writes_its_report(capsys, tmp_path):
     page = target.read_text(encoding="utf-8")
     assert_self_contained(page)
     assert '<th scope="row">restraint ★</th>' in page
-    assert page.count(SVG_IMG) == 8
+    assert page.count(SVG_IMG) == COMPARISON_FIGURES
     assert "Written by `crisislab demo`" in page
+    # the demo's own tables: every doctrine, violence levels and endings, and the paired
+    # differences its comparison computed against the first doctrine
+    outcomes = tables_of(section_of(page, "outcomes"))
+    assert row_names(outcomes[0]) == [f"{d} ★" if d == "restraint" else d for d in DOCTRINES]
+    paired = next(t for t in outcomes if t.startswith(PAIRED_TABLE))
+    assert row_names(paired) == list(DOCTRINES[1:]) and "Δ P(war) [95% CI]" in col_names(paired)
+    assert "ended by agreement" in section_of(page, "ending")
     # the report's claims are the demo's own table: the same runs per setting
     part = claims_section(page)
     assert "256 runs per setting, 60 days, seed 1" in part
@@ -285,7 +389,6 @@ def test_demo_prints_the_claims_table_after_the_fronts(capsys, tmp_path, monkeyp
     table = out[out.index("The analysis's claims on") :]
     for claim in CLAIMS:
         assert claim.id in table
-    assert "not measured" in table
     assert any(v in table for v in ("as claimed", "against the claim", "no clear effect"))
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from crisislab.report.sources import json_kind
-from crisislab.report.trajectories import trailing_max, trajectories
+from crisislab.report.trajectories import first_crisis_curves, trailing_max, trajectories
 from crisislab.results import SimulationResult
 from crisislab.scenario.loader import load_scenario
 
@@ -63,3 +63,27 @@ def test_trajectories_need_daily_columns():
 )
 def test_json_kind_is_read_off_the_keys(data, kind):
     assert json_kind(data) == kind
+
+
+def test_how_the_first_crisis_ends_is_read_as_competing_risks():
+    # run 0 ends on day 1; run 1 goes to war on day 2 before its crisis ends (day 3); run 2
+    # ends on day 2 and goes to war later (a recurrence: its first crisis ended short of war);
+    # run 3 ends the day war begins (war); run 4 is still in crisis at the horizon
+    ended, war = first_crisis_curves(
+        np.array([1, 3, 2, 2, -1]), np.array([-1, 2, 3, 2, -1]), days=4
+    )
+    assert ended.tolist() == pytest.approx([0, 0.2, 0.4, 0.4])
+    assert war.tolist() == pytest.approx([0, 0, 0.4, 0.4])
+    assert np.all(ended + war <= 1)
+
+
+def test_trajectories_carry_the_first_crisis_curves_and_its_median():
+    result = _result({"rung": [[0, 0, 0], [0, 0, 0], [0, 0, 0]]}, war_day=[-1, 1, -1])
+    result.columns["first_end_day"] = np.array([2, 2, 0], np.int32)
+    t = trajectories(result)
+    assert t.ended_first.tolist() == pytest.approx([1 / 3, 1 / 3, 2 / 3])
+    assert t.war_first.tolist() == pytest.approx([0, 1 / 3, 1 / 3])
+    assert t.first_end_median == 2.0
+    del result.columns["first_end_day"]  # a result without termination: nothing ended
+    t = trajectories(result)
+    assert t.ended_first.tolist() == [0, 0, 0] and t.first_end_median is None

@@ -36,6 +36,7 @@ from crisislab.dashboard.state import (
     clamp_runs,
     describe_overrides,
     download_stem,
+    endings,
     levers,
     max_runs,
     md_escape,
@@ -44,13 +45,17 @@ from crisislab.dashboard.state import (
     one_line,
     outcome_display,
     overrides_from,
+    paired_display,
     problem_lines,
     runs_csv,
     runs_parquet,
     scenario_from_upload,
+    termination_display,
     trajectory_runs,
     upload_key,
+    violence_display,
 )
+from crisislab.report.paired import against_first, indicators
 from crisislab.results.story import Story
 from crisislab.scenario.loader import ScenarioError, builtin_names, load_scenario
 from crisislab.scenario.schema import MAX_DAYS, Scenario
@@ -268,12 +273,44 @@ def outcomes_tab(record: RunRecord) -> None:
         st.table(metrics_display(summary), hide_index=True)
 
 
+def endings_tab(record: RunRecord) -> None:
+    summary = record.result.summary()
+    ends = endings(record.result.columns, record.scenario.start_date, record.days)
+    st.caption(
+        "Each run is read as the International Crisis Behavior project codes a crisis: its "
+        "highest violence level (minor clashes: any act of violence; serious clashes: sustained "
+        "direct strikes between the states with deaths on both sides, or 100 battle deaths; "
+        "full-scale war: 1,000 battle deaths, a declared war or a two-week campaign), and whether "
+        "and how its crisis ended — when both sides' forecasts of hostile acts have stayed near "
+        "their pre-crisis level for weeks; tacitly, by agreement, or imposed by a war's ceasefire "
+        "— and whether a new crisis began after."
+    )
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown("**Highest violence level** (shares of runs)")
+        st.table(violence_display(summary), hide_index=True)
+        st.markdown("**How the crises ended**")
+        st.table(termination_display(summary), hide_index=True)
+    with right:
+        _show(
+            f"{record.key}|violence",
+            lambda: charts.violence_figure([summary], [record.scenario.name]),
+            "Shares of runs by the highest violence level reached",
+        )
+        _show(
+            f"{record.key}|endings",
+            lambda: charts.endings_figure(ends, summary["termination"]["end_day_median"]),
+            "How the first crisis ends, day by day",
+        )
+
+
 def trajectories_tab(record: RunRecord) -> None:
     traj = record.trajectories
     st.caption(
         f"Day by day over the first {traj.runs:,} runs (the same runs as in the table). "
         f"Escalation is the highest rung of the last {traj.window} days; its bands are taken "
-        "among runs not yet at war, since a run stops when war begins."
+        "among runs that have not reached war: war is a run's outcome, and a run at war takes "
+        "no act until a ceasefire."
     )
     _show(
         f"{record.key}|escalation",
@@ -283,7 +320,7 @@ def trajectories_tab(record: RunRecord) -> None:
     _show(
         f"{record.key}|beliefs",
         lambda: charts.beliefs_figure(traj),
-        "Belief trajectories split by the other side's true type",
+        "Belief trajectories split by the other side's true resolve",
     )
     left, _ = st.columns([3, 2])
     with left:
@@ -379,6 +416,7 @@ def compare_tab(
             return
         try:
             summaries = []
+            marks = []
             for i, doctrine in enumerate(choices):
 
                 def report(done: int, total: int, i: int = i) -> None:
@@ -388,15 +426,20 @@ def compare_tab(
                     scenario, runs_each, seed, {**overrides, path: doctrine}, days, report
                 )
                 summaries.append(result.summary())
+                marks.append(indicators(result))
+                del result
         finally:
             _slots().release()
+        # B against A run by run: the same seed and runs make run k the same world under both
+        paired = against_first(("A", marks[0]), "B", marks[1])
+        del marks
         status.empty()
-        st.session_state["comparison"] = (compare_key, choices, summaries)
+        st.session_state["comparison"] = (compare_key, choices, summaries, paired)
     stored = st.session_state.get("comparison")
     if stored is None or stored[0] != compare_key:
         st.info("Choose two doctrines and press **Compare policies**.")
         return
-    _, names, summaries = stored
+    _, names, summaries, paired = stored
     for i, (col, name, summary) in enumerate(zip(st.columns(2), names, summaries, strict=True)):
         with col:
             war = summary["outcomes"]["war"]
@@ -412,6 +455,19 @@ def compare_tab(
         lambda: charts.compare_figure(summaries, labels),
         "Outcome probabilities of the two policies",
     )
+    st.markdown(
+        "**Paired differences**: B − A over the same runs. Run k is the same world under both "
+        "policies (common random numbers), so each difference is read run by run, with its "
+        "paired 95% interval; pp: percentage points."
+    )
+    st.table(paired_display(summaries, list(names), paired), hide_index=True)
+    left, _ = st.columns([3, 1])
+    with left:
+        _show(
+            f"{stored[0]}|compare_violence",
+            lambda: charts.violence_figure(summaries, labels),
+            "Highest violence level under the two policies",
+        )
 
 
 def downloads_tab(record: RunRecord) -> None:
@@ -447,14 +503,15 @@ def downloads_tab(record: RunRecord) -> None:
         return
     per = report_runs(result.n_runs, record.days)
     st.caption(
-        f"A self-contained page, as written by `crisislab report`: the four {defender_of(record)} "
-        f"doctrines compared under these levers ({per:,} runs each, seed {result.seed}), with "
-        "charts and narrated runs. Takes a little while."
+        f"A self-contained page, as written by `crisislab report`: the {len(DOCTRINES)} "
+        f"{defender_of(record)} doctrines ({', '.join(DOCTRINES)}) compared under these levers "
+        f"({per:,} runs each, seed {result.seed}), with violence levels, how crises end, paired "
+        "differences against the first doctrine, charts and narrated runs. Takes a little while."
     )
     clicked = st.button("Build HTML report", key="build_report")
     status = st.empty()
     if clicked:
-        bar = status.progress(0.0, text="Simulating the four doctrines…")
+        bar = status.progress(0.0, text=f"Simulating the {len(DOCTRINES)} doctrines…")
         if not _slots().acquire(timeout=120):
             status.error(BUSY)
             return
@@ -517,6 +574,7 @@ def main() -> None:
     tabs = st.tabs(
         [
             "Outcomes",
+            "Violence and endings",
             "Escalation and beliefs",
             "Story of a run",
             "Compare two policies",
@@ -525,8 +583,8 @@ def main() -> None:
         key="tabs",
     )
     for tab, show in zip(
-        (tabs[0], tabs[1], tabs[2], tabs[4]),
-        (outcomes_tab, trajectories_tab, story_tab, downloads_tab),
+        (tabs[0], tabs[1], tabs[2], tabs[3], tabs[5]),
+        (outcomes_tab, endings_tab, trajectories_tab, story_tab, downloads_tab),
         strict=True,
     ):
         with tab:
@@ -534,7 +592,7 @@ def main() -> None:
                 st.info("Set the levers in the sidebar, then press **Run simulation**.")
             else:
                 show(record)
-    with tabs[3]:
+    with tabs[4]:
         compare_tab(source_key, scenario, runs, seed, days, overrides)
 
 

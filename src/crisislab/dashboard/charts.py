@@ -14,8 +14,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from crisislab.dashboard.state import OUTCOME_LABELS, Trajectories, outcome_frame
-from crisislab.report.plots import OKABE_ITO
+from crisislab.dashboard.state import (
+    OUTCOME_LABELS,
+    VIOLENCE_LABELS,
+    Endings,
+    Trajectories,
+    outcome_frame,
+)
+from crisislab.report.plots import OKABE_ITO, VIOLENCE_COLOURS
+from crisislab.results.result import VIOLENCE_LEVELS
 
 OUTCOME_COLOURS = {
     "stable de-escalation": OKABE_ITO["green"],
@@ -89,9 +96,9 @@ def war_kinds_figure(summary: Mapping[str, Any]) -> Figure:
     """Shares of runs ending in each kind of war (inadvertent overlaps the other two)."""
     kinds = summary["war_kinds"]
     labels = [
-        "spiral\n(challenger limited)",
-        "deterrence failure\n(challenger aggressive)",
-        "inadvertent\n(unordered first lethal event)",
+        "spiral\n(challenger's resolve < ½)",
+        "deterrence failure\n(challenger's resolve > ½)",
+        "inadvertent\n(began with an unordered act)",
     ]
     values = [kinds["spiral"], kinds["deterrence_failure"], kinds["inadvertent"]]
     colours = [OKABE_ITO["sky"], OKABE_ITO["vermillion"], OKABE_ITO["purple"]]
@@ -146,7 +153,7 @@ def escalation_figure(traj: Trajectories) -> Figure:
         war.set_ylim(0, 1)
         war.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
         if i == 2:
-            war.set_ylabel("share of runs at war (dotted)")
+            war.set_ylabel("share of runs that reached war (dotted)")
         else:
             war.set_yticklabels([])
         if i == 0:
@@ -156,18 +163,20 @@ def escalation_figure(traj: Trajectories) -> Figure:
         Patch(color=OKABE_ITO["grey"], alpha=0.25, label="5–95% of runs"),
         Patch(color=OKABE_ITO["grey"], alpha=0.55, label="25–75% of runs"),
         Line2D([], [], color=OKABE_ITO["grey"], linewidth=1.8, label="median"),
-        Line2D([], [], color="black", linestyle=":", label="share of runs at war (right axis)"),
+        Line2D([], [], color="black", linestyle=":", label="reached war (right axis)"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncol=4)
     fig.suptitle(
-        f"Escalation, true and perceived: {traj.runs:,} runs; bands among runs not yet at war",
+        f"Escalation, true and perceived: {traj.runs:,} runs; bands among runs that have not "
+        "reached war",
     )
     return fig
 
 
 @styled
 def beliefs_figure(traj: Trajectories) -> Figure:
-    """Each leadership's belief that the other is limited, split by the other's true type."""
+    """Each leadership's belief that the other is limited (resolve below ½), split by the other's
+    true resolve on the first day."""
     dates = np.asarray(traj.dates(), dtype="datetime64[D]")
     fig, axes = plt.subplots(1, 2, figsize=(10.5, 4), sharey=True, layout="constrained")
     pairs = ((traj.defender, traj.challenger), (traj.challenger, traj.defender))
@@ -185,7 +194,8 @@ def beliefs_figure(traj: Trajectories) -> Figure:
                 color=colour,
                 linewidth=1.8,
                 linestyle="-" if kind == "limited" else "--",
-                label=f"{other} truly {kind} ({n:,} runs): median, 25–75%",
+                label=f"{other} truly {kind} (resolve {'<' if kind == 'limited' else '>'} ½; "
+                f"{n:,} runs): median, 25–75%",
             )
         ax.set_ylim(0, 1)
         ax.set_title(f"{side}'s belief that {other}'s leadership is limited")
@@ -193,7 +203,7 @@ def beliefs_figure(traj: Trajectories) -> Figure:
         ax.set_xlabel("date")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
         _dates_axis(ax)
-    fig.suptitle("Beliefs: does each side learn the other's true intent?")
+    fig.suptitle("Beliefs: does each side learn the other's true resolve?")
     return fig
 
 
@@ -263,4 +273,78 @@ def compare_figure(summaries: Sequence[Mapping[str, Any]], names: Sequence[str])
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
+    return fig
+
+
+@styled
+def violence_figure(summaries: Sequence[Mapping[str, Any]], names: Sequence[str]) -> Figure:
+    """One stacked bar per policy: the shares of runs by the highest ICB violence level reached."""
+    fig, ax = plt.subplots(figsize=(8, 1.5 + 0.6 * len(names)), layout="constrained")
+    y = np.arange(len(names))[::-1]
+    left = np.zeros(len(names))
+    for level, colour in zip(VIOLENCE_LEVELS, VIOLENCE_COLOURS, strict=True):
+        share = np.array([s["violence"][level] for s in summaries])
+        ax.barh(
+            y, share, 0.6, left=left, color=colour, edgecolor="white", label=VIOLENCE_LABELS[level]
+        )
+        for yi, xi, v in zip(y, left, share, strict=True):
+            if v >= 0.05:
+                ax.text(xi + v / 2, yi, f"{v:.0%}", ha="center", va="center")
+        left += share
+    ax.set_yticks(y, list(names))
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_xlabel("share of runs, by the highest level reached")
+    runs = summaries[0]["runs"]
+    ax.set_title(f"How violent it got: highest ICB violence level ({runs:,} runs)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=4, frameon=False)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    return fig
+
+
+@styled
+def endings_figure(ends: Endings, median: float | None = None) -> Figure:
+    """How the first crisis ends, day by day: stacked shares of runs whose first crisis ended
+    short of war and of runs that reached war while it was on (competing risks)."""
+    dates = np.asarray(ends.dates(), dtype="datetime64[D]")
+    fig, ax = plt.subplots(figsize=(8, 3.4), layout="constrained")
+    ax.fill_between(
+        dates,
+        0,
+        ends.ended,
+        color=OKABE_ITO["green"],
+        alpha=0.75,
+        linewidth=0,
+        label="first crisis ended short of war",
+    )
+    ax.fill_between(
+        dates,
+        ends.ended,
+        ends.ended + ends.war,
+        color=OKABE_ITO["vermillion"],
+        alpha=0.85,
+        linewidth=0,
+        label="full-scale war while it was on",
+    )
+    if median is not None and ends.days:
+        ax.axvline(
+            dates[0] + np.timedelta64(round(median), "D"),
+            color="black",
+            linestyle=":",
+            label=f"median length of ended first crises ({median:.0f} days)",
+        )
+    ax.set_ylim(0, 1)
+    if ends.days > 1:
+        ax.set_xlim(dates[0], dates[-1])
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylabel("share of runs (cumulative)")
+    ax.set_xlabel("date")
+    ended, war = (ends.ended[-1], ends.war[-1]) if ends.days else (0.0, 0.0)
+    ax.set_title(
+        f"How the first crisis ends ({ends.runs:,} runs): by the last day {ended:.0%} ended, "
+        f"{war:.0%} war; the rest still in crisis"
+    )
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
+    _dates_axis(ax)
     return fig

@@ -167,8 +167,8 @@ def html_report(
     days: int,
     report: Callable[[float], None] | None = None,
 ) -> str:
-    """The self-contained HTML page of `crisislab report`: the defender's four doctrines compared
-    under these levers (the doctrine lever itself is what varies)."""
+    """The self-contained HTML page of `crisislab report`: the defender's doctrines (every one of
+    `DOCTRINES`) compared under these levers (the doctrine lever itself is what varies)."""
     from crisislab.report.comparison import compare_doctrines, doctrine_lever
     from crisislab.report.pages import comparison_page
 

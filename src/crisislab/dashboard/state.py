@@ -4,7 +4,8 @@
 - `overrides_from(...)`: widget values turned into the dotted-path overrides of `simulate`;
 - caps on what one request may ask for (`max_runs`, `trajectory_runs`);
 - `scenario_from_upload(...)`: an uploaded file validated with the CLI's messages;
-- tables of a summary and the daily trajectories reduced to quantile bands;
+- tables of a summary (outcomes, mechanisms, violence levels, how crises end), the paired
+  differences of two policies, and the daily trajectories reduced to quantile bands;
 - the per-run table as CSV or Parquet bytes.
 """
 
@@ -24,6 +25,9 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from crisislab.engine.constants import END_MODES
+from crisislab.report.trajectories import first_crisis_curves
+from crisislab.results.result import VIOLENCE_LEVELS
 from crisislab.scenario.loader import (
     MAX_FILE_BYTES,
     ScenarioError,
@@ -61,6 +65,17 @@ OUTCOME_LABELS = {
     "stable_deescalation": "stable de-escalation",
     "frozen_conflict": "frozen conflict",
     "war": "war",
+}
+VIOLENCE_LABELS = {
+    "no_violence": "no violence",
+    "minor_clashes": "minor clashes",
+    "serious_clashes": "serious clashes",
+    "full_scale_war": "full-scale war",
+}
+END_MODE_LABELS = {
+    "tacit": "ended tacitly",
+    "agreement": "ended by agreement (both sides used the channel)",
+    "imposed": "ended imposed (a war's ceasefire)",
 }
 DOCTRINE_HELP = {
     "restraint": "never initiates a strike; answers with force only when its red line fires",
@@ -112,8 +127,8 @@ def levers(scenario: Scenario) -> list[Lever]:
     """The levers and uncertain parameters of a scenario, grouped, defender first.
 
     Derived from the scenario's roles, never from particular actor ids: both leaderships of the
-    dyad (doctrine, rhetoric; the challenger's type prior and enforcement), the channel, the control
-    of every proxy and faction, and the fronts the scenario switches on.
+    dyad (doctrine, rhetoric; the challenger's share of limited resolve and enforcement), the
+    channel, the control of every proxy and faction, and the fronts the scenario switches on.
     """
     s = scenario
     out: list[Lever] = []
@@ -153,8 +168,9 @@ def levers(scenario: Scenario) -> list[Lever]:
                     "fraction",
                     actor.type_prior,
                     group,
-                    help="Prior probability that its hidden type is limited (wants no escalation) "
-                    "rather than aggressive. Deeply uncertain.",
+                    help="The chance that its hidden resolve is drawn below ½ (limited: it would "
+                    "rather concede than fight a full-scale war) rather than above (aggressive). "
+                    "Resolve then moves during the run. Deeply uncertain.",
                 )
             )
             out.append(
@@ -164,7 +180,7 @@ def levers(scenario: Scenario) -> list[Lever]:
                     "fraction",
                     actor.enforcement,
                     group,
-                    help="Effort a limited leadership spends restraining its proxies and factions.",
+                    help="Effort the leadership spends restraining its proxies and factions.",
                 )
             )
     channel = "Channel between the leaderships"
@@ -372,15 +388,15 @@ def mechanisms_display(summary: Mapping[str, Any]) -> pd.DataFrame:
     """Why: kinds of war, the test of intent and perception, red lines, flags (shares of runs)."""
     s = summary
     rows = [
-        ("war: spiral (the challenger was limited)", s["war_kinds"]["spiral"]),
+        ("war: spiral (the challenger's resolve was below ½)", s["war_kinds"]["spiral"]),
         (
-            "war: deterrence failure (the challenger was aggressive)",
+            "war: deterrence failure (the challenger's resolve was above ½)",
             s["war_kinds"]["deterrence_failure"],
         ),
-        ("war: inadvertent (began with an unordered lethal event)", s["war_kinds"]["inadvertent"]),
+        ("war: inadvertent (began with an unordered act)", s["war_kinds"]["inadvertent"]),
         ("war by day 30", s["checkpoints"]["war_by_day_30"]),
         ("war by day 90", s["checkpoints"]["war_by_day_90"]),
-        ("challenger intends no escalation", s["test"]["intended"]),
+        ("challenger limited and ordered no escalation", s["test"]["intended"]),
         ("defender perceives no escalation intended", s["test"]["perceived"]),
         ("both", s["test"]["both"]),
         ("defender's red line fired", s["flags"]["red_line_fired"]),
@@ -395,6 +411,118 @@ def mechanisms_display(summary: Mapping[str, Any]) -> pd.DataFrame:
             rows.append((label, s["flags"][key]))
     return pd.DataFrame(
         {"measure": [r[0] for r in rows], "share of runs": [f"{r[1]:.1%}" for r in rows]}
+    )
+
+
+def violence_display(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """The highest ICB violence level the runs reached: one row per level, shares adding to 1."""
+    shares = summary["violence"]
+    return pd.DataFrame(
+        {
+            "highest violence level": [VIOLENCE_LABELS[k] for k in VIOLENCE_LEVELS],
+            "share of runs": [f"{shares[k]:.1%}" for k in VIOLENCE_LEVELS],
+        }
+    )
+
+
+def _days(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} days"
+
+
+def termination_display(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """How the crises ended: whether, how soon, how, and whether they came back."""
+    t = summary["termination"]
+    rows = [
+        ("crisis ended by the horizon", f"{t['ended']:.1%}"),
+        ("median length of the first crisis (ended ones)", _days(t["end_day_median"])),
+        ("first crisis ended within 90 days", f"{t['ended_within_90_days']:.1%}"),
+        *((label, f"{t[mode]:.1%}") for mode, label in END_MODE_LABELS.items()),
+        ("a new crisis began after an end (recurred)", f"{t['recurred']:.1%}"),
+        ("recurrences (mean per run)", f"{t['recurrences_mean']:.2f}"),
+    ]
+    return pd.DataFrame({"measure": [r[0] for r in rows], "value": [r[1] for r in rows]})
+
+
+@dataclass(frozen=True)
+class Endings:
+    """How the first crisis of each run ends, day by day (competing risks, shares of all runs)."""
+
+    start: dt.date
+    runs: int
+    ended: np.ndarray  # first crisis ended short of war, by the end of each day
+    war: np.ndarray  # full-scale war reached while the first crisis was on
+
+    @property
+    def days(self) -> int:
+        return int(self.ended.size)
+
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=d) for d in range(self.days)]
+
+
+def endings(columns: Mapping[str, np.ndarray], start: dt.date, days: int) -> Endings:
+    """The first crisis's two competing ends, from a result's per-run columns."""
+    war_day = np.asarray(columns["war_day"])
+    first_end = np.asarray(columns.get("first_end_day", np.full(war_day.size, -1)))
+    ended, war = first_crisis_curves(first_end, war_day, days)
+    return Endings(start, int(war_day.size), ended, war)
+
+
+# --- paired differences of two policies ------------------------------------------------------
+
+# (summary section or None, key, label, kind): a share shown in %, a mean shown as a number
+PAIRED_ROWS: tuple[tuple[str | None, str, str, str], ...] = (
+    *(("outcomes", o, f"P({OUTCOME_LABELS[o]})", "share") for o in OUTCOMES),
+    *(("violence", k, f"highest level: {VIOLENCE_LABELS[k]}", "share") for k in VIOLENCE_LEVELS),
+    ("termination", "ended", "crisis ended by the horizon", "share"),
+    ("termination", "ended_within_90_days", "first crisis ended within 90 days", "share"),
+    *(("termination", m, END_MODE_LABELS[m], "share") for m in END_MODES if m != "none"),
+    ("termination", "recurred", "recurred", "share"),
+    ("termination", "recurrences_mean", "recurrences (mean per run)", "mean"),
+    ("flags", "red_line_fired", "defender's red line fired", "share"),
+    ("metrics", "misperceptions_mean", "misperceptions (mean per run)", "mean"),
+)
+
+
+def _value(summary: Mapping[str, Any], section: str | None, key: str) -> float | None:
+    entry = summary.get(section, {}).get(key) if section else None
+    if isinstance(entry, Mapping):
+        return float(entry["p"])
+    return None if entry is None else float(entry)
+
+
+def _difference(effect: Mapping[str, Any] | None, kind: str) -> str:
+    """A paired difference with its 95% interval: percentage points for a share."""
+    if effect is None:
+        return "—"
+    diff = effect["diff"]
+    lo, hi = effect["ci"] or (diff, diff)
+    if kind == "share":
+        return f"{100 * diff:+.1f} pp [{100 * lo:+.1f}, {100 * hi:+.1f}]"
+    return f"{diff:+.2f} [{lo:+.2f}, {hi:+.2f}]"
+
+
+def paired_display(
+    summaries: list[Mapping[str, Any]], names: list[str], paired: Mapping[str, Any]
+) -> pd.DataFrame:
+    """Two policies side by side and B − A run by run: `paired` holds B's paired differences
+    against A over the same runs (`crisislab.report.paired`)."""
+    a, b = summaries
+    rows = []
+    for section, key, label, kind in PAIRED_ROWS:
+        va, vb = _value(a, section, key), _value(b, section, key)
+        if va is None or vb is None:
+            continue
+        shown = (lambda v: f"{v:.1%}") if kind == "share" else (lambda v: f"{v:.2f}")
+        rows.append((label, shown(va), shown(vb), _difference(paired.get(key), kind)))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "measure",
+            f"A: {names[0]}",
+            f"B: {names[1]}",
+            "B − A, same runs [95% CI]",
+        ],
     )
 
 
@@ -428,10 +556,11 @@ class Trajectories:
     window: int
     defender: str
     challenger: str
-    at_war: np.ndarray  # share of runs at war by each day
+    at_war: np.ndarray  # share of runs that have reached full-scale war by each day
     # series name -> {quantile: array over days}, among runs not yet at war
     escalation: dict[str, dict[float, np.ndarray]] = field(default_factory=dict)
-    # side id -> {"limited"/"aggressive" (the other side's true type) -> {quantile: array}}
+    # side id -> {"limited"/"aggressive" (the other side's resolve on the first day, below or
+    # above ½) -> {quantile: array}}
     beliefs: dict[str, dict[str, dict[float, np.ndarray]]] = field(default_factory=dict)
     # side id -> {"limited"/"aggressive" -> number of runs}
     belief_counts: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -477,8 +606,10 @@ def summarise_trajectories(
 ) -> Trajectories:
     """Reduce the `daily_*` columns of `simulate(..., daily=True)` to quantile bands.
 
-    Escalation bands are taken among runs not yet at war on each day (a run stops at war);
-    beliefs are split by the other side's true type, so the chart shows whether each side learns.
+    Escalation bands are taken among runs that have not reached war by each day (war is a run's
+    outcome, and a run at war takes no act until a ceasefire); beliefs are split by the other
+    side's true resolve on the first day (limited: below ½), so the chart shows whether each side
+    learns.
     """
     defender, challenger = scenario.dyad.defender, scenario.dyad.challenger
     rung = columns["daily_rung"]

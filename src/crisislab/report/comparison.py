@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from crisislab.experiments.claims import claims as measure_claims
+from crisislab.report.paired import against_first, indicators
 from crisislab.report.trajectories import Trajectories, trajectories
 from crisislab.results import SimulationResult
 from crisislab.scenario.outcomes import OUTCOMES
@@ -40,7 +43,9 @@ class Comparison:
     lever: str  # the dotted path that differs between policies, e.g. actors.USA.doctrine
     seed: int
     overrides: dict[str, Any]
-    summaries: dict[str, dict[str, Any]]  # policy -> `run --json` summary
+    # policy -> `run --json` summary; every policy after the first may carry `paired`, its paired
+    # differences against the first over the same runs (`crisislab.report.paired`)
+    summaries: dict[str, dict[str, Any]]
     trajectories: dict[str, Trajectories]
     story_policy: str
     stories: list[NarratedRun]
@@ -95,9 +100,11 @@ def compare_doctrines(
     claims_runs: int | None = None,
 ) -> Comparison:
     """Simulate each doctrine of the scenario's defender with daily trajectories, and narrate
-    the first run of each outcome class under the first doctrine; with `claims_runs`, also
-    measure the analysis's claims on the scenario, that many runs per setting with the same
-    seed, overrides and horizon (without, `claims` is left None for the caller to fill)."""
+    the first run of each outcome class under the first doctrine; every doctrine after the first
+    gets its paired differences against the first over the same runs (``paired`` in its summary).
+    With `claims_runs`, also measure the analysis's claims on the scenario, that many runs per
+    setting with the same seed, overrides and horizon (without, `claims` is left None for the
+    caller to fill)."""
     base = dict(overrides or {})
     if days is not None:
         base["days"] = days
@@ -106,12 +113,17 @@ def compare_doctrines(
     summaries: dict[str, dict[str, Any]] = {}
     trajs: dict[str, Trajectories] = {}
     stories: list[NarratedRun] = []
+    first: tuple[str, dict[str, np.ndarray]] | None = None
     for doctrine in doctrines:
         result = simulate(resolved, runs, seed, {lever: doctrine}, executor=executor, daily=True)
         summaries[doctrine] = result.summary()
         trajs[doctrine] = trajectories(result)
-        if doctrine == doctrines[0]:
+        marks = indicators(result)
+        if first is None:
+            first = (doctrine, marks)  # the baseline's per-run values are kept, no others
             stories = narrate_first_runs(result, executor)
+        else:
+            summaries[doctrine]["paired"] = against_first(first, doctrine, marks)
         del result  # the daily arrays are large; keep only what the report draws
     found = None
     if claims_runs is not None:

@@ -1,5 +1,6 @@
-"""Figures of a doctrine comparison: outcomes, escalation fans, beliefs, events, war kinds,
-fronts. Each policy keeps one colour and line style in every figure, so a reader learns it once.
+"""Figures of a doctrine comparison: outcomes, violence levels, how first crises end, escalation
+fans, beliefs, events, war kinds, fronts. Each policy keeps one colour and line style in every
+figure, so a reader learns it once.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from crisislab.report.plots import OKABE_ITO, plt
+from crisislab.report.plots import OKABE_ITO, VIOLENCE_COLOURS, plt
 from crisislab.report.trajectories import WINDOW_DAYS, Fan, Trajectories
+from crisislab.results.result import VIOLENCE_LEVELS
 from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.stats import wilson_interval
 
@@ -37,6 +39,12 @@ RUNG_TICKS = {
     14: "14 declared war",
 }
 Summaries = Mapping[str, Mapping[str, Any]]
+LEVELS = {
+    "no_violence": "no violence",
+    "minor_clashes": "minor clashes",
+    "serious_clashes": "serious clashes",
+    "full_scale_war": "full-scale war",
+}
 
 
 def policy_style(i: int) -> dict[str, Any]:
@@ -98,16 +106,102 @@ def _runs_text(runs: set[int]) -> str:
     return " / ".join(f"{r:,}" for r in sorted(runs))
 
 
+def violence_figure(summaries: Summaries, mark: str | None = None) -> Figure:
+    """One stacked horizontal bar per policy: the shares of runs whose highest ICB violence level
+    was each of the four levels (they add up to 1)."""
+    names = list(summaries)
+    runs = {s["runs"] for s in summaries.values()}
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.55 * len(names)), layout="constrained")
+    y = np.arange(len(names))[::-1]
+    left = np.zeros(len(names))
+    for level, colour in zip(VIOLENCE_LEVELS, VIOLENCE_COLOURS, strict=True):
+        share = np.array([summaries[n]["violence"][level] for n in names])
+        ax.barh(
+            y, share, 0.65, left=left, color=colour, edgecolor="black", lw=0.5, label=LEVELS[level]
+        )
+        for yi, xi, v in zip(y, left, share, strict=True):
+            if v >= 0.04:
+                ax.text(xi + v / 2, yi, f"{v:.0%}", ha="center", va="center", fontsize=8)
+        left += share
+    ax.set_yticks(y, [_label(n, mark) for n in names])
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_xlabel("share of runs, by the highest level reached")
+    ax.set_title(
+        f"How violent crises got: highest ICB violence level per policy ({_runs_text(runs)} runs "
+        "per policy)"
+    )
+    fig.legend(title="highest level", loc="outside lower center", ncol=4, fontsize=9)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def first_crisis_figure(trajs: Mapping[str, Trajectories], start: str) -> Figure:
+    """Small multiples, one per policy: how the first crisis ends, day by day, as competing risks
+    (stacked shares of runs: ended short of war, war while it was on, still in crisis)."""
+    names = list(trajs)
+    rows, cols = _grid(len(names))
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(10, 2.6 * rows + 1.0), sharex=True, sharey=True, layout="constrained"
+    )
+    flat = np.atleast_1d(axes).ravel()
+    for i, name in enumerate(names):
+        ax, t = flat[i], trajs[name]
+        days = np.arange(t.days)
+        ended, war = t.ended_first, t.war_first
+        ax.fill_between(
+            days, 0, ended, color=OKABE_ITO["green"], alpha=0.75, lw=0, label="ended short of war"
+        )
+        ax.fill_between(
+            days,
+            ended,
+            ended + war,
+            color=OKABE_ITO["vermillion"],
+            alpha=0.85,
+            lw=0,
+            label="full-scale war while it was on",
+        )
+        median = t.first_end_median
+        if median is not None:
+            ax.axvline(
+                median,
+                color="black",
+                linestyle=":",
+                linewidth=1.2,
+                label="median length of ended first crises",
+            )
+        last = f"\nby the last day: {ended[-1]:.0%} ended, {war[-1]:.0%} war" if t.days else ""
+        ax.set_title(f"{name}{last}", fontsize=10)
+        ax.set_ylim(0, 1)
+        ax.set_xlim(0, max(1, t.days - 1))
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        ax.grid(alpha=0.3)
+        if i // cols == rows - 1 or i + cols >= len(names):
+            ax.set_xlabel(f"days after {start}")
+            ax.xaxis.set_tick_params(labelbottom=True)
+    for ax in flat[len(names) :]:
+        ax.set_visible(False)
+    for r in range(rows):
+        flat[r * cols].set_ylabel("share of runs")
+    handles, labels = flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9)
+    fig.suptitle(
+        "How the first crisis ends: cumulative shares of runs (competing risks; the white rest "
+        "is still in crisis)"
+    )
+    return fig
+
+
 def at_war_figure(trajs: Mapping[str, Trajectories], start: str) -> Figure:
-    """Share of runs at war by each day, one line per policy."""
+    """Share of runs that have reached full-scale war by each day, one line per policy."""
     fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
     for i, (name, t) in enumerate(trajs.items()):
         ax.plot(np.arange(t.days), t.at_war, label=name, linewidth=2, **policy_style(i))
     ax.set_ylim(0, 1)
     ax.set_xlim(0, max(t.days for t in trajs.values()) - 1)
     ax.set_xlabel(f"days after {start}")
-    ax.set_ylabel("share of runs at war")
-    ax.set_title("How soon wars start: share of runs at war by each day")
+    ax.set_ylabel("share of runs that reached war")
+    ax.set_title("How soon wars start: share of runs that have reached full-scale war by each day")
     ax.legend(title="policy", loc="upper left", fontsize=9)
     ax.grid(alpha=0.3)
     return fig
@@ -134,7 +228,7 @@ def fan_figure(trajs: Mapping[str, Trajectories], measure: str, what: str, start
         ax, t = flat[i], trajs[name]
         _fan_panel(ax, getattr(t, measure), policy_style(i)["color"])
         war = t.at_war[-1]
-        ax.set_title(f"{name}  (at war by the last day: {war:.0%} of runs)", fontsize=10)
+        ax.set_title(f"{name}\nreached war by the last day: {war:.0%} of runs", fontsize=9.5)
         ax.set_yticks(list(RUNG_TICKS), list(RUNG_TICKS.values()), fontsize=8)
         ax.set_ylim(-0.3, 14.3)
         ax.grid(alpha=0.3)
@@ -147,14 +241,15 @@ def fan_figure(trajs: Mapping[str, Trajectories], measure: str, what: str, start
     if rows > 1:
         flat[cols].set_ylabel(f"highest rung, past {WINDOW_DAYS} days")
     fig.suptitle(
-        f"{what}: highest rung in the past {WINDOW_DAYS} days, runs not yet at war\n"
+        f"{what}: highest rung in the past {WINDOW_DAYS} days, runs that have not reached war\n"
         "solid line: median; dotted line: mean; dark band: 25–75% of runs; light band: 5–95%"
     )
     return fig
 
 
 def beliefs_figure(trajs: Mapping[str, Trajectories], sides: Sequence[str], start: str) -> Figure:
-    """One panel per side: its mean belief that the other leadership is limited, per policy."""
+    """One panel per side: its mean belief that the other leadership is limited (resolve below ½),
+    per policy."""
     fig, axes = plt.subplots(1, len(sides), figsize=(10, 4), sharey=True, layout="constrained")
     for ax, side in zip(np.atleast_1d(axes), sides, strict=True):
         other = next(s for s in sides if s != side)
@@ -164,9 +259,9 @@ def beliefs_figure(trajs: Mapping[str, Trajectories], sides: Sequence[str], star
         ax.set_xlabel(f"days after {start}")
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
-    np.atleast_1d(axes)[0].set_ylabel("P(limited), mean over runs not yet at war")
+    np.atleast_1d(axes)[0].set_ylabel("P(limited), mean over runs that have not reached war")
     np.atleast_1d(axes)[0].legend(title="policy", fontsize=9, loc="lower right")
-    fig.suptitle("Beliefs about the adversary's hidden type")
+    fig.suptitle("Beliefs about the adversary's hidden resolve: P(resolve below ½)")
     return fig
 
 
@@ -185,7 +280,9 @@ def events_figure(trajs: Mapping[str, Trajectories], defender: str, start: str) 
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     left.legend(title="policy", fontsize=9, loc="lower right")
-    fig.suptitle("Red lines and misperceptions over time (runs at war add nothing after war)")
+    fig.suptitle(
+        "Red lines and misperceptions over time (a run at war adds nothing until a ceasefire)"
+    )
     return fig
 
 
@@ -205,7 +302,7 @@ def war_kinds_figure(summaries: Summaries, mark: str | None = None) -> Figure:
         color=OKABE_ITO["green"],
         edgecolor="black",
         lw=0.5,
-        label="spiral (the challenger was limited)",
+        label="spiral (the challenger's resolve was below ½)",
     )
     ax.bar(
         x,
@@ -215,7 +312,7 @@ def war_kinds_figure(summaries: Summaries, mark: str | None = None) -> Figure:
         color=OKABE_ITO["purple"],
         edgecolor="black",
         lw=0.5,
-        label="deterrence failure (the challenger was aggressive)",
+        label="deterrence failure (its resolve was above ½)",
     )
     ax.bar(
         x,
@@ -225,19 +322,19 @@ def war_kinds_figure(summaries: Summaries, mark: str | None = None) -> Figure:
         hatch="////",
         edgecolor="black",
         lw=0.8,
-        label="inadvertent: began with an unordered lethal event (overlaps both)",
+        label="inadvertent: the episode began with an unordered act (overlaps both)",
     )
     for xi, s, f, a in zip(x, spiral, failure, inadvertent, strict=True):
         ax.text(
             float(xi),
             s + f + 0.01,
-            f"war {s + f:.3f}\n(spiral {s:.3f}, inadvertent {a:.3f})",
+            f"war {s + f:.3f}\nspiral {s:.3f}\ninadvertent {a:.3f}",
             ha="center",
             va="bottom",
-            fontsize=8,
+            fontsize=7.5,
         )
     top = float((spiral + failure).max()) if names else 0.0
-    ax.set_ylim(0, max(0.1, top * 1.3))
+    ax.set_ylim(0, max(0.1, top * 1.45))
     ax.set_xticks(x, [_label(n, mark) for n in names])
     ax.set_xlabel("policy")
     ax.set_ylabel("share of all runs")
@@ -291,7 +388,15 @@ def fronts_figure(summaries: Summaries, mark: str | None = None) -> Figure:
     left.set_ylim(0, min(1.0, max(0.05, top * 1.25)))  # small probabilities stay visible
     left.set_ylabel("probability (share of runs)")
     left.set_title("Strategic front events (bars: 95% intervals)", fontsize=10)
-    left.legend(title="policy", fontsize=9, loc="upper left")
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        title="policy",
+        fontsize=9,
+        loc="outside lower center",
+        ncol=min(len(names), 7),
+    )
     left.grid(axis="y", alpha=0.3)
     right.set_xticks(range(len(names)), [_label(n, mark) for n in names], rotation=30, ha="right")
     right.set_ylim(bottom=0)

@@ -30,6 +30,7 @@ th, td { border: 1px solid #ccc; padding: .25rem .55rem; vertical-align: top; }
 th { background: #f2f2f2; text-align: left; }
 th[scope="row"] { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.paired td.num { white-space: normal; }
 caption { caption-side: bottom; text-align: left; font-size: .85rem; color: #555;
           padding-top: .3rem; }
 figure { margin: 1.2rem 0; }
@@ -77,9 +78,11 @@ def table(
     rows: Iterable[Sequence[object]],
     caption: str | None = None,
     text: Collection[int] = (),
+    cls: str | None = None,
 ) -> str:
     """A table whose first column names the row and whose other cells are right-aligned
-    numbers, except the columns `text`, which hold words: left-aligned and wrapping."""
+    numbers, except the columns `text`, which hold words: left-aligned and wrapping. `cls`: a
+    class of the table (``paired``: its numbers may wrap at a plain space)."""
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
 
     def cell(i: int, value: object) -> str:
@@ -91,7 +94,8 @@ def table(
         "<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>\n" for row in rows
     )
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>"
+    attr = f' class="{esc(cls)}"' if cls else ""
+    return f"<table{attr}>{cap}<thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>"
 
 
 def meta(pairs: Iterable[tuple[str, object]]) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from crisislab.engine.constants import SERIOUS_BATTLE_DEATHS, WAR_CAMPAIGN_DAYS
 from crisislab.report import figures
 from crisislab.report.comparison import Comparison
 from crisislab.report.html import (
@@ -26,7 +27,9 @@ from crisislab.report.html import (
 )
 from crisislab.report.plots import fork_figure, replay_figure
 from crisislab.report.trajectories import WINDOW_DAYS
+from crisislab.results.result import VIOLENCE_LEVELS
 from crisislab.scenario.outcomes import OUTCOMES
+from crisislab.scenario.schema import Scenario
 from crisislab.stats import wilson_interval
 
 
@@ -131,6 +134,185 @@ def _has_fronts(c: Comparison) -> bool:
     )
 
 
+def _paired_table(
+    c: Comparison, summaries: Mapping[str, Mapping[str, Any]], measures: list[tuple[str, str]]
+) -> str:
+    """Each policy after the first against the first, over the same runs: the paired difference
+    of each measure with its paired 95% interval (empty when no policy carries one)."""
+    names = list(summaries)
+    if len(names) < 2:
+        return ""
+    rows, found, missing = [], False, False
+    for name in names[1:]:
+        paired = summaries[name].get("paired") or {}
+        cells = []
+        for key, _ in measures:
+            if key in paired:
+                cells.append(_paired_cell(paired[key]))
+                found = True
+            else:
+                cells.append("—")
+                missing = True
+        rows.append([_label(c, name), *cells])
+    if not found:
+        return ""
+    first = names[0]
+    return table(
+        ["policy", *(f"Δ {header} [95% CI]" for _, header in measures)],
+        rows,
+        f"Paired differences against {first}: each policy minus {first} over the same "
+        f"{_runs_of(summaries)} runs and seed — run k is the same world under every policy "
+        "(common random numbers), so the difference is read run by run — with its paired 95% t "
+        "interval." + (" —: not computed for this ensemble." if missing else ""),
+        cls="paired",
+    )
+
+
+def _paired_cell(effect: Mapping[str, Any]) -> str:
+    """A paired difference and its interval, which may go to a second line but not be split."""
+    lo, hi = effect["ci"] or (effect["diff"], effect["diff"])
+    return f"{effect['diff']:+.3f} [{lo:+.3f},\u00a0{hi:+.3f}]"
+
+
+OUTCOME_DELTAS = [(o, f"P({_pretty(o)})") for o in OUTCOMES]
+TEST_DELTAS = [
+    ("intended", "intended"),
+    ("perceived", "perceived"),
+    ("both", "both"),
+    ("red_line_fired", "red line fired"),
+    ("misperceptions_mean", "misperceptions per run"),
+]
+VIOLENCE_DELTAS = [(level, figures.LEVELS[level]) for level in VIOLENCE_LEVELS]
+ENDING_DELTAS = [
+    ("ended", "ended"),
+    ("ended_within_90_days", "first ended within 90 days"),
+    ("tacit", "tacit"),
+    ("agreement", "agreement"),
+    ("imposed", "imposed"),
+    ("recurred", "recurred"),
+    ("recurrences_mean", "recurrences per run"),
+]
+WAR_KIND_DELTAS = [
+    ("war", "P(war)"),
+    ("spiral", "spiral"),
+    ("deterrence_failure", "deterrence failure"),
+    ("inadvertent", "inadvertent"),
+]
+FRONT_DELTAS = [
+    ("host_expulsion", "P(host expulsion)"),
+    ("follow_on_withdrawal", "P(follow-on withdrawal)"),
+    ("breakout_crisis", "P(breakout crisis)"),
+]
+
+
+def _violence_rows(c: Comparison) -> list[list[str]]:
+    return [
+        [_label(c, n), *(f"{s['violence'][level]:.3f}" for level in VIOLENCE_LEVELS)]
+        for n, s in c.summaries.items()
+    ]
+
+
+def _ending_rows(c: Comparison) -> list[list[str]]:
+    rows = []
+    for n, s in c.summaries.items():
+        t = s["termination"]
+        rows.append(
+            [
+                _label(c, n),
+                f"{t['ended']:.3f}",
+                _day(t["end_day_median"]),
+                f"{t['ended_within_90_days']:.3f}",
+                *(f"{t[k]:.3f}" for k in ("tacit", "agreement", "imposed", "recurred")),
+                f"{t['recurrences_mean']:.2f}",
+            ]
+        )
+    return rows
+
+
+def _violence_note(s: Scenario) -> str:
+    o = s.outcomes
+    return (
+        "Each run is read as the International Crisis Behavior (ICB) project codes a crisis, and "
+        "keeps the highest violence level it reached: minor clashes — any act of violence "
+        "(rung 7 or above, proxies' attacks included); serious clashes — at least "
+        f"{o.war_exchanges} direct strikes between the states (rung {o.war_rung} or above), "
+        f"each within {o.war_exchange_window_days} days of the last, with deaths on both sides, "
+        f"or at least {SERIOUS_BATTLE_DEATHS} battle deaths; full-scale war — "
+        f"{o.war_battle_deaths:,} battle deaths (the Correlates of War threshold), a declared "
+        f"war held {o.declared_war_days} days, or a campaign of direct strikes lasting "
+        f"{WAR_CAMPAIGN_DAYS} days. Deaths among proxies do not make a war between states."
+    )
+
+
+def _ending_note(s: Scenario) -> str:
+    return (
+        "A crisis ends, as ICB codes it, when each side's forecast of the hostile acts it will "
+        "face has stayed near its pre-crisis level for "
+        f"{s.outcomes.end_quiet_days} days in a row; it ends by agreement when both sides used "
+        "the channel, imposed when a war ended in a ceasefire, and tacitly otherwise. An ended "
+        "crisis recurs when a forecast climbs back over the crisis threshold. Stable "
+        "de-escalation is a crisis that ended without war and never recurred. A war ends in a "
+        "ceasefire, with the same chance every day (a median of "
+        f"{s.outcomes.war_end_median_days:.0f} days)."
+    )
+
+
+def _ending_section(c: Comparison, start: str, traj_runs: str) -> str:
+    s = c.scenario
+    trajs = c.trajectories
+    return section(
+        "ending",
+        ENDING_TITLE,
+        para(_violence_note(s), "note"),
+        table(
+            ["policy", *(h for _, h in VIOLENCE_DELTAS)],
+            _violence_rows(c),
+            f"Shares of runs by the highest ICB violence level reached by the horizon (day "
+            f"{s.days}); each row adds up to 1. {_runs_of(c.summaries)} runs per policy.",
+        ),
+        _paired_table(c, c.summaries, VIOLENCE_DELTAS),
+        figure(
+            figures.violence_figure(c.summaries, c.mark),
+            "Highest violence level per policy: shares of runs, from no violence to full-scale "
+            "war.",
+            "Stacked bar chart of the highest ICB violence level reached, one bar per policy",
+        ),
+        para(_ending_note(s), "note"),
+        table(
+            [
+                "policy",
+                "crisis ended by the horizon",
+                "median days of the first crisis",
+                "first crisis ended within 90 days",
+                "ended tacitly",
+                "ended by agreement",
+                "ended imposed (ceasefire)",
+                "recurred",
+                "recurrences per run",
+            ],
+            _ending_rows(c),
+            "Shares of runs, except the median (days from the start to the end of the first "
+            "crisis, among runs whose first crisis ended) and recurrences (mean per run). "
+            "Tacit, agreement and imposed split 'crisis ended' by how the last crisis of the run "
+            "ended; recurred: a new crisis began after an end.",
+        ),
+        _paired_table(c, c.summaries, ENDING_DELTAS),
+        figure(
+            figures.first_crisis_figure(trajs, start),
+            f"How the first crisis ends, day by day ({traj_runs} runs per policy): the share of "
+            "runs whose first crisis had ended short of war (green) and of runs that reached "
+            "full-scale war while it was still on (vermillion), two competing risks; the rest "
+            "were still in crisis. A run still in crisis at the horizon is counted in neither. "
+            "Dotted: the median length of the first crises that ended.",
+            "Stacked area charts of the cumulative shares of runs whose first crisis ended or "
+            "went to war, by day, one panel per policy",
+        ),
+    )
+
+
+ENDING_TITLE = "How violent, how they end"
+
+
 def _stories(c: Comparison) -> str:
     if not c.stories:
         return para("No run to narrate.")
@@ -152,7 +334,8 @@ def _runs_of(summaries: Mapping[str, Mapping[str, Any]]) -> str:
 
 
 def comparison_page(c: Comparison) -> str:
-    """The doctrine comparison: outcomes, escalation, beliefs, events, wars, fronts, stories."""
+    """The doctrine comparison: outcomes, violence and termination, escalation, beliefs,
+    events, wars, fronts, claims, stories; each policy after the first also against the first."""
     s = c.scenario
     defender, challenger = s.dyad.defender, s.dyad.challenger
     start = s.start_date.isoformat()
@@ -164,6 +347,7 @@ def comparison_page(c: Comparison) -> str:
     star = f" ★ marks {c.mark}, the analysis's recommended policy." if c.mark else ""
     sections = [
         ("outcomes", "Outcomes by policy"),
+        ("ending", ENDING_TITLE),
         ("escalation", "Escalation over time"),
         ("beliefs", "Beliefs"),
         ("events", "Red lines and misperceptions"),
@@ -204,8 +388,12 @@ def comparison_page(c: Comparison) -> str:
                 ["policy", *(f"P({_pretty(o)}) [95% CI]" for o in OUTCOMES)],
                 _outcome_rows(c),
                 f"Share of runs in each outcome class at the horizon (day {s.days}), with 95% "
-                f"Wilson intervals; {_runs_of(c.summaries)} runs per policy.{star}",
+                f"Wilson intervals; {_runs_of(c.summaries)} runs per policy. War: full-scale war "
+                "(ICB's highest violence level) was reached; stable de-escalation: no war, and the "
+                "crisis ended by the horizon and never recurred; frozen conflict: everything else."
+                f"{star}",
             ),
+            _paired_table(c, c.summaries, OUTCOME_DELTAS),
             figure(
                 figures.outcomes_figure(c.summaries, c.mark),
                 "Outcome probabilities: one bar per policy, error bars are 95% intervals.",
@@ -213,8 +401,9 @@ def comparison_page(c: Comparison) -> str:
             ),
             figure(
                 figures.at_war_figure(trajs, start),
-                f"Cumulative share of runs at war, by day ({traj_runs} runs per policy).",
-                "Line chart of the share of runs at war by day, one line per policy",
+                f"Cumulative share of runs that have reached full-scale war, by day ({traj_runs} "
+                "runs per policy).",
+                "Line chart of the share of runs that reached war by day, one line per policy",
             ),
             table(
                 [
@@ -227,17 +416,21 @@ def comparison_page(c: Comparison) -> str:
                 ],
                 _test_rows(c),
                 f"The test of intent and perception (shares of runs): intended — {challenger} "
-                f"is limited and ordered no escalation; perceived — {defender} ends believing "
-                f"it (belief ≥ 0.5) and its red line never fired; both — the two hold together.",
+                "is limited (its resolve was below ½ on the first day) and ordered no "
+                f"escalation; perceived — {defender} ends believing it (belief ≥ 0.5) and its "
+                "red line never fired; both — the two hold together.",
             ),
+            _paired_table(c, c.summaries, TEST_DELTAS),
         ),
+        _ending_section(c, start, traj_runs),
         section(
             "escalation",
             "Escalation over time",
             para(
-                "Runs at war are frozen: war is their outcome, so from the day after a run goes to "
-                "war it leaves the bands, which describe the runs not yet at war (see the share "
-                f"at war above). The highest rung of a single day is 0 on most days, so the "
+                "A run that reaches full-scale war has war as its outcome, whatever follows, and "
+                "takes no act until a ceasefire: from the day after it reaches war it leaves the "
+                "bands, which describe the runs that have not reached war (see the share that "
+                "reached war above). The highest rung of a single day is 0 on most days, so the "
                 f"charts show the highest rung of the past {WINDOW_DAYS} days.",
                 "note",
             ),
@@ -261,8 +454,9 @@ def comparison_page(c: Comparison) -> str:
             "Beliefs",
             figure(
                 figures.beliefs_figure(trajs, (defender, challenger), start),
-                "Each leadership's belief that the other is limited (wants no war), mean over "
-                "the runs not yet at war.",
+                "Each leadership's belief that the other is limited — that its resolve is below "
+                "½, so that it would rather concede than fight a full-scale war — mean over the "
+                "runs that have not reached war.",
                 "Line charts of both sides' beliefs over time, one line per policy",
             ),
         ),
@@ -289,10 +483,12 @@ def comparison_page(c: Comparison) -> str:
                     "median day of war",
                 ],
                 _war_kind_rows(c),
-                "Shares of all runs. Spiral (the challenger was limited) and deterrence failure "
-                "(it was aggressive) add up to P(war); inadvertent (the first lethal event was "
-                "ordered by no one) overlaps both.",
+                "Shares of all runs. Spiral (the challenger's resolve was below ½ on the first "
+                "day: it was drawn in) and deterrence failure (its resolve was above ½) add up to "
+                "P(war); inadvertent (the lethal episode under way when war began started with an "
+                "act no leadership ordered) overlaps both.",
             ),
+            _paired_table(c, c.summaries, WAR_KIND_DELTAS),
             figure(
                 figures.war_kinds_figure(c.summaries, c.mark),
                 "War split by kind; the hatched bar is the inadvertent share, which overlaps both.",
@@ -344,6 +540,7 @@ def _fronts_section(c: Comparison, fronts: Mapping[str, Mapping[str, Any]], days
             f"Over {horizon} days, {_runs_of(fronts)} runs per policy. Follow-on withdrawal: from "
             "the neighbouring theatre; median days among the runs where the event happens.",
         ),
+        _paired_table(c, fronts, FRONT_DELTAS),
         chart,
     )
 
@@ -441,8 +638,9 @@ def _notes(c: Comparison, traj_runs: str) -> list[str]:
         runs = f"Every section{but} rests on the same {traj_runs} runs per policy."
     else:
         runs = (
-            f"Outcome probabilities, the test of intent and perception and the kinds of war rest "
-            f"on {_runs_of(c.summaries)} runs per policy; the daily charts and the narrated runs "
+            f"Outcome probabilities, the test of intent and perception, violence levels, "
+            f"termination and the kinds of war rest on {_runs_of(c.summaries)} runs per policy; "
+            f"the daily charts (with how the first crisis ends, day by day) and the narrated runs "
             f"on a separate ensemble of {traj_runs} runs per policy with the same seed (run k is "
             "the same run in both when the horizons agree); the strategic fronts on "
             f"{_runs_of(c.front_summaries)} runs per policy."
@@ -459,7 +657,17 @@ def _notes(c: Comparison, traj_runs: str) -> list[str]:
         "any machine.",
         runs,
         f"The narrated runs are the first run of each outcome class under {c.story_policy}.",
-        "Intervals are 95% Wilson intervals for a proportion.",
+        "Intervals are 95% Wilson intervals for a proportion"
+        + (
+            f"; the paired differences against {c.policies[0]} carry paired 95% t intervals on "
+            "the per-run differences, narrower than intervals that ignore the pairing when the "
+            "policies' runs move together."
+            if len(c.policies) > 1
+            else "."
+        ),
+        "The model is crisislab's version 2 (docs/model.md): leaderships choose by a quantal "
+        "response from what they perceive, crises end and recur, and war is ICB's full-scale "
+        "war.",
     ]
     return notes + c.notes
 

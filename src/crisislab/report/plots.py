@@ -33,7 +33,10 @@ OKABE_ITO = {
     "sky": "#56B4E9",
     "purple": "#CC79A7",
     "grey": "#999999",
+    "yellow": "#F0E442",
 }
+# ICB's violence levels, from none to full-scale war: light to dark, war in vermillion
+VIOLENCE_COLOURS = ("#DDDDDD", OKABE_ITO["yellow"], OKABE_ITO["orange"], OKABE_ITO["vermillion"])
 SIDE_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"])
 
 
@@ -93,7 +96,7 @@ def replay_figure(replay: Replay | Mapping[str, Any]) -> Figure:
             dates,
             [d["sides"][side]["belief"] for d in days],
             color=colour,
-            label=f"{side}: belief that the other leadership is limited",
+            label=f"{side}: belief that the other is limited (resolve below ½)",
         )
     mid.set_ylabel("perceived rung (0–14)")
     mid.set_ylim(0, 14)
@@ -102,7 +105,7 @@ def replay_figure(replay: Replay | Mapping[str, Any]) -> Figure:
     low.set_ylabel("P(limited)")
     low.set_ylim(0, 1)
     low.set_xlabel("date")
-    low.set_title("Beliefs about the adversary's type")
+    low.set_title("Beliefs about the adversary's resolve")
     low.legend(loc="upper right", fontsize=8)
     _format_dates(low)
     return fig

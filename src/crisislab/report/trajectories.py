@@ -4,20 +4,25 @@ A simulation with `daily=True` keeps one value per run and day (float32 [runs, d
 needs a few numbers per day, so the arrays are reduced as soon as a simulation returns and the
 large arrays can be dropped.
 
-Two choices matter for reading the charts:
+Three choices matter for reading the charts:
 
-- A run at war is frozen (war is its outcome): from the day after it goes to war its daily
-  values stop changing. Quantiles and means of rungs and beliefs are therefore taken over the
-  runs not yet at war, and `at_war` gives the share of runs that left them.
+- A run that reaches full-scale war (ICB level 4) has war as its outcome class, whatever follows;
+  while at war it takes no act until a ceasefire (docs/model.md §6.1). Quantiles and means of
+  rungs and beliefs are therefore taken over the runs that have not reached war, from the day
+  after war began, and `at_war` gives the share of runs that left them.
 - The highest rung of a single day is 0 on almost every day of almost every run, so its daily
   quantiles would be flat at 0. The fan charts use the highest rung of the trailing
   `WINDOW_DAYS` days instead: how far up the ladder a run has been in the past month.
+- How the first crisis ends is read as competing risks: by each day, the share of runs whose
+  first crisis had ended short of war (`ended_first`), and the share that reached war while it
+  was still on (`war_first`); the rest were still in crisis. A run that is censored by the
+  horizon stays in the rest, so no share is biased by runs that had no time to end.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -49,6 +54,11 @@ class Trajectories:
     belief: dict[str, np.ndarray]  # side id -> mean belief that the other leadership is limited
     red_lines: np.ndarray  # cumulative defender red-line firings, mean per run
     misperceptions: np.ndarray  # cumulative misperceptions, mean per run
+    # competing risks of the first crisis, shares of all runs by the end of each day: its end
+    # short of war, and war before it ended (zeros when the result has no such columns)
+    ended_first: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    war_first: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    first_end_median: float | None = None  # median length of the first crises that ended
 
     @property
     def days(self) -> int:
@@ -80,6 +90,22 @@ def _mean_alive(values: np.ndarray, frozen: np.ndarray) -> np.ndarray:
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
+def first_crisis_curves(
+    first_end_day: np.ndarray, war_day: np.ndarray, days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative incidence of the first crisis's two ends, shares of all runs by the end of each
+    day 0 … days − 1: (ended short of war, reached war while it was on). A run whose first
+    crisis ended on the day war began counts as war. Days are -1 where the event never came."""
+    end = np.asarray(first_end_day, dtype=np.int64)
+    war = np.asarray(war_day, dtype=np.int64)
+    n = max(1, end.size)
+    ended = (end >= 0) & ((war < 0) | (end < war))
+    warred = (war >= 0) & ~ended
+    by_end = np.bincount(np.clip(end[ended], 0, None), minlength=days)[:days]
+    by_war = np.bincount(np.clip(war[warred], 0, None), minlength=days)[:days]
+    return np.cumsum(by_end) / n, np.cumsum(by_war) / n
+
+
 def trajectories(result: SimulationResult, window: int = WINDOW_DAYS) -> Trajectories:
     """Reduce a result simulated with `daily=True` to the per-day statistics a report draws."""
     c = result.columns
@@ -91,6 +117,9 @@ def trajectories(result: SimulationResult, window: int = WINDOW_DAYS) -> Traject
     war_day = c["war_day"][:, None]
     went_to_war = war_day >= 0
     frozen = went_to_war & (day > war_day)
+    first_end = c.get("first_end_day", np.full(result.n_runs, -1, dtype=np.int32))
+    ended_first, war_first = first_crisis_curves(first_end, c["war_day"], n_days)
+    ended = first_end[first_end >= 0]
     return Trajectories(
         runs=result.n_runs,
         at_war=(went_to_war & (day >= war_day)).mean(axis=0),
@@ -101,4 +130,7 @@ def trajectories(result: SimulationResult, window: int = WINDOW_DAYS) -> Traject
         },
         red_lines=np.cumsum(c["daily_red_lines"].mean(axis=0, dtype=np.float64)),
         misperceptions=np.cumsum(c["daily_misperceptions"].mean(axis=0, dtype=np.float64)),
+        ended_first=ended_first,
+        war_first=war_first,
+        first_end_median=float(np.median(ended)) if ended.size else None,
     )
