@@ -729,7 +729,7 @@ def demo(
     ] = Path("crisislab-report.html"),
     no_report: Annotated[bool, typer.Option("--no-report", help="Write no HTML report.")] = False,
 ) -> None:
-    """Compare the four US doctrines on us-iran-2020, explain the table, then the long term and
+    """Compare the six US doctrines on us-iran-2020, explain the table, then the long term and
     the analysis's claims."""
     from crisislab.experiments.claims import claims as measure_claims
     from crisislab.experiments.claims import settings as claim_settings
@@ -973,7 +973,7 @@ def report(
     workers: WorkersOpt = 0,
     max_run_days: DailyMaxRunDaysOpt = None,
 ) -> None:
-    """Write a self-contained HTML report: the four doctrines compared on a scenario, a saved
+    """Write a self-contained HTML report: the six doctrines compared on a scenario, a saved
     replay or fork, or a study's policies across its futures."""
     from crisislab.experiments.claims import settings as claim_settings
     from crisislab.report import build_report, write_html

@@ -186,7 +186,7 @@ def test_compare_prints_tables(capsys):
 def test_story_narrates_one_run_with_truth_and_perception(capsys):
     code, out, _ = cli(capsys, "story", "us-iran-2020", "--seed", "1", "--run", "3", "--days", "90")
     assert code == 0
-    assert "hidden types" in out
+    assert "hidden resolve" in out
     assert "perceives rung" in out
     assert out.strip().splitlines()[-1].startswith("Outcome:")
 

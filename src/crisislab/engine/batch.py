@@ -89,7 +89,7 @@ class Batch:
         return S
 
     def _scenario_values(self, S: State) -> None:
-        """Initial values that come from the scenario, and the hidden types."""
+        """Initial values that come from the scenario, and the hidden resolve of each leadership."""
         c, n = self.setup.c, self.runs
         fronts = c.scenario.fronts
         runs = np.arange(self.first_run, self.first_run + n)

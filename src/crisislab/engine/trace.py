@@ -80,11 +80,13 @@ class _Names:
 
 def _types(batch: Batch, run: int, names: _Names) -> dict[str, Any]:
     c = batch.setup.c
-    limited = batch.field("resolve_drawn")[run] < 0.5  # the label: drawn resolve below 1/2
+    drawn = batch.field("resolve_drawn")[run]
+    limited = drawn < 0.5  # the label: drawn resolve below 1/2
     return {
         "day": 0,
         "kind": "types",
         "types": {c.sides[i].id: ("limited" if limited[i] else "aggressive") for i in (0, 1)},
+        "resolve": {c.sides[i].id: round(float(drawn[i]), 3) for i in (0, 1)},
         "beliefs": {c.sides[i].id: float(c.sides[i].prior_trust) for i in (0, 1)},
     }
 

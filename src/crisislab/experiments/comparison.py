@@ -13,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from crisislab.engine.constants import END_MODES
 from crisislab.results import SimulationResult
+from crisislab.results.result import VIOLENCE_LEVELS
 from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
 from crisislab.simulate import simulate
@@ -30,10 +32,27 @@ PAIRED_FLAGS = (
 
 
 def run_indicators(result: SimulationResult) -> dict[str, np.ndarray]:
-    """Per-run 0/1 indicators of a result: each outcome class, then the key flags it has."""
+    """Per-run values of a result, by the names of its summary's keys: 0/1 for each outcome
+    class, the key flags, the highest ICB violence level, the crisis's end, end mode and
+    recurrence, the test of claim 1 and the kinds of war; a count for a `_mean`."""
     c = result.columns
-    marks = {name: c["outcome"] == i for i, name in enumerate(OUTCOMES)}
+    marks: dict[str, np.ndarray] = {name: c["outcome"] == i for i, name in enumerate(OUTCOMES)}
     marks.update({name: c[name] != 0 for name in PAIRED_FLAGS if name in c})
+    for level, name in enumerate(VIOLENCE_LEVELS, start=1):
+        marks[name] = c["violence"] == level
+    marks["ended"] = c["crisis_end_day"] >= 0
+    first = c["first_end_day"]
+    marks["ended_within_90_days"] = (first >= 0) & (first < 90)
+    for code, name in enumerate(END_MODES):
+        if code:
+            marks[name] = c["end_mode"] == code
+    marks["recurred"] = c["recurrences"] > 0
+    marks["recurrences_mean"] = c["recurrences"].astype(np.float64)
+    for name in ("intended", "perceived", "both"):
+        marks[name] = c[name] != 0
+    for name in ("spiral", "deterrence_failure", "inadvertent"):
+        marks[name] = c[f"war_{name}"] != 0
+    marks["misperceptions_mean"] = c["misperceptions"].astype(np.float64)
     return marks
 
 

@@ -18,7 +18,10 @@ Formats (``format=`` or detected from the file's first line and name):
 ``crisislab``
     The project's CSV: ``date, actor, target, action, description, source_url, cameo_code,
     cameo_label, goldstein`` with a header row; ``date``, ``actor``, ``target`` and
-    ``cameo_code`` are required columns, the others optional.
+    ``cameo_code`` are required columns, the others optional. Optional columns: ``deaths``,
+    ``victims``, ``warned`` and, in event data version 2, ``ordered_by``, ``claimed``,
+    ``attribution_ambiguity``, ``channel`` and ``target_kind``; ``target`` may name several
+    codes separated by ``;``. A bad value in any of them rejects its row, with its line.
 ``gdelt``
     GDELT 2.0 event exports: 61 tab-separated columns, no header in the published files (a header
     row, tab- or comma-separated, is accepted, as BigQuery exports have one). GDELT 1.0 files
@@ -38,6 +41,7 @@ import functools
 import gzip
 import io
 import json
+import math
 import os
 import re
 import zipfile
@@ -51,7 +55,13 @@ from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple, cast
 
 from crisislab.errors import Problem, TimelineError
-from crisislab.history.records import EventRecord, quad_class
+from crisislab.history.records import (
+    CHANNELS,
+    CLAIMS,
+    TARGET_KINDS,
+    EventRecord,
+    quad_class,
+)
 from crisislab.scenario.codebooks import (
     all_cameo_codes,
     cameo_label,
@@ -63,6 +73,8 @@ from crisislab.scenario.codebooks import (
 
 __all__ = [
     "CRISISLAB_COLUMNS",
+    "CRISISLAB_OPTIONAL_COLUMNS",
+    "CRISISLAB_V2_COLUMNS",
     "FORMATS",
     "GDELT_COLUMNS",
     "MAX_PROBLEMS",
@@ -94,8 +106,20 @@ CRISISLAB_COLUMNS = (
     "cameo_label",
     "goldstein",
 )
-#: Optional columns of the own CSV: deaths caused, victims' nationality, warned in advance.
-CRISISLAB_OPTIONAL_COLUMNS = ("deaths", "victims", "warned")
+#: Optional columns of event data version 2: the leadership that ordered the act, whether it
+#: was claimed, how ambiguous its attribution was, the channel a message went over, and the
+#: kind of target struck (``target`` itself may hold several codes separated by ``;``).
+CRISISLAB_V2_COLUMNS = (
+    "ordered_by",
+    "claimed",
+    "attribution_ambiguity",
+    "channel",
+    "target_kind",
+)
+#: Optional columns of the own CSV: deaths caused, victims' nationality, warned in advance, and
+#: the version-2 columns.
+CRISISLAB_OPTIONAL_COLUMNS = ("deaths", "victims", "warned", *CRISISLAB_V2_COLUMNS)
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 _CRISISLAB_REQUIRED = ("date", "actor", "target", "cameo_code")
 
 #: The 61 columns of a GDELT 2.0 event export, in file order (GDELT 2.0 Event Codebook).
@@ -675,9 +699,10 @@ def _table_records(
 
 def _crisislab_record(row: _Row, v: Mapping[str, str]) -> EventRecord | None:
     date = row.date("date", v["date"])
-    actor, target = v["actor"].strip(), v["target"].strip()
+    actor = v["actor"].strip()
     if not actor:
         row.problem("actor", "the actor is missing")
+    targets = _targets(row, v["target"])
     code = v["cameo_code"].strip()
     bad_code = _code_problem(code)
     if bad_code:
@@ -725,13 +750,18 @@ def _crisislab_record(row: _Row, v: Mapping[str, str]) -> EventRecord | None:
     warned_text = (v.get("warned") or "").strip().lower()
     if warned_text not in ("", "true", "false", "yes", "no", "1", "0"):
         row.problem("warned", f"expected true or false, got {warned_text!r}")
+    kinds = _target_kinds(row, v.get("target_kind") or "", len(targets))
+    ordered_by = _ordered_by(row, v.get("ordered_by") or "")
+    claimed = _choice(row, "claimed", v.get("claimed") or "", CLAIMS)
+    channel = _choice(row, "channel", v.get("channel") or "", CHANNELS)
+    ambiguity = _ambiguity(row, v.get("attribution_ambiguity") or "")
 
     def build() -> EventRecord:
         category, mode, gold, quad, score = _code_facts(code)
         return EventRecord(
             date=date,  # type: ignore[arg-type]
             actor=actor,
-            target=target,
+            target=targets[0] if targets else "",
             cameo=code,
             plover=category,
             plover_mode=mode,
@@ -746,9 +776,88 @@ def _crisislab_record(row: _Row, v: Mapping[str, str]) -> EventRecord | None:
             deaths=deaths,
             victims=(v.get("victims") or "").strip(),
             warned=warned_text in ("true", "yes", "1"),
+            extra_targets=tuple(targets[1:]),
+            target_kinds=kinds,
+            ordered_by=ordered_by,
+            claimed=claimed,
+            attribution_ambiguity=ambiguity,
+            channel=channel,
         )
 
     return row.finish(build)
+
+
+def _targets(row: _Row, text: str) -> list[str]:
+    """The row's target codes: none, one, or several separated by ``;``."""
+    text = text.strip()
+    if not text:
+        return []
+    codes = [code.strip() for code in text.split(";")]
+    if any(not code for code in codes):
+        row.problem("target", f"an empty code in {text!r}; separate several targets by ';'")
+        return [code for code in codes if code]
+    doubled = sorted({code for code in codes if codes.count(code) > 1})
+    if doubled:
+        row.problem("target", f"{', '.join(doubled)} named twice")
+    return codes
+
+
+def _target_kinds(row: _Row, text: str, targets: int) -> tuple[str, ...]:
+    """One kind for every target, or one per target (``;``-separated), or none."""
+    text = text.strip().lower()
+    if not text:
+        return ()
+    kinds = [kind.strip() for kind in text.split(";")]
+    bad = [kind for kind in kinds if kind not in TARGET_KINDS]
+    if bad:
+        row.problem(
+            "target_kind",
+            f"unknown target kind {bad[0]!r}; use one of {', '.join(TARGET_KINDS)}",
+        )
+        return ()
+    if len(kinds) > 1 and len(kinds) != targets:
+        row.problem(
+            "target_kind",
+            f"{len(kinds)} kinds for {targets} target(s); give one kind, or one per target",
+        )
+        return ()
+    return tuple(kinds)
+
+
+def _ordered_by(row: _Row, text: str) -> str:
+    """The code of the leadership that ordered the act, ``"none"``, or ``""`` (unknown)."""
+    text = text.strip()
+    if text.lower() == "none":
+        return "none"
+    if text and not _CODE.fullmatch(text):
+        row.problem(
+            "ordered_by",
+            f"expected one actor code (letters, digits, _ . -), 'none' or nothing, got {text!r}",
+        )
+        return ""
+    return text
+
+
+def _choice(row: _Row, column: str, text: str, allowed: tuple[str, ...]) -> str:
+    value = text.strip().lower()
+    if value and value not in allowed:
+        row.problem(column, f"expected {', '.join(allowed)} or nothing, got {text.strip()!r}")
+        return ""
+    return value
+
+
+def _ambiguity(row: _Row, text: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:  # NaN fails too
+        row.problem("attribution_ambiguity", f"expected a number from 0 to 1, got {text!r}")
+        return None
+    return value
 
 
 # --- GDELT 2.0 --------------------------------------------------------------------------------

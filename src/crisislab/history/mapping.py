@@ -1,63 +1,52 @@
 """Observed event records mapped onto a scenario: sides, groups, catalogue actions and days.
 
-A record names its actor and target in the source's own codes (`USAMIL`, `IRQ_KH`); a timeline's
-`actor_aliases` map them to the scenario's actor ids. The action is the catalogue entry with the
-record's CAMEO code that the actor would use against that target; where the catalogue has none,
-an action is made from the record itself, its rung read off the CAMEO code (table below).
-Records that cannot take part in the dyad (a host's vote, a third party's act) are kept for the
-daily Goldstein and Rivera series but reported as not replayed, never silently dropped.
+A record names its actor and targets in the source's own codes (`USAMIL`, `IRQ_KH`); a timeline's
+`actor_aliases` map them to the scenario's actor ids. The act's **severity** (its rungs on the
+0-14 ladder) comes from the severity table (`crisislab/history/data/severity.csv`, overridable per
+timeline) by CAMEO code *and* target kind, never from the code's first two digits alone: a drone
+jammed (195 on `materiel`) is rung 7, a lethal strike on forces (19x on `forces`) rung 12. The
+scenario's own catalogue action is used instead when it is the same act: the actor's move whose
+CAMEO code the record's code falls under and which hits the same kind of target.
+
+Records that cannot take part in the dyad (a host's vote, a third party's act, a threat passed
+in private) are kept for the daily Goldstein and Rivera series but reported as not replayed, with
+their line and a count by reason, never silently dropped. Acts by a side on a third party the
+scenario has (a host or coalition actor) are replayed as acts on shipping or civilians, so they
+never count as an exchange between the two sides.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from crisislab.engine.compiled import DEFENDER, Action, Compiled, compile_action
+from crisislab.engine.compiled import DEFENDER, TARGETS, Action, Compiled, compile_action
 from crisislab.engine.script import Script, ScriptedEvent
 from crisislab.errors import Problem, TimelineError
+from crisislab.history.records import HITS_OF_KIND, Severity, SeverityTable, default_severity
 from crisislab.scenario import codebooks
-from crisislab.scenario.schema import ActionType, Proxy
+from crisislab.scenario.schema import ActionType, Faction, Lethality, Proxy, WarnedVariant
 
-# Rung of an act on the 0-14 ladder, read off its CAMEO code: exact codes first, then the root.
-RUNG_BY_CODE = {"145": 6, "154": 5, "166": 10, "1663": 10, "186": 9, "195": 12, "1951": 12}
-RUNG_BY_ROOT = {
-    "01": 1,
-    "02": 1,
-    "03": 1,
-    "04": 1,
-    "05": 1,
-    "06": 1,
-    "07": 1,
-    "08": 1,
-    "09": 1,
-    "10": 2,
-    "11": 2,
-    "12": 2,
-    "13": 2,
-    "14": 3,
-    "15": 4,
-    "16": 3,
-    "17": 6,
-    "18": 8,
-    "19": 8,
-    "20": 13,
-}
 VERBAL_ROOTS = {"10", "11", "12", "13"}
 COOPERATIVE_ROOTS = {"01", "02", "03", "04", "05", "06", "07", "08"}
 KINETIC_ROOTS = {"17", "18", "19", "20"}
+#: An armed group's acts stay below the direct rungs (9 and up are exchanges between states):
+#: violence without deaths (7) at most, lethal harassment (8) when it kills.
+GROUP_MAX_RUNG, GROUP_MAX_LETHAL_RUNG = 7, 8
+#: Scenario roles that are neither side of the dyad nor one of its armed groups.
+THIRD_PARTY_ROLES = ("host", "coalition")
 
 
-def rung_of(code: str, *, against_group: bool = False) -> int:
-    """The ladder rung of a CAMEO code; aerial strikes on a group are rung 8, not 12."""
-    if against_group and code.startswith("19"):
-        return 8
-    for n in range(len(code), 2, -1):  # the most specific code listed: 1452 falls under 145
-        if code[:n] in RUNG_BY_CODE:
-            return RUNG_BY_CODE[code[:n]]
-    return RUNG_BY_ROOT.get(code[:2], 1)
+def rung_of(
+    code: str, *, against_group: bool = False, kind: str = "", table: SeverityTable | None = None
+) -> int:
+    """The ladder rung of a CAMEO code on a target of `kind` (unknown by default), from the
+    severity table; `against_group` reads the target as an armed group (`proxy`)."""
+    table = table or default_severity()
+    return table.lookup(code, "proxy" if against_group else kind).rung
 
 
 def rivera_category(rung: int) -> str:
@@ -70,7 +59,15 @@ def rivera_category(rung: int) -> str:
 
 @dataclass
 class MappedTimeline:
-    """A timeline on a scenario's terms."""
+    """A timeline on a scenario's terms.
+
+    `problems` lists the records not replayed (one each, with its line); `not_replayed` counts
+    them by reason; `notes` lists what was read only in part (a second target, an `ordered_by`
+    that is not the actor's leadership, a message over another channel than the scenario's).
+    `outside_dyad` counts the records whose actor or a target is not one of the two sides or
+    their armed groups (a third state, the host, an unmapped code), `outside_dyad_replayed` those
+    of them that were replayed all the same.
+    """
 
     start: dt.date
     end: dt.date
@@ -80,6 +77,29 @@ class MappedTimeline:
     records_by_day: dict[int, list[Any]] = field(default_factory=dict)
     rivera_by_day: dict[int, float] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    rows: int = 0
+    not_replayed: Counter[str] = field(default_factory=Counter)
+    outside_dyad: int = 0
+    outside_dyad_replayed: int = 0
+
+    @property
+    def replayed(self) -> int:
+        """Records replayed (as an act, a statement or a message)."""
+        return self.rows - sum(self.not_replayed.values())
+
+    def summary(self) -> str:
+        """One line: rows, replayed, not replayed by reason, rows outside the dyad."""
+        missing = sum(self.not_replayed.values())
+        why = ", ".join(f"{n} {reason}" for reason, n in self.not_replayed.most_common())
+        text = f"{self.rows} rows: {self.replayed} replayed, {missing} kept but not replayed"
+        text += f" ({why})" if why else ""
+        if self.outside_dyad:
+            text += (
+                f"; {self.outside_dyad} rows involve actors outside the dyad, "
+                f"{self.outside_dyad_replayed} of them replayed"
+            )
+        return text
 
     def day_of(self, date: dt.date) -> int:
         return (date - self.start).days
@@ -99,27 +119,55 @@ def map_timeline(
     compiled: Compiled,
     aliases: Mapping[str, str | None],
     label: str = "timeline",
+    *,
+    severity: SeverityTable | None = None,
 ) -> MappedTimeline:
-    """Map records (sorted or not) onto the scenario; report what cannot be replayed."""
+    """Map records (sorted or not) onto the scenario; report what cannot be replayed.
+
+    `severity` replaces the table each record was loaded with (its timeline's, else the
+    package's)."""
     rows = sorted(records, key=lambda r: (r.date, r.line))
     if not rows:
         raise TimelineError([Problem(label, "", "the timeline has no events")])
     _check_actors(rows, compiled, aliases, label)
     hosts = frozenset(k for k, a in compiled.scenario.actors.items() if a.role == "host")
     out = MappedTimeline(rows[0].date, rows[-1].date, compiled.sides[DEFENDER].nationality, hosts)
+    mapper = _Mapper(compiled, aliases, label)
     for rec in rows:
         day = out.day_of(rec.date)
+        out.rows += 1
         out.records_by_day.setdefault(day, []).append(rec)
-        event, problem = _map(rec, compiled, aliases, label)
-        rung = event.action.plain.rung if event is not None else rung_of(rec.cameo)
+        table = severity or getattr(rec, "severity", None) or default_severity()
+        event, problem, reason, notes = mapper.map(rec, table)
+        if event is not None:
+            rung = event.action.plain.rung
+        else:
+            rung = table.lookup(rec.cameo, _kind_given(rec, 0)).rung
         out.rivera_by_day[day] = out.rivera_by_day.get(day, 0.0) + codebooks.rivera_score(
             rivera_category(rung)
         )
+        outside = mapper.outside_dyad(rec)
+        out.outside_dyad += outside
+        out.notes += notes
         if problem is not None:
             out.problems.append(problem)
+            out.not_replayed[reason] += 1
         if event is not None:
+            out.outside_dyad_replayed += outside
             out.script_events.setdefault(day, []).append(event)
     return out
+
+
+def _targets(rec: Any) -> tuple[str, ...]:
+    targets = getattr(rec, "targets", None)
+    if targets is not None:
+        return tuple(targets)
+    return (rec.target,) if rec.target else ()
+
+
+def _kind_given(rec: Any, index: int) -> str:
+    kind_of = getattr(rec, "kind_of", None)
+    return kind_of(index) if kind_of is not None else ""
 
 
 def _check_actors(
@@ -131,11 +179,16 @@ def _check_actors(
     missing: dict[str, str] = {}  # actor id -> the first code mapped to it
     first = None
     for rec in rows:
-        for code in (rec.actor, rec.target):
+        ordered_by = getattr(rec, "ordered_by", "")
+        for code, field_ in (
+            (rec.actor, "actor"),
+            *((t, "target") for t in _targets(rec)),
+            (ordered_by if ordered_by != "none" else "", "ordered_by"),
+        ):
             actor = aliases.get(code) if code else None
             if actor and actor not in actors and actor not in missing:
                 missing[actor] = code
-                first = first or (rec, "actor" if code == rec.actor else "target")
+                first = first or (rec, field_)
     if first is None:
         return
     rec, field_ = first
@@ -154,114 +207,285 @@ def _check_actors(
     )
 
 
-def _resolve(code: str, compiled: Compiled, aliases: Mapping[str, str | None]) -> str | None:
-    if code in aliases:
-        return aliases[code]
-    return code if code in compiled.scenario.actors else None
+_Mapped = tuple[ScriptedEvent | None, Problem | None, str, list[Problem]]
 
 
-def _map(
-    rec: Any, compiled: Compiled, aliases: Mapping[str, str | None], label: str
-) -> tuple[ScriptedEvent | None, Problem | None]:
-    def skip(why: str) -> tuple[None, Problem]:
-        return None, Problem(
-            label,
+class _Mapper:
+    """Maps one record at a time onto a compiled scenario."""
+
+    def __init__(self, compiled: Compiled, aliases: Mapping[str, str | None], label: str):
+        self.c, self.aliases, self.label = compiled, aliases, label
+        actors = compiled.scenario.actors
+        self.sides = [s.id for s in compiled.sides]
+        self.groups = [g.id for g in compiled.groups]
+        self.hosts = {k for k, a in actors.items() if a.role == "host"}
+        self.thirds = {k for k, a in actors.items() if a.role in THIRD_PARTY_ROLES}
+        self.dyad = set(self.sides) | set(self.groups)
+        self.made: dict[str, Action] = {}
+        # the maritime front's victims: the first coalition, as in the engine (Setup.sea_victim)
+        self.partners = next((k for k, a in actors.items() if a.role == "coalition"), None)
+        sea = compiled.scenario.fronts.maritime
+        self.sea_group = self.groups.index(sea.actor) if sea.actor in self.groups else None
+        self.sea_action = (
+            compile_action(sea.action, compiled.scenario.actions[sea.action])
+            if self.sea_group is not None and sea.action in compiled.scenario.actions
+            else None
+        )
+
+    def resolve(self, code: str) -> str | None:
+        if code in self.aliases:
+            return self.aliases[code]
+        return code if code in self.c.scenario.actors else None
+
+    def outside_dyad(self, rec: Any) -> bool:
+        return any(self.resolve(code) not in self.dyad for code in (rec.actor, *_targets(rec)))
+
+    def _problem(self, rec: Any, message: str) -> Problem:
+        where = "->".join(filter(None, [rec.actor, ";".join(_targets(rec))]))
+        return Problem(
+            self.label, "", f"{rec.date} {where} CAMEO {rec.cameo}: {message}", rec.line or None
+        )
+
+    def map(self, rec: Any, table: SeverityTable) -> _Mapped:
+        notes: list[Problem] = []
+
+        def skip(why: str, reason: str) -> _Mapped:
+            return None, self._problem(rec, f"not replayed: {why}"), reason, notes
+
+        def note(what: str) -> None:
+            notes.append(self._problem(rec, what))
+
+        c = self.c
+        actor = self.resolve(rec.actor)
+        if actor is None:
+            return skip(f"actor {rec.actor!r} has no actor in the scenario", "actor not mapped")
+        if actor in self.sides:
+            side, group = self.sides.index(actor), -1
+        elif actor in self.groups:
+            group = self.groups.index(actor)
+            side = c.groups[group].side
+        else:
+            role = c.scenario.actors[actor].role
+            return skip(f"{actor} is not in the dyad (a {role})", "actor outside the dyad")
+        root = rec.cameo[:2]
+        kinetic = root in KINETIC_ROOTS
+        if group >= 0 and not kinetic and not rec.cameo.startswith("145"):
+            return skip(
+                f"{actor} is an armed group: only its violent acts are modelled",
+                "armed group's non-violent act",
+            )
+        spec = c.sides[side]
+        other = {self.sides[1 - side]} | {g.id for g in c.groups if g.side != side}
+        targets = [(i, code, self.resolve(code)) for i, code in enumerate(_targets(rec))]
+        on_other = [t for t in targets if t[2] in other]
+        if kinetic:
+            on_third = [t for t in targets if t[2] in self.thirds]
+            at_sea = [
+                (i, code, self.partners)
+                for i, code, actor in targets
+                if actor is None
+                and self.partners is not None
+                and _kind_given(rec, i) in ("shipping", "energy")
+            ]
+            chosen = next(iter(on_other or on_third or at_sea), None)
+            if chosen is not None and chosen in at_sea:
+                note(
+                    f"{chosen[1]} has no actor in the scenario: its {_kind_given(rec, chosen[0])} "
+                    f"is replayed as the maritime front's, whose victims are {self.partners}"
+                )
+            if chosen is None:
+                named = ", ".join(repr(code) for _, code, _ in targets) or "no target"
+                return skip(
+                    f"target {named} is not on the other side of the dyad nor a third party "
+                    "the scenario has",
+                    "target outside the dyad",
+                )
+        else:
+            chosen = next(iter(on_other or [t for t in targets if t[2] in self.hosts]), None)
+            if chosen is None:
+                named = ", ".join(repr(code) for _, code, _ in targets) or "no target"
+                return skip(
+                    f"target {named} is neither the other side nor the host",
+                    "target outside the dyad",
+                )
+        index, code, target = chosen
+        assert target is not None
+        if len(targets) > 1:
+            rest = ", ".join(t for _, t, _ in targets if t != code)
+            note(f"one act replayed, on {code}; also named {rest} (kept, not replayed apart)")
+        ordered = self._ordered(rec, side, group, note)
+        channel = getattr(rec, "channel", "")
+        if group < 0 and root in VERBAL_ROOTS and spec.rhetoric is not None:
+            if channel in ("indirect", "hotline"):
+                return skip(
+                    f"a statement passed over the {channel} channel: the model's statements "
+                    "are public",
+                    "private statement",
+                )
+            return (
+                ScriptedEvent(side, -1, spec.rhetoric, _text(rec), kind="rhetoric"),
+                None,
+                "",
+                notes,
+            )
+        if group < 0 and root in COOPERATIVE_ROOTS:
+            if channel == "none":
+                return skip(
+                    "a public conciliatory statement (channel none): the model's messages go "
+                    "over the channel",
+                    "public conciliatory statement",
+                )
+            if spec.message is None:
+                return skip(
+                    f"{actor} has no message action for a conciliatory statement",
+                    "no message action",
+                )
+            line = c.scenario.channel.kind
+            if line == "none":
+                note("a message, but the scenario's channel is none: it is not delivered")
+            elif channel and channel != line:
+                note(
+                    f"sent over the {channel} channel; the scenario's channel is {line}, whose "
+                    "latency and likelihood ratio are used"
+                )
+            event = ScriptedEvent(side, -1, spec.message, _text(rec), kind="message")
+            return event, None, "", notes
+        third = target in self.thirds
+        struck = (
+            self.groups.index(target)
+            if isinstance(c.scenario.actors.get(target), Proxy) and target in self.groups
+            else None
+        )
+        given = _kind_given(rec, index)
+        kind = given or self._infer_kind(rec, side, target, struck)
+        if struck is not None:
+            hits = "proxy"
+            kind = "proxy" if kind in ("forces", "territory") else kind  # a group's forces
+        elif third:  # never an exchange between the sides: the engine's non-state targets
+            hits = "shipping" if kind in ("shipping", "energy") else "civilians"
+        else:
+            hits = HITS_OF_KIND[kind]
+        action = self._catalogue(rec, side, group, kind if kind == hits else "")
+        if action is None:
+            severity = table.lookup(rec.cameo, kind)
+            action = self._made(rec, severity, group, hits, explicit=bool(given) or third)
+        ambiguity = getattr(rec, "attribution_ambiguity", None)
+        if ambiguity is not None and ambiguity != action.ambiguity:
+            action = replace(action, id=f"{action.id}~{ambiguity:g}", ambiguity=ambiguity)
+        return (
+            ScriptedEvent(
+                side=side,
+                group=group,
+                action=action,
+                label=_text(rec),
+                ordered=ordered,
+                warned=bool(getattr(rec, "warned", False)) and action.warned is not None,
+                deaths=int(getattr(rec, "deaths", 0) or 0),
+                victim=self._victim(rec, target, side),
+                struck_group=struck if group < 0 else None,
+            ),
+            None,
             "",
-            f"{rec.date} {rec.actor}->{rec.target} CAMEO {rec.cameo}: not replayed: {why}",
-            rec.line or None,
+            notes,
         )
 
-    actor = _resolve(rec.actor, compiled, aliases)
-    if actor is None:
-        return skip(f"actor {rec.actor!r} has no actor in the scenario")
-    target = _resolve(rec.target, compiled, aliases)
-    sides = [s.id for s in compiled.sides]
-    groups = [g.id for g in compiled.groups]
-    if actor in sides:
-        side, group = sides.index(actor), -1
-    elif actor in groups:
-        group = groups.index(actor)
-        side = compiled.groups[group].side
-    else:
-        return skip(f"{actor} is not in the dyad (a {compiled.scenario.actors[actor].role})")
-    root = rec.cameo[:2]
-    if group >= 0 and root not in KINETIC_ROOTS and not rec.cameo.startswith("145"):
-        return skip(f"{actor} is an armed group: only its violent acts are modelled")
-    spec = compiled.sides[side]
-    other = {sides[1 - side]} | {g.id for g in compiled.groups if g.side != side}
-    if root in KINETIC_ROOTS and target not in other:
-        return skip(f"target {rec.target!r} is not on the other side of the dyad")
-    hosts = {k for k, a in compiled.scenario.actors.items() if a.role == "host"}
-    if target not in other | hosts:
-        return skip(f"target {rec.target!r} is neither the other side nor the host")
-    if group < 0 and root in VERBAL_ROOTS and spec.rhetoric is not None:
-        return ScriptedEvent(side, -1, spec.rhetoric, _text(rec), kind="rhetoric"), None
-    if group < 0 and root in COOPERATIVE_ROOTS:
-        if spec.message is None:
-            return skip(f"{actor} has no message action for a conciliatory statement")
-        return ScriptedEvent(side, -1, spec.message, _text(rec), kind="message"), None
-    proxy_target = isinstance(compiled.scenario.actors.get(target or ""), Proxy)
-    struck = groups.index(target) if proxy_target and target in groups else None
-    victim = _victim(rec, compiled, target, side)
-    action = _action(rec, compiled, side, group, struck)
-    return ScriptedEvent(
-        side=side,
-        group=group,
-        action=action,
-        label=_text(rec),
-        ordered=True if group < 0 else None,
-        warned=bool(getattr(rec, "warned", False)) and action.warned is not None,
-        deaths=int(getattr(rec, "deaths", 0) or 0),
-        victim=victim,
-        struck_group=struck if group < 0 else None,
-    ), None
-
-
-def _victim(rec: Any, compiled: Compiled, target: str | None, side: int) -> int:
-    nat = rec.victims
-    if nat and nat in compiled.nationalities:
-        return compiled.nationalities.index(nat)
-    if target is not None:
-        nat = compiled.scenario.actors[target].nationality
-        return compiled.nationalities.index(nat)
-    return compiled.sides[1 - side].nationality
-
-
-def _action(rec: Any, compiled: Compiled, side: int, group: int, struck: int | None) -> Action:
-    """The catalogue action the actor uses for this code against this target, else one made
-    from the record."""
-    spec = compiled.sides[side]
-    candidates: list[Action | None]
-    if group >= 0:
-        candidates = [compiled.groups[group].action]
-    elif struck is not None:
-        candidates = [spec.strike_proxy]
-    else:
-        candidates = (
-            [spec.retaliate, spec.strike_state]
-            if side != DEFENDER
-            else [spec.strike_state, spec.retaliate]
+    def _ordered(self, rec: Any, side: int, group: int, note: Any) -> bool | None:
+        """Whether the act was on its side's orders: a leadership's own act is; a group's is
+        what `ordered_by` says (its leadership: yes; `none`: no), else unknown (drawn)."""
+        by = getattr(rec, "ordered_by", "")
+        leader = self.sides[side]
+        if group < 0:
+            if by == "none" or (by and self.resolve(by) != leader):
+                note(f"ordered_by {by!r}: a leadership's own act is its order; kept, not read")
+            return True
+        if not by:
+            return None
+        if by == "none":
+            return False
+        if self.resolve(by) == leader:
+            return True
+        note(
+            f"ordered_by {by!r} is not the leadership of {self.groups[group]}'s side ({leader}); "
+            "whether it acted on orders is drawn, as when the record does not say"
         )
-    for action in candidates:
-        if action is not None and action.cameo[:2] == rec.cameo[:2]:
-            return action
-    rung = rung_of(rec.cameo, against_group=struck is not None)
-    if struck is not None:
-        hits = "proxy"
-    elif rung < 7:
-        hits = "civilians"
-    elif rec.cameo.startswith(("186", "1823")):
-        hits = "senior_commander"
-    else:
-        hits = "territory" if side == DEFENDER else "forces"
-    made = ActionType(
-        label=_text(rec)[:80] or f"CAMEO {rec.cameo}",
-        rung=rung,
-        cameo=rec.cameo,
-        rivera=rivera_category(rung),  # type: ignore[arg-type]
-        hits=hits,  # type: ignore[arg-type]
-    )
-    return compile_action(f"observed_{rec.cameo}", made)
+        return None
+
+    def _infer_kind(self, rec: Any, side: int, target: str, struck: int | None) -> str:
+        """The target kind when neither the row nor the timeline gives one."""
+        if rec.cameo.startswith(("186", "1823")):
+            return "senior_commander"
+        if struck is not None:
+            return "proxy"
+        if target in self.thirds:
+            return "civilians"
+        if isinstance(self.c.scenario.actors.get(target), Faction):
+            return "forces"
+        return "territory" if side == DEFENDER else "forces"
+
+    def _catalogue(self, rec: Any, side: int, group: int, kind: str) -> Action | None:
+        """The actor's own move for this act: its CAMEO code covers the record's and it hits
+        the kind of target the act hit (none for a kind the engine reads as another, such as
+        `materiel` or `energy`, or for a third party's forces)."""
+        if not kind:
+            return None
+        spec = self.c.sides[side]
+        candidates: list[Action | None]
+        if group >= 0:
+            candidates = [self.c.groups[group].action]
+            if group == self.sea_group:
+                candidates.append(self.sea_action)
+        elif kind == "proxy":
+            candidates = [spec.strike_proxy]
+        else:
+            candidates = (
+                [spec.retaliate, spec.strike_state]
+                if side != DEFENDER
+                else [spec.strike_state, spec.retaliate]
+            )
+        for action in candidates:
+            if (
+                action is not None
+                and rec.cameo.startswith(action.cameo)
+                and action.hits == TARGETS.index(kind)
+            ):
+                return action
+        return None
+
+    def _made(self, rec: Any, severity: Severity, group: int, hits: str, explicit: bool) -> Action:
+        """An action made from the record and its severity (an armed group's kept below the
+        direct rungs); a non-violent act on a target the row does not name hits civilians."""
+        rung, lethal, warned = severity.rung, severity.lethal_rung, severity.warned_rung
+        if group >= 0:  # no warned form: groups do not telegraph their attacks in the model
+            rung, lethal, warned = (
+                min(rung, GROUP_MAX_RUNG),
+                min(lethal, GROUP_MAX_LETHAL_RUNG),
+                None,
+            )
+        lethal = max(lethal, rung)
+        if not explicit and rung < 7 and hits != "proxy":
+            hits = "civilians"
+        key = f"observed_{rec.cameo}:{hits}:{rung}/{lethal}" + (f"/w{warned}" if warned else "")
+        if key not in self.made:
+            made = ActionType(
+                label=_text(rec)[:80] or f"CAMEO {rec.cameo}",
+                rung=rung,
+                lethal_rung=lethal if lethal != rung else None,
+                cameo=rec.cameo,
+                rivera=rivera_category(rung),  # type: ignore[arg-type]
+                hits=hits,  # type: ignore[arg-type]
+                warned=None
+                if warned is None
+                else WarnedVariant(rung=warned, lethality=Lethality()),
+            )
+            self.made[key] = compile_action(key, made)
+        return self.made[key]
+
+    def _victim(self, rec: Any, target: str, side: int) -> int:
+        nat = getattr(rec, "victims", "")
+        if nat and nat in self.c.nationalities:
+            return self.c.nationalities.index(nat)
+        nat = self.c.scenario.actors[target].nationality
+        return self.c.nationalities.index(nat)
 
 
 def _text(rec: Any) -> str:

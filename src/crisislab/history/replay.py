@@ -2,7 +2,7 @@
 
 No decision is simulated: each observed act is injected on its day, the same in every run of an
 ensemble, and each side perceives it through the scenario's channel noise, attributes it, updates
-its belief and checks its red lines. What nobody observed (the hidden types, whether a proxy acted
+its belief and checks its red lines. What nobody observed (the hidden resolve, whether a proxy acted
 on orders, the perception noise) is drawn per run, so the replay reports ensemble means.
 """
 

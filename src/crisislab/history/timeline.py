@@ -4,8 +4,11 @@ A timeline is an event file (any format :func:`~crisislab.history.read_events` r
 small YAML file: name, title, period, the scenario it pairs with, and ``actor_aliases`` mapping
 the event file's actor codes to the scenario's actor ids. Codes with no scenario actor (a third
 state, an unattributed militia) map to ``null``: they stay in the timeline and are listed by
-:attr:`Timeline.unmapped_actors`, so nothing is hidden. A code that the event file uses but the
-alias map does not mention at all is a problem of the timeline.
+:attr:`Timeline.unmapped_actors` (their events by :attr:`Timeline.unmapped_events`), so nothing
+is hidden. A code that the event file uses but the alias map does not mention at all is a
+problem of the timeline. ``target_kinds`` gives the kind of target a code stands for (a tanker:
+``shipping``) where the rows do not say, and ``severity`` / ``severity_file`` override rows of
+the package's severity table (``crisislab/history/data/severity.csv``) for this timeline.
 
 Built-in timelines ship as package data in ``crisislab/history/timelines``, each with a
 ``.notes.md`` file giving its sources and every correction made to the compiled data.
@@ -19,12 +22,28 @@ from dataclasses import dataclass, field, replace
 from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from crisislab.errors import Problem, TimelineError
 from crisislab.history.importers import FORMATS, ImportReport, read_events
-from crisislab.history.records import EventRecord
+from crisislab.history.records import (
+    TARGET_KINDS,
+    EventRecord,
+    Severity,
+    SeverityTable,
+    default_severity,
+    parse_severity,
+)
+from crisislab.scenario.codebooks import is_cameo_code
 from crisislab.scenario.loader import builtin_names, parse_yaml
 
 __all__ = ["MAX_TIMELINE_EVENTS", "Timeline", "load_timeline", "timeline_names"]
@@ -40,6 +59,48 @@ class _Period(BaseModel):
     end: dt.date
 
 
+_Rung = Annotated[int, Field(ge=0, le=14)]
+_MAX_SEVERITY_BYTES = 1_000_000
+
+
+class _SeverityEntry(BaseModel):
+    """One row of a timeline's own severity table, as in ``severity.csv``."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str
+    target: str = "*"
+    rung: _Rung
+    lethal_rung: _Rung | None = None
+    warned_rung: _Rung | None = None
+    basis: str = ""
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise ValueError(
+                "quote the CAMEO code ('195', '010'): codes are strings, and YAML reads 010 "
+                "as the number 10"
+            )
+        if not is_cameo_code(value):
+            raise ValueError(f"unknown CAMEO code {value!r}")
+        return value
+
+    @field_validator("target")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value != "*" and value not in TARGET_KINDS:
+            raise ValueError(f"unknown target kind; use * or {', '.join(TARGET_KINDS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _lethal(self) -> _SeverityEntry:
+        if self.lethal_rung is not None and self.lethal_rung < self.rung:
+            raise ValueError("lethal_rung is below rung")
+        return self
+
+
 class _Meta(BaseModel):
     """The metadata file's schema (unknown fields are refused, as in scenario files)."""
 
@@ -53,6 +114,21 @@ class _Meta(BaseModel):
     format: str = "auto"
     notes: str | None = None
     actor_aliases: dict[str, str | None] = {}
+    target_kinds: dict[str, str] = {}
+    severity: list[_SeverityEntry] = []
+    severity_file: str | None = None
+
+    @field_validator("target_kinds")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for code, kind in value.items():
+            if kind.strip().lower() not in TARGET_KINDS:
+                raise ValueError(
+                    f"{code}: unknown target kind {kind!r}; use one of {', '.join(TARGET_KINDS)}"
+                )
+            out[code] = kind.strip().lower()
+        return out
 
     @field_validator("format")
     @classmethod
@@ -61,7 +137,7 @@ class _Meta(BaseModel):
             raise ValueError(f"unknown format; use auto, {', '.join(FORMATS)}")
         return value
 
-    @field_validator("events", "notes")
+    @field_validator("events", "notes", "severity_file")
     @classmethod
     def _plain_name(cls, value: str | None) -> str | None:
         if value is not None and (not value or "/" in value or "\\" in value or value[0] == "."):
@@ -94,11 +170,26 @@ class Timeline:
     source: str = ""
     notes: str | None = None
     problems: tuple[Problem, ...] = field(default=())
+    target_kinds: Mapping[str, str] = field(default_factory=dict)
+    severity: SeverityTable | None = None
 
     @property
     def actor_codes(self) -> tuple[str, ...]:
-        """Every actor or target code the events use, sorted."""
-        return tuple(sorted({c for e in self.events for c in (e.actor, e.target) if c}))
+        """Every actor, target or ``ordered_by`` code the events use, sorted."""
+        return tuple(sorted({c for e in self.events for c in _codes(e)}))
+
+    @property
+    def unmapped_events(self) -> tuple[EventRecord, ...]:
+        """Events whose actor or one of whose targets maps to no scenario actor (``null``):
+        kept in the timeline, counted, and replayed only where the rest of the row allows."""
+        null = {c for c, actor in self.actor_aliases.items() if not actor}
+        return tuple(e for e in self.events if null.intersection((e.actor, *e.targets)))
+
+    @property
+    def severity_table(self) -> SeverityTable:
+        """The severity table this timeline's acts are read with: its own rows, then the
+        package's."""
+        return self.severity or default_severity()
 
     @property
     def unmapped_actors(self) -> tuple[str, ...]:
@@ -155,7 +246,7 @@ def load_timeline(name_or_path: str | Path, *, strict: bool = False) -> Timeline
         if meta.name != ref:
             raise TimelineError([Problem(label, "name", f"must be {ref!r}, the file's name")])
         with as_file(_folder() / meta.events) as events_path:
-            return _build(meta, label, events_path, meta.events, strict, at)
+            return _build(meta, label, events_path, meta.events, strict, at, _folder())
     path = Path(ref)
     if path.is_dir():
         raise TimelineError([Problem(ref, "", "is a folder; give a timeline's metadata YAML file")])
@@ -180,7 +271,7 @@ def load_timeline(name_or_path: str | Path, *, strict: bool = False) -> Timeline
             update={"scenario": str(scenario if scenario.is_absolute() else path.parent / scenario)}
         )
     events_path = path.parent / meta.events
-    return _build(meta, ref, events_path, str(events_path), strict, at)
+    return _build(meta, ref, events_path, str(events_path), strict, at, path.parent)
 
 
 def _parse_meta(label: str, text: str) -> tuple[_Meta, tuple[int | None, int | None]]:
@@ -196,7 +287,12 @@ def _parse_meta(label: str, text: str) -> tuple[_Meta, tuple[int | None, int | N
             loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
             where = None
             for n in range(len(loc), 0, -1):
-                where = positions.get(tuple(str(p) for p in loc[:n]))
+                where = (
+                    positions.get(tuple(loc[:n]))
+                    or positions.get(  # type: ignore[arg-type]
+                        tuple(str(p) for p in loc[:n])
+                    )
+                )
                 if where:
                     break
             message = str(err["msg"]).removeprefix("Value error, ")
@@ -215,15 +311,24 @@ def _build(
     events_label: str,
     strict: bool,
     at: tuple[int | None, int | None] = (None, None),
+    folder: Traversable | Path | None = None,
 ) -> Timeline:
     if not events_path.is_file():
         raise TimelineError(
             [Problem(label, "events", f"events file {meta.events!r} not found", *at)]
         )
+    table = _severity(meta, label, folder)
+    kinds = meta.target_kinds
     stream = read_events(events_path, meta.format, label=events_label)
     events: list[EventRecord] = []
     with stream:
         for record in stream:
+            if kinds and not record.target_kinds and kinds.keys() & set(record.targets):
+                record = replace(
+                    record, target_kinds=tuple(kinds.get(t, "") for t in record.targets)
+                )
+            if table is not None:
+                record = replace(record, severity=table)
             events.append(record)
             if len(events) > MAX_TIMELINE_EVENTS:
                 raise TimelineError(
@@ -265,9 +370,11 @@ def _build(
         description=meta.description.strip(),
         source=label,
         notes=meta.notes,
+        target_kinds=dict(kinds),
+        severity=table,
     )
     for code in timeline.unaliased_actors:
-        first = next(e for e in events if code in (e.actor, e.target))
+        first = next(e for e in events if code in _codes(e))
         problems.append(
             Problem(
                 label,
@@ -294,3 +401,49 @@ def _no_events(
             why = f"all {report.rejected:,} rows were rejected; the first: {first.message}"
         return Problem(first.source, first.path, f"no events: {why}", first.line, first.column)
     return Problem(label, "events", f"{meta.events!r} holds no events (a header only?)", *at)
+
+
+def _codes(event: EventRecord) -> tuple[str, ...]:
+    """The actor codes a row names: actor, targets, and who ordered it."""
+    ordered = event.ordered_by if event.ordered_by not in ("", "none") else ""
+    return tuple(c for c in (event.actor, *event.targets, ordered) if c)
+
+
+def _severity(meta: _Meta, label: str, folder: Traversable | Path | None) -> SeverityTable | None:
+    """The timeline's own severity rows (its file's, then its inline ones) over the package
+    table, or None when it has none. A bad row is an error with its file and line."""
+    rows: dict[tuple[str, str], Severity] = {}
+    if meta.severity_file is not None:
+        where = folder / meta.severity_file if folder is not None else None
+        if where is None or not where.is_file():
+            raise TimelineError(
+                [Problem(label, "severity_file", f"{meta.severity_file!r} not found")]
+            )
+        name = str(where) if isinstance(where, Path) else meta.severity_file
+        try:
+            data = where.read_bytes()
+            if len(data) > _MAX_SEVERITY_BYTES:
+                raise TimelineError([Problem(name, "", "too large for a severity table")])
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TimelineError([Problem(name, "", f"not UTF-8 text (byte {exc.start})")]) from None
+        found, problems = parse_severity(text, name)
+        if problems:
+            raise TimelineError(problems)
+        rows.update(found)
+    inline: set[tuple[str, str]] = set()
+    for i, entry in enumerate(meta.severity):
+        key = (entry.code, entry.target)
+        if key in inline:
+            raise TimelineError(
+                [Problem(label, f"severity.{i}", f"a second row for {key[0]} on {key[1]}")]
+            )
+        inline.add(key)
+        rows[key] = Severity(
+            entry.rung,
+            entry.rung if entry.lethal_rung is None else entry.lethal_rung,
+            entry.warned_rung,
+            entry.basis,
+            f"{label}: severity",
+        )
+    return default_severity().over(rows, label) if rows else None

@@ -22,7 +22,6 @@ import numpy as np
 from crisislab.engine.constants import END_MODES
 from crisislab.experiments.comparison import run_indicators
 from crisislab.results import SimulationResult
-from crisislab.results.result import VIOLENCE_LEVELS
 from crisislab.stats import paired_differences
 
 ENDED_WITHIN_DAYS = 90  # as the summary's `ended_within_90_days`
@@ -60,32 +59,9 @@ LABELS = {
 
 
 def indicators(result: SimulationResult) -> dict[str, np.ndarray]:
-    """Per-run values of a result (0/1 for a share, a count for a `_mean`), by measure name."""
-    c = result.columns
-    marks: dict[str, np.ndarray] = dict(run_indicators(result))
-    if "violence" in c:
-        for level, name in enumerate(VIOLENCE_LEVELS, start=1):
-            marks[name] = c["violence"] == level
-    if "crisis_end_day" in c:
-        marks["ended"] = c["crisis_end_day"] >= 0
-    if "first_end_day" in c:
-        first = c["first_end_day"]
-        marks["ended_within_90_days"] = (first >= 0) & (first < ENDED_WITHIN_DAYS)
-    if "end_mode" in c:
-        for name in END_MODE_NAMES:
-            marks[name] = c["end_mode"] == END_MODES.index(name)
-    if "recurrences" in c:
-        marks["recurred"] = c["recurrences"] > 0
-        marks["recurrences_mean"] = c["recurrences"].astype(np.float64)
-    for name in ("intended", "perceived", "both"):
-        if name in c:
-            marks[name] = c[name] != 0
-    for name in ("spiral", "deterrence_failure", "inadvertent"):
-        if f"war_{name}" in c:
-            marks[name] = c[f"war_{name}"] != 0
-    if "misperceptions" in c:
-        marks["misperceptions_mean"] = c["misperceptions"].astype(np.float64)
-    return marks
+    """Per-run values of a result (0/1 for a share, a count for a `_mean`), by measure name:
+    those `crisislab compare` pairs (experiments.comparison.run_indicators)."""
+    return run_indicators(result)
 
 
 def against_first(

@@ -140,11 +140,15 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 def _describe(rec: dict[str, Any]) -> str:
     kind = rec["kind"]
     if kind == "types":
-        types = ", ".join(f"{k} is {v}" for k, v in rec["types"].items())
+        resolve = rec.get("resolve", {})
+        types = ", ".join(
+            f"{k} {resolve[k]:.2f} ({v})" if k in resolve else f"{k} {v}"
+            for k, v in rec["types"].items()
+        )
         beliefs = ", ".join(
             f"{k} believes the other limited with p={v:.2f}" for k, v in rec["beliefs"].items()
         )
-        return f"hidden types: {types}; {beliefs}."
+        return f"hidden resolve: {types}; {beliefs}."
     if kind == "event":
         who = rec["actor"] + (
             f" on orders of {rec['ordered_by']}"
