@@ -177,10 +177,10 @@ def test_impossible_runs_or_seed_are_rejected_with_a_scenario_error(runs, seed):
 LEVERS = st.fixed_dictionaries(
     {
         "actors.USA.doctrine": st.sampled_from(
-            ["restraint", "gtft", "proportional", "retaliatory"]
+            ["restraint", "targeted", "gtft", "proportional", "retaliatory", "strategic"]
         ),
         "actors.USA.rhetoric": st.sampled_from(["measured", "inflammatory"]),
-        "actors.USA.decision": st.sampled_from(["rule", "logit"]),
+        "logit.precision": st.sampled_from([0.0, 2.0, 8.0]),
         "channel.kind": st.sampled_from(["none", "indirect", "hotline"]),
         "channel.carries_c2": st.booleans(),
         "attribution.confirmation_bias": st.sampled_from([1.0, 0.5]),

@@ -78,11 +78,8 @@ class Side:
     prior_trust: float
     doctrine: str
     inflammatory: bool
-    logit: bool
     audience_cost: float
     enforcement: float
-    retaliation: tuple[float, float]
-    campaign_daily: tuple[float, float]
     campaign_mean_days: float
     p_warning_delivered: float
     strike_proxy: Action | None
@@ -209,14 +206,8 @@ def compile_scenario(s: Scenario) -> Compiled:
             prior_trust=a.prior_trust,
             doctrine=a.doctrine,
             inflammatory=a.rhetoric == "inflammatory",
-            logit=a.decision == "logit",
             audience_cost=a.audience_cost,
             enforcement=a.enforcement,
-            retaliation=(a.rules.retaliation["limited"], a.rules.retaliation["aggressive"]),
-            campaign_daily=(
-                a.rules.campaign_order_daily["limited"],
-                a.rules.campaign_order_daily["aggressive"],
-            ),
             campaign_mean_days=a.rules.campaign_mean_days,
             p_warning_delivered=a.rules.p_warning_delivered,
             strike_proxy=pick(moves.strike_proxy),

@@ -27,11 +27,10 @@ PF = (
     "accident_rate", "loc_rate", "ordered_multiplier", "enforcement_effect",
     "grievance_sensitivity", "grievance_per_strike", "grievance_per_speech",
     "commitment_per_speech", "alert_per_event", "decay_grievance", "decay_alert",
-    "decay_commitment", "decay_hostility", "rhetoric_rate", "speech_ratio", "war_battle_deaths",
+    "decay_commitment", "decay_hostility", "rhetoric_rate", "speech_ratio",
     "expectation_bias", "sigma", "initial_injury_share", "lag_log", "gamma", "order_share",
-    "lr_c2", "c2_lie", "lr_msg", "msg_lie", "latency_frac", "gtft_forgiveness",
-    "retaliatory_trust", "logit_none", "logit_proxy", "logit_state", "logit_proxy_war",
-    "logit_war_cost", "logit_precision", "host_decay", "host_per_strike", "host_per_death",
+    "lr_c2", "c2_lie", "lr_msg", "msg_lie", "latency_frac",
+    "logit_precision", "host_decay", "host_per_strike", "host_per_death",
     "host_sanctions", "host_diplomacy", "host_threshold",
     "presence_after", "deterrence_after", "sea_base_hazard", "sea_hostility_sensitivity",
     "sea_posture_factor", "dialogue_start", "dialogue_after_quiet", "dialogue_collapse",
@@ -46,7 +45,7 @@ PF = (
 )  # fmt: skip
 PI = (
     "days", "t0", "window_start", "uniform_rows", "row_accident", "row_loc", "row_group",
-    "row_maritime", "row_dialogue", "row_collapse", "war_exchanges", "war_exchange_window",
+    "row_maritime", "row_dialogue", "row_collapse", "war_exchange_window",
     "war_rung", "declared_war_days", "stable_rung", "accident_group", "accident_action",
     "loc_group", "loc_action", "initial_side", "initial_group", "initial_warned",
     "initial_deaths", "initial_action", "n_groups", "n_lines", "misperception_gap", "lag_on",
@@ -58,13 +57,12 @@ PI = (
 )  # fmt: skip
 # Per-side floats side_f[side, column] and integers side_i[side, column]
 SDF = (
-    "campaign_daily_limited", "campaign_daily_aggressive", "campaign_stop", "enforcement",
-    "retaliation_limited", "retaliation_aggressive", "p_warning", "audience_cost",
+    "campaign_stop", "enforcement", "p_warning", "audience_cost",
     "obligation", "cross_chance", "prior_trust",
 )  # fmt: skip
 SDI = (
     "nationality", "inflammatory", "rhetoric", "message", "strike_proxy", "strike_state",
-    "retaliate", "doctrine", "logit", "row", ("can_execute", 4), "leads_groups",
+    "retaliate", "doctrine", "row", ("can_execute", 4), "leads_groups",
 )  # fmt: skip
 # Per-group floats group_f[group, column] and integers group_i[group, column]
 GF = ("control", "base_hazard", "assumed_control", "seen_ratio", "unseen_ratio")

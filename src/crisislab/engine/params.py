@@ -298,12 +298,10 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         "PI_ROW_MARITIME": ROW_MARITIME,
         "PI_ROW_DIALOGUE": ROW_DIALOGUE,
         "PI_ROW_COLLAPSE": ROW_COLLAPSE,
-        "PI_WAR_EXCHANGES": o.war_exchanges,
         "PI_WAR_EXCHANGE_WINDOW": o.war_exchange_window_days,
         "PI_WAR_RUNG": o.war_rung,
         "PI_DECLARED_WAR_DAYS": o.declared_war_days,
         "PI_STABLE_RUNG": o.stable_rung,
-        "PF_WAR_BATTLE_DEATHS": o.war_battle_deaths,
         "PI_ACCIDENT_GROUP": -1 if c.accident_group is None else c.accident_group,
         "PI_ACCIDENT_ACTION": act(c.accident_action),
         "PI_LOC_GROUP": -1 if c.loc_group is None else c.loc_group,
@@ -349,13 +347,6 @@ def _scalars(setup: Setup, act: Callable[[Action | None], int]) -> dict[str, flo
         "PF_LATENCY_FRAC": c.latency_days - whole,
         "PI_ATTACK_THRESHOLD": d.attack_threshold,
         "PI_SHIPPING_THRESHOLD": d.shipping_attack_threshold,
-        "PF_GTFT_FORGIVENESS": d.gtft_forgiveness,
-        "PF_RETALIATORY_TRUST": d.retaliatory_trust_threshold,
-        "PF_LOGIT_NONE": dv["none"] - cost["none"],
-        "PF_LOGIT_PROXY": dv["strike_proxy"] - cost["strike_proxy"],
-        "PF_LOGIT_STATE": dv["strike_state"] - cost["strike_state"],
-        "PF_LOGIT_PROXY_WAR": lg.war_cost * lg.proxy_risk_share,
-        "PF_LOGIT_WAR_COST": lg.war_cost,
         "PF_LOGIT_PRECISION": lg.precision,
         "PF_LOGIT_PROXY_VALUE": dv["strike_proxy"],
         "PF_LOGIT_STATE_VALUE": dv["strike_state"],
@@ -463,12 +454,8 @@ def _sides(setup: Setup, act) -> tuple[np.ndarray, np.ndarray]:
     can_execute = setup.can_execute
     for i, x in enumerate(setup.c.sides):
         leads_groups = any(g.side == i for g in setup.c.groups)  # no groups: nobody to order
-        side_f[i, col.SDF_CAMPAIGN_DAILY_LIMITED] = x.campaign_daily[0] if leads_groups else 0.0
-        side_f[i, col.SDF_CAMPAIGN_DAILY_AGGRESSIVE] = x.campaign_daily[1] if leads_groups else 0.0
         side_f[i, col.SDF_CAMPAIGN_STOP] = 1.0 / x.campaign_mean_days
         side_f[i, col.SDF_ENFORCEMENT] = x.enforcement
-        side_f[i, col.SDF_RETALIATION_LIMITED] = x.retaliation[0]
-        side_f[i, col.SDF_RETALIATION_AGGRESSIVE] = x.retaliation[1]
         side_f[i, col.SDF_P_WARNING] = x.p_warning_delivered
         side_f[i, col.SDF_AUDIENCE_COST] = x.audience_cost
         obligation = {str(k): v for k, v in setup.c.scenario.logit.obligation.items()}
@@ -483,7 +470,6 @@ def _sides(setup: Setup, act) -> tuple[np.ndarray, np.ndarray]:
         side_i[i, col.SDI_STRIKE_STATE] = act(x.strike_state)
         side_i[i, col.SDI_RETALIATE] = act(x.retaliate)
         side_i[i, col.SDI_DOCTRINE] = DOCTRINES.index(x.doctrine)
-        side_i[i, col.SDI_LOGIT] = x.logit
         side_i[i, col.SDI_ROW] = ROW_SIDES + 2 * i
         side_i[i, col.SDI_CAN_EXECUTE : col.SDI_CAN_EXECUTE + 4] = can_execute[i]
         side_i[i, col.SDI_LEADS_GROUPS] = leads_groups

@@ -11,7 +11,12 @@ from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from crisislab.engine.constants import SERIOUS_BATTLE_DEATHS, WAR_CAMPAIGN_DAYS
+from crisislab.engine.constants import (
+    SERIOUS_BATTLE_DEATHS,
+    SERIOUS_STRIKES,
+    WAR_BATTLE_DEATHS,
+    WAR_CAMPAIGN_DAYS,
+)
 from crisislab.report import figures
 from crisislab.report.comparison import Comparison
 from crisislab.report.html import (
@@ -235,10 +240,10 @@ def _violence_note(s: Scenario) -> str:
         "Each run is read as the International Crisis Behavior (ICB) project codes a crisis, and "
         "keeps the highest violence level it reached: minor clashes — any act of violence "
         "(rung 7 or above, proxies' attacks included); serious clashes — at least "
-        f"{o.war_exchanges} direct strikes between the states (rung {o.war_rung} or above), "
+        f"{SERIOUS_STRIKES} direct strikes between the states (rung {o.war_rung} or above), "
         f"each within {o.war_exchange_window_days} days of the last, with deaths on both sides, "
         f"or at least {SERIOUS_BATTLE_DEATHS} battle deaths; full-scale war — "
-        f"{o.war_battle_deaths:,} battle deaths (the Correlates of War threshold), a declared "
+        f"{WAR_BATTLE_DEATHS:,} battle deaths (the Correlates of War threshold), a declared "
         f"war held {o.declared_war_days} days, or a campaign of direct strikes lasting "
         f"{WAR_CAMPAIGN_DAYS} days. Deaths among proxies do not make a war between states."
     )

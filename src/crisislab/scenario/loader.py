@@ -33,7 +33,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.parser import Parser, RoundTripParser
 
 from crisislab.errors import BadInput, Problem, ScenarioError, StudyError, TimelineError
-from crisislab.scenario.schema import Scenario, cross_reference_errors
+from crisislab.scenario.schema import VERSION_1_FIELDS, Scenario, cross_reference_errors
 
 __all__ = [
     "MAX_YAML_DEPTH",
@@ -399,6 +399,9 @@ def _split(path: str) -> list[str | int]:
 def _message(err: Mapping[str, Any]) -> str:
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
+        leaf = str(err["loc"][-1]) if err["loc"] else ""
+        if leaf in VERSION_1_FIELDS:
+            return VERSION_1_FIELDS[leaf]
         return "unknown field (check the spelling; see the scenario format reference)"
     if err["type"] == "missing":
         return "required field is missing"

@@ -118,16 +118,9 @@ class LeadershipActions(Strict):
 
 
 class ChallengerRules(Strict):
-    """Type-dependent rules of a leadership in rule mode (MODEL.md §5)."""
+    """What a leadership's decisions do not choose (MODEL.md §5): how long a campaign of
+    direct strikes lasts, and whether a retaliation's warning gets through."""
 
-    retaliation: dict[Literal["limited", "aggressive"], Probability] = {
-        "limited": 0.7,
-        "aggressive": 0.95,
-    }
-    campaign_order_daily: dict[Literal["limited", "aggressive"], Probability] = {
-        "limited": 0.0,
-        "aggressive": 0.02,
-    }
     campaign_mean_days: Annotated[float, Field(ge=1.0)] = 20.0
     p_warning_delivered: Probability = 0.9
 
@@ -140,7 +133,6 @@ class Leadership(Strict):
     prior_trust: Probability = 0.5
     doctrine: Doctrine = "restraint"
     rhetoric: Rhetoric = "measured"
-    decision: Literal["rule", "logit"] = "rule"
     audience_cost: NonNegative = 1.0
     enforcement: Probability = 0.5
     initial_alert: Probability = 0.0
@@ -271,8 +263,6 @@ class RedLine(Strict):
 class Doctrines(Strict):
     attack_threshold: Rung = 7
     shipping_attack_threshold: Rung = 6
-    gtft_forgiveness: Probability = 1.0 / 3.0
-    retaliatory_trust_threshold: Probability = 0.6
 
 
 class Hazards(Strict):
@@ -322,7 +312,6 @@ class Logit(Strict):
     """Weights of the quantal-response decisions (MODEL.md §5), in units of an action's cost."""
 
     precision: NonNegative = 2.0
-    war_cost: NonNegative = 10.0
     proxy_risk_share: Probability = 0.25
     deterrence_value: dict[Literal["none", "strike_proxy", "strike_state"], float] = {
         "none": 0.0,
@@ -355,14 +344,11 @@ class Logit(Strict):
 
 
 class Outcomes(Strict):
-    war_exchanges: Annotated[int, Field(ge=2, le=10)] = 3
     war_exchange_window_days: Annotated[int, Field(ge=1, le=365)] = 30
     war_rung: Rung = 12
     declared_war_days: Annotated[int, Field(ge=1, le=365)] = 7
-    war_battle_deaths: Annotated[int, Field(ge=1)] = 1000
     stable_window_days: Annotated[int, Field(ge=7, le=365)] = 90
     stable_rung: Rung = 4
-    stable_quiet_share: Probability = 0.8
     base_attack_rate_per_day: NonNegative | None = None
     reprisal_cycle_exchanges: Annotated[int, Field(ge=1)] = 2
     casualty_sigma: Annotated[float, Field(gt=0.0, le=4.0)] = 1.57
@@ -395,7 +381,6 @@ class HostFront(Strict):
     threshold: Annotated[float, Field(gt=0.0)] = 1.0
     days_above: Annotated[int, Field(ge=1, le=365)] = 14
     withdrawal_lag_days: Annotated[int, Field(ge=0, le=3650)] = 180
-    follow_on_probability: Probability = 0.7
     dependence: Probability = 0.6
     theatre_value: NonNegative = 0.5
     follow_on_lag_days: Annotated[int, Field(ge=0, le=3650)] = 90
@@ -493,6 +478,31 @@ class Scenario(Strict):
         if errors:
             raise ValueError("; ".join(f"{path}: {msg}" for path, msg in errors))
         return self
+
+
+# Fields of model version 1 that version 2 replaced: a scenario that sets one fails with this
+# message at its line (scenario/loader.py), one message per field, rather than loading with a
+# setting that would change nothing (docs/scenario-format.md, "Version 1 scenarios").
+VERSION_1_FIELDS = {
+    "decision": "removed in model version 2: every leadership decides by quantal response "
+    "(docs/model.md §5.13); delete the line",
+    "retaliation": "removed in model version 2: a retaliation follows from the red line's "
+    "commitment and the owner's choice (§5.12a, §5.13); delete it",
+    "campaign_order_daily": "removed in model version 2: orders are decided on decision "
+    "occasions (logit.order_value, order_cost, answer_loss; §5.2); delete it",
+    "gtft_forgiveness": "removed in model version 2: set logit.obligation.gtft instead (§5.13)",
+    "retaliatory_trust_threshold": "removed in model version 2: set "
+    "logit.obligation.retaliatory instead (§5.13)",
+    "war_cost": "removed in model version 2: the loss of an answer is logit.answer_loss (§5.13)",
+    "war_exchanges": "removed in model version 2: three direct strikes with deaths on both sides "
+    "are ICB's serious clashes, not war (§6.1); delete it",
+    "war_battle_deaths": "removed in model version 2: full-scale war is 1,000 battle deaths "
+    "(Correlates of War, §6.1); delete it",
+    "stable_quiet_share": "removed in model version 2: a crisis ends by outcomes.end_quiet_days "
+    "and end_margin (§6.2)",
+    "follow_on_probability": "removed in model version 2: the follow-on withdrawal is the "
+    "defender's decision (fronts.host.dependence and theatre_value, §5.16)",
+}
 
 
 @cache
