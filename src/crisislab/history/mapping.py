@@ -365,7 +365,16 @@ class _Mapper:
             hits = "shipping" if kind in ("shipping", "energy") else "civilians"
         else:
             hits = HITS_OF_KIND[kind]
-        action = self._catalogue(rec, side, group, kind if kind == hits else "")
+        # The actor's own move, if it is this act: on a proxy, the move for striking proxies
+        # (unless the row names another kind); where the row names the kind, or on a third
+        # party, a move that hits that kind; else the move whatever it hits.
+        if struck is not None:
+            usable, wanted = kind == "proxy", None
+        elif given or third:
+            usable, wanted = kind == hits, hits
+        else:
+            usable, wanted = True, None
+        action = self._catalogue(rec, side, group, struck is not None, wanted) if usable else None
         if action is None:
             severity = table.lookup(rec.cameo, kind)
             action = self._made(rec, severity, group, hits, explicit=bool(given) or third)
@@ -422,19 +431,19 @@ class _Mapper:
             return "forces"
         return "territory" if side == DEFENDER else "forces"
 
-    def _catalogue(self, rec: Any, side: int, group: int, kind: str) -> Action | None:
-        """The actor's own move for this act: its CAMEO code covers the record's and it hits
-        the kind of target the act hit (none for a kind the engine reads as another, such as
-        `materiel` or `energy`, or for a third party's forces)."""
-        if not kind:
-            return None
+    def _catalogue(
+        self, rec: Any, side: int, group: int, on_proxy: bool, hits: str | None
+    ) -> Action | None:
+        """The actor's own move for this act: the record's CAMEO code falls under the move's
+        (``195`` under ``195``, not ``190`` under ``195``: never the first two digits alone) and,
+        when `hits` is given, the move hits that kind of target."""
         spec = self.c.sides[side]
         candidates: list[Action | None]
         if group >= 0:
             candidates = [self.c.groups[group].action]
             if group == self.sea_group:
                 candidates.append(self.sea_action)
-        elif kind == "proxy":
+        elif on_proxy:
             candidates = [spec.strike_proxy]
         else:
             candidates = (
@@ -446,7 +455,7 @@ class _Mapper:
             if (
                 action is not None
                 and rec.cameo.startswith(action.cameo)
-                and action.hits == TARGETS.index(kind)
+                and (hits is None or action.hits == TARGETS.index(hits))
             ):
                 return action
         return None
