@@ -198,7 +198,8 @@ class Batch:
         S = self.state
         for array, axis in (
             (S.F, 1), (S.I, 1), (S.SLF, 2), (S.SLI, 2), (S.fired, 2), (S.grievance, 1),
-            (S.suppression, 1), (S.deaths, 1), (S.injuries, 1), (S.seen, 1), (S.daily, 2),
+            (S.suppression, 1), (S.deaths, 1), (S.injuries, 1), (S.seen, 1),
+            (S.daily[:, : t + 1], 2),  # the days recorded so far
         ):  # fmt: skip
             if array.shape[axis] >= hi:
                 index = [slice(None)] * array.ndim
