@@ -41,6 +41,7 @@ from crisislab.history.backtest import (
     score_window,
     skill,
 )
+from crisislab.history.fork import proxy_groups
 from crisislab.history.replay import prepare
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -177,21 +178,22 @@ def test_attack_day_counts_read_the_daily_rungs_and_count_war_days():
 
 
 def test_the_timeline_is_read_day_by_day(synthetic):
-    tl, _, mapped = prepare(synthetic, None, None)
-    flags = daily_observations(mapped, tl)
+    tl, resolved, mapped = prepare(synthetic, None, None)
+    flags = daily_observations(mapped, tl, proxy_groups(resolved))
     assert len(flags[COUNT]) == 20
     assert flags["state_strike"].nonzero()[0].tolist() == [4]
     assert flags[COUNT].nonzero()[0].tolist() == [0, 4, 19]  # the threat is no attack
     assert not flags["war"].any() and not flags["lethal_proxy_attack"].any()
 
 
-def _fake_result(runs: int = 4) -> SimpleNamespace:
+def _fake_result(scenario: object, runs: int = 4) -> SimpleNamespace:
     """Per-run columns as the simulator gives them, with known values."""
     never = np.full(runs, -1)
     rung = np.zeros((runs, 92), dtype=np.float32)
     rung[0, [1, 2, 3]] = 8
     rung[1, 5] = 12
     return SimpleNamespace(
+        scenario=scenario,
         n_runs=runs,
         columns={
             "first_state_strike_day": np.array([-1, 1, 5, 15]),
@@ -207,12 +209,12 @@ def _fake_result(runs: int = 4) -> SimpleNamespace:
 def test_baselines_and_outcomes_of_each_fork_day_by_hand(synthetic):
     """Fork days 0, 7 and 14 of a 20-day timeline (last day 19), 30-day window: scored on 19,
     12 and 5 days, with the baselines read off the days up to each fork day."""
-    tl, _, mapped = prepare(synthetic, None, None)
-    flags = daily_observations(mapped, tl)
+    tl, resolved, mapped = prepare(synthetic, None, None)
+    flags = daily_observations(mapped, tl, proxy_groups(resolved))
     shares = {"state_strike": 0.4, "lethal_proxy_attack": 0.6, "war": 0.1}
 
     def window(day: int) -> dict:
-        return score_window(Fork(tl, mapped, flags, day, _fake_result()), 30, shares)
+        return score_window(Fork(tl, mapped, flags, day, _fake_result(resolved)), 30, shares)
 
     first, second, third = window(0), window(7), window(14)
     assert [c["window_days"] for c in (first, second, third)] == [19, 12, 5]

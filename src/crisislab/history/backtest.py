@@ -37,7 +37,14 @@ from crisislab._version import __version__
 from crisislab.engine.constants import KINETIC_RUNG
 from crisislab.engine.script import ScriptedEvent
 from crisislab.errors import BadInput, Problem
-from crisislab.history.fork import DESCRIPTIONS, P_FLOOR, calibrate, fork, observed_events
+from crisislab.history.fork import (
+    DESCRIPTIONS,
+    P_FLOOR,
+    calibrate,
+    fork,
+    observed_events,
+    proxy_groups,
+)
 from crisislab.history.mapping import MappedTimeline
 from crisislab.history.replay import prepare
 from crisislab.history.timeline import Timeline, load_timeline
@@ -138,13 +145,15 @@ def _is_attack(event: ScriptedEvent) -> bool:
     return (variant.lethal_rung if event.deaths > 0 else variant.rung) >= ATTACK_RUNG
 
 
-def daily_observations(mapped: MappedTimeline, tl: Timeline) -> dict[str, np.ndarray]:
+def daily_observations(
+    mapped: MappedTimeline, tl: Timeline, proxies: frozenset[int]
+) -> dict[str, np.ndarray]:
     """Per outcome, whether the timeline shows it on each of its days (0 = the first): the events
     by the fork's own rule (`observed_events` of a one-day window), and days with an attack."""
     days = mapped.day_of(mapped.end) + 1
     flags = {name: np.zeros(days, dtype=bool) for name in OUTCOMES}
     for day in range(days):
-        seen = observed_events(mapped, tl, mapped.start + dt.timedelta(days=day - 1), 1)
+        seen = observed_events(mapped, tl, mapped.start + dt.timedelta(days=day - 1), 1, proxies)
         for name in EVENTS:
             flags[name][day] = seen[name]
         flags[COUNT][day] = any(_is_attack(e) for e in mapped.script_events.get(day, []))
@@ -446,7 +455,7 @@ def backtest(
     cases, covered = [], []
     for tl, dates in plans:
         _, resolved, mapped = prepare(tl, scenario, overrides)
-        flags = daily_observations(mapped, tl)
+        flags = daily_observations(mapped, tl, proxy_groups(resolved))
         for at in dates:
             result = fork(
                 tl,

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from crisislab.engine.compiled import DEFENDER, TARGETS
+from crisislab.engine.compiled import DEFENDER, TARGETS, compile_scenario
 from crisislab.errors import BadInput, Problem
 from crisislab.history.mapping import MappedTimeline
 from crisislab.history.replay import prepare
@@ -111,14 +111,17 @@ def fork(
 
 
 def observed_events(
-    mapped: MappedTimeline, tl: Timeline, at: dt.date, window: int
+    mapped: MappedTimeline, tl: Timeline, at: dt.date, window: int, proxies: frozenset[int]
 ) -> dict[str, bool]:
-    """Which observable events the timeline shows in (at, at + window]."""
+    """Which observable events the timeline shows in (at, at + window]; `proxies` are the
+    scenario's groups of the proxy role (a faction's lethal act is not a proxy attack, as in the
+    simulation's count)."""
     first, last = mapped.day_of(at) + 1, mapped.day_of(at) + window
     seen = dict.fromkeys(OBSERVABLES, False)
     for day in range(first, last + 1):
         for ev in mapped.script_events.get(day, []):
-            if ev.group >= 0 and ev.deaths > 0 and ev.victim == mapped.defender_nationality:
+            lethal = ev.deaths > 0 and ev.victim == mapped.defender_nationality
+            if ev.group in proxies and lethal:
                 seen["lethal_proxy_attack"] = True
             if ev.side == DEFENDER and ev.group < 0 and ev.kind == "act":
                 if ev.struck_group is not None:
@@ -134,6 +137,12 @@ def observed_events(
     return seen
 
 
+def proxy_groups(scenario: Scenario) -> frozenset[int]:
+    """The indices of the scenario's armed groups of the proxy role."""
+    groups = compile_scenario(scenario).groups
+    return frozenset(i for i, g in enumerate(groups) if g.role == "proxy")
+
+
 def calibrate(
     result: SimulationResult, mapped: MappedTimeline, tl: Timeline, at: dt.date, window: int
 ) -> dict[str, Any]:
@@ -142,7 +151,7 @@ def calibrate(
     a day on which nothing happened, so forecasts and outcomes are both counted only up to it."""
     covered = max(0, mapped.day_of(mapped.end) - mapped.day_of(at))
     scored = min(window, covered)
-    happened = observed_events(mapped, tl, at, scored)
+    happened = observed_events(mapped, tl, at, scored, proxy_groups(result.scenario))
     events = {}
     agrees = np.ones(result.n_runs, bool)  # runs whose events all went as the record's did
     for name, column in OBSERVABLES.items():
