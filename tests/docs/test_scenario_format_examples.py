@@ -143,7 +143,14 @@ def _schema_field_names() -> dict[str, str]:
 
 def test_schema_walk_reaches_nested_models():
     names = _schema_field_names()
-    for nested in ("p_kill", "campaign_mean_days", "strike_proxy", "posture", "breakout_months", "op"):
+    for nested in (
+        "p_kill",
+        "campaign_mean_days",
+        "strike_proxy",
+        "posture",
+        "breakout_months",
+        "op",
+    ):
         assert nested in names
 
 
