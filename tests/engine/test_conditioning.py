@@ -64,8 +64,10 @@ def exact_posterior_limited() -> float:
     """P(limited | the record) by enumeration of the two types."""
     k, quiet = len(ATTACK_DAYS), DAYS - len(ATTACK_DAYS)
     likelihood = {t: r**k * (1 - r) ** quiet for t, r in RATE.items()}
-    return PRIOR * likelihood["limited"] / (
-        PRIOR * likelihood["limited"] + (1 - PRIOR) * likelihood["aggressive"]
+    return (
+        PRIOR
+        * likelihood["limited"]
+        / (PRIOR * likelihood["limited"] + (1 - PRIOR) * likelihood["aggressive"])
     )
 
 
