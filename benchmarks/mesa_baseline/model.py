@@ -269,7 +269,8 @@ class CrisisModel(mesa.Model):
             led.last_lethal_day = t
             self.lethal_today = True
         if self.host is not None:
-            self.host.witness(action.hits, group, rung, deaths, victim)
+            own_attack = group >= 0 and action.id == self.armed_groups[group].spec.action.id
+            self.host.witness(action.hits, group if own_attack else -1, rung, deaths, victim)
         if group >= 0 and not front_event:
             led.group_attacks += 1
             if ordered and t > 0:

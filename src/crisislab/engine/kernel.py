@@ -353,10 +353,11 @@ def truth(
     hits = act_i[act, col.AI_HITS]
     if pi[col.PI_HOST_ON]:
         # a violation of the host's sovereignty by any side: a strike on a target kind on its
-        # soil, or an armed group's attack on the defender's forces stationed there
-        on_soil = pi[col.PI_SOIL + hits] != 0 or (
-            group >= 0 and P.group_i[group, col.GI_PRESENCE] != 0
-        )
+        # soil, or an armed group's own attack on the defender's forces stationed there (not its
+        # accidents or losses of control, which are other acts)
+        presence = group >= 0 and P.group_i[group, col.GI_PRESENCE] != 0
+        own_attack = presence and act == P.group_i[group, col.GI_ACTION]
+        on_soil = pi[col.PI_SOIL + hits] != 0 or own_attack
         if on_soil:
             F[col.F_SOIL_TODAY, j] += 1.0 if rung >= KINETIC_RUNG else 0.0
         if victim == pi[col.PI_HOST_NAT]:
