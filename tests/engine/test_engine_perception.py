@@ -134,10 +134,10 @@ def test_the_pure_utilities_take_no_state() -> None:
 
 def test_the_check_sees_reads_of_truth() -> None:
     """The check itself: a function that reads the truth is caught (end_day reads the ledger and
-    hidden_stocks the deaths table), and so is a read of the other side's own fields."""
+    truth the deaths table), and so is a read of the other side's own fields."""
     parts = {_part(name) for name in _fields_read("end_day")}
     assert parts - ALLOWED
-    assert "deaths" in _fields_read("hidden_stocks")
+    assert "deaths" in _fields_read("truth")
     assert "withdrawal_day" in _fields_read("decide_orders")  # public: a `view` field
     other = "def f(F, j, side):\n    return F[col.F_RESOLVE + 1 - side, j] + F[col.F_RAGE, j]\n"
     assert _other_sides_own_reads(ast.parse(other)) == ["col.F_RESOLVE + 1 - side", "col.F_RAGE"]

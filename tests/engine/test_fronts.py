@@ -251,8 +251,7 @@ def test_the_follow_on_withdrawal_is_the_defenders_choice_on_its_withdrawal_day(
         fronts__host__theatre_value=0.5,
     )
     resolve = np.linspace(0.05, 0.95, b.runs)
-    b.field("resolve")[:, DEFENDER] = resolve  # drawn = current: resolve stays where it is
-    b.field("resolve_drawn")[:, DEFENDER] = resolve
+    set_resolve(b, DEFENDER, resolve)  # it reverts to where it is: it stays there
     b.field("pressure")[:] = 0.0
     b.field("expulsion_day")[:] = 0
     b.field("expulsion_day")[4] = NOT_YET  # run 4: never ordered out
@@ -374,6 +373,7 @@ def set_resolve(batch: Batch, side: int, resolve) -> None:
     """A side's resolve, and the value it reverts to: it stays there."""
     batch.field("resolve")[:, side] = resolve
     batch.field("resolve_drawn")[:, side] = resolve
+    batch.field("resolve_target")[:, side] = resolve
 
 
 def test_breakout_moves_only_on_step_days_by_the_challengers_choice_or_up_with_a_dialogue():

@@ -106,6 +106,7 @@ class Batch:
             drawn = np.where(limited, np.minimum(drawn, 0.499), np.maximum(drawn, 0.501))
             S.F[col.F_RESOLVE + side, :n] = drawn
             S.F[col.F_RESOLVE_DRAWN + side, :n] = drawn
+            S.F[col.F_RESOLVE_TARGET + side, :n] = drawn
             S.I[col.I_LIMITED + side, :n] = limited
             S.F[col.F_BELIEF + side, :n] = spec.prior_trust
             kappa = max(

@@ -387,6 +387,10 @@ def truth(
         for s in range(2):
             if victim == side_i[s, col.SDI_NATIONALITY] and s != side:
                 F[col.F_RAGE + s, j] += weight
+                if deaths > 0:  # resolve falls for good with the log of its own deaths
+                    F[col.F_RESOLVE_TARGET + s, j] = F[col.F_RESOLVE_DRAWN + s, j] - P.pf[
+                        col.PF_DEATH_SLOPE
+                    ] * math.log1p(S.deaths[victim, j])
                 if leader:  # a rally round the flag (MODEL.md §1)
                     F[col.F_RESOLVE + s, j] = min(
                         0.99, F[col.F_RESOLVE + s, j] + P.pf[col.PF_RALLY]
@@ -679,8 +683,9 @@ def logistic(precision, eu):
 def decide_orders(S, P, t, lo, hi, u, alive, side):
     """A leadership's posture toward its armed groups: on a decision occasion (a background
     rate, higher on alert, or the day after it perceived a new hostile act) it orders attacks
-    or holds, by the logit of order_utility; between occasions its orders stand. One loop with
-    no branch on a run's figures: the processor does several runs at once."""
+    or holds, by the logit of order_utility; between occasions its orders stand. A loop with no
+    branch on a run's figures marks the occasions (several runs at once); only those runs
+    compute their utility."""
     F, I = S.F, S.I
     pf, pi, side_f, side_i = P.pf, P.pi, P.side_f, P.side_i
     row, choice_row = side_i[side, col.SDI_ROW], pi[col.PI_ROW_DECIDE] + side
@@ -694,27 +699,31 @@ def decide_orders(S, P, t, lo, hi, u, alive, side):
     before = np.empty(np.int64(hi - lo) if tracing else 0, np.int64)
     for j in range(lo, hi if tracing else lo):  # the orders before, to log what changed
         before[j - lo] = I[col.I_CAMPAIGN + side, j]
-    for j in range(lo, hi):
+    n, first = hi - lo, np.int64(lo)
+    marks = np.empty(n, np.bool_)
+    for j in range(lo, hi):  # which runs have an occasion: several runs at once
         jl = j - lo
         alert = F[col.F_ALERT + side, j]
-        occasion = (
+        marks[jl] = (
             alive[jl]
             & begun
             & ((u[row, jl] < rate * (1.0 + alert)) | (I[col.I_OCCASION + side, j] != 0))
         )
+        I[col.I_OCCASION + side, j] = 0
+    deciding = np.empty(n, np.int64)
+    for q in range(marked_runs(marks, first, n, deciding)):  # the few that decide
+        j = deciding[q]
         eu = order_utility(
             F[col.F_RESOLVE + side, j], F[col.F_RAGE + side, j], F[col.F_BELIEF + side, j],
             F[col.F_CREDIBILITY + side, j], F[col.F_ANSWERED + side, j],
             F[col.F_UNANSWERED + side, j], cross, value, cost, loss, weight,
         )  # fmt: skip
-        withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0  # the defender's forces gone: less to fear
-        eu = eu + (emboldened / max(precision, 1e-9) if withdrawn else 0.0)
-        chooses = u[choice_row, jl] < logistic(precision, eu)
+        if I[col.I_WITHDRAWAL_DAY, j] >= 0:  # the defender's forces gone: less to fear
+            eu += emboldened / max(precision, 1e-9)
+        now = u[choice_row, j - first] < logistic(precision, eu)
         campaign = I[col.I_CAMPAIGN + side, j] != 0
-        now = chooses if occasion else campaign
         I[col.I_CAMPAIGN + side, j] = 1 if now else 0
-        I[col.I_ORDERS + side, j] += 1 if now & (not campaign) else 0
-        I[col.I_OCCASION + side, j] = 0
+        I[col.I_ORDERS + side, j] += 1 if now and not campaign else 0
     for j in range(lo, hi if tracing else lo):
         now = I[col.I_CAMPAIGN + side, j]
         if now != before[j - lo]:
@@ -1667,19 +1676,19 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
             dialogue = (dialogue | start) & (not collapse)
             I[col.I_DIALOGUE, j] = 1 if dialogue else 0
             breakout = F[col.F_BREAKOUT, j]
-            # an enrichment step is the challenger's choice (its own resolve, its belief about
-            # the defender, the preventive strike it fears), of a size with noise; a dialogue
-            # reverses steps instead
-            u_step, u_size = pair(key, j, t, purpose.NUCLEAR_STEP, 0, 0)
-            r, belief = F[col.F_RESOLVE + 1, j], F[col.F_BELIEF + 1, j]
-            eu = r * step_value - (1.0 - r) * step_cost - feared * (1.0 - r) * (2.0 - belief)
-            size = step_months * (0.5 + u_size)
-            if dialogue:
-                stepped = min(max_months, breakout + step_months)
-            else:
-                stepped = max(0.0, breakout - (size if u_step < logistic(precision, eu) else 0.0))
-            breakout = stepped if step_day else breakout
-            F[col.F_BREAKOUT, j] = breakout
+            if step_day:
+                # an enrichment step is the challenger's choice (its own resolve, its belief
+                # about the defender, the preventive strike it fears), of a size with noise; a
+                # dialogue reverses steps instead (the draws only on step days: they are costly)
+                u_step, u_size = pair(key, j, t, purpose.NUCLEAR_STEP, 0, 0)
+                r, belief = F[col.F_RESOLVE + 1, j], F[col.F_BELIEF + 1, j]
+                eu = r * step_value - (1.0 - r) * step_cost - feared * (1.0 - r) * (2.0 - belief)
+                chosen = u_step < logistic(precision, eu)
+                if dialogue:
+                    breakout = min(max_months, breakout + step_months)
+                elif chosen:
+                    breakout = max(0.0, breakout - step_months * (0.5 + u_size))
+                F[col.F_BREAKOUT, j] = breakout
             crisis_day = I[col.I_CRISIS_DAY, j]
             begins = (crisis_day < 0) & (not dialogue) & (breakout < crisis_threshold)
             I[col.I_CRISIS_DAY, j] = t if begins else crisis_day
@@ -1768,16 +1777,15 @@ def hidden_stocks(S, P, lo, hi):
     other's red lines drifts back to its prior; the forecast of hostile acts against it (an
     exponentially weighted share of days with a perceived attack) moves, and its days near the
     pre-crisis level are counted. Plain loops, several runs at once."""
-    F, I, deaths = S.F, S.I, S.deaths
-    pf, pi, side_i = P.pf, P.pi, P.side_i
-    decay_r, slope = pf[col.PF_DECAY_RESOLVE], pf[col.PF_DEATH_SLOPE]
+    F, I = S.F, S.I
+    pf, pi = P.pf, P.pi
+    decay_r = pf[col.PF_DECAY_RESOLVE]
     decay_g, decay_k = pf[col.PF_DECAY_GRIEVANCE], pf[col.PF_DECAY_CREDIBILITY]
     decay_x, calm = pf[col.PF_DECAY_THREAT], pf[col.PF_CALM_LEVEL]
     threshold = pi[col.PI_ATTACK_THRESHOLD]
     for side in range(2):
-        nat = side_i[side, col.SDI_NATIONALITY]
         for j in range(lo, hi):
-            target = F[col.F_RESOLVE_DRAWN + side, j] - slope * math.log1p(deaths[nat, j])
+            target = F[col.F_RESOLVE_TARGET + side, j]  # lowered by truth() as deaths come
             r = target + (F[col.F_RESOLVE + side, j] - target) * decay_r
             r = min(0.99, max(0.01, r))
             F[col.F_RESOLVE + side, j] = r
@@ -1808,7 +1816,22 @@ def crisis_course(S, P, key, t, lo, hi, pending):
     hazard, calm = pf[col.PF_WAR_END_HAZARD], pf[col.PF_CALM_LEVEL]
     recur = max(0.5 * CRISIS_THREAT, 2.0 * calm)
     channel, tracing = pi[col.PI_CHANNEL_OPEN] != 0, pi[col.PI_TRACING] != 0
-    for j in range(lo, hi):
+    n = hi - lo
+    marks = np.empty(n, np.bool_)
+    for j in range(lo, hi):  # the few runs with something to do today: several runs at once
+        ended = I[col.I_CRISIS_END_DAY, j] >= 0
+        both_calm = min(I[col.I_CALM_DAYS, j], I[col.I_CALM_DAYS + 1, j]) >= quiet
+        threat = max(F[col.F_THREAT, j], F[col.F_THREAT + 1, j])
+        campaign = (I[col.I_DIRECT_CAMPAIGN, j] | I[col.I_DIRECT_CAMPAIGN + 1, j]) != 0
+        marks[j - lo] = (
+            (I[col.I_WAR, j] != 0)
+            | (ended != both_calm)  # an end, or a recurrence to look at
+            | (ended & (threat > recur))
+            | campaign
+        )
+    busy = np.empty(n, np.int64)
+    for q in range(marked_runs(marks, lo, n, busy)):
+        j = busy[q]
         what = col.WHAT_NONE
         if I[col.I_WAR, j]:
             if pair(key, j, t, purpose.CEASEFIRE, 0, 0)[0] < hazard:
