@@ -310,6 +310,14 @@ def test_report_from_a_fork_json(capsys, tmp_path):
         assert f'<th scope="col">{header}</th>' in page
     for event in json.loads(out)["calibration"]["events"].values():
         assert html.escape(event["description"]) in page
+    # the conditioned replay: prior and posterior of each side's hidden resolve, and the
+    # probability of the whole history that followed
+    assert '<section id="conditioning">' in page
+    hidden = json.loads(out)["calibration"]["conditioning"]["hidden"]
+    assert set(hidden) == {"USA", "IRN"}
+    for actor, h in hidden.items():
+        assert f'<th scope="row">{actor}</th>' in page and f"{h['posterior_limited']:.3f}" in page
+    assert "The whole history that followed" in page
 
 
 @pytest.mark.parametrize(

@@ -763,6 +763,38 @@ def _flat_bands_note(series: Mapping[str, Any]) -> str:
     )
 
 
+def _conditioning_section(cal: Mapping[str, Any]) -> list[str]:
+    """How the replay conditioned the hidden state on the record (docs/model.md §6.7)."""
+    c = cal.get("conditioning")
+    if not c:
+        return []
+    rows = [
+        [
+            actor,
+            f"{h['prior_limited']:.3f}",
+            f"{h['posterior_limited']:.3f}",
+            f"{h['posterior_resolve_mean']:.3f}",
+        ]
+        for actor, h in c["hidden"].items()
+    ]
+    caption = (
+        f"{c['particles']:,} particles weighed by the record's armed-group acts and quiet days; "
+        f"the smallest effective sample size a block met was {c['ess_min_share']:.0%} of it "
+        f"(mean over blocks), with {c['resamplings_mean']:.1f} resamplings a block."
+    )
+    return [
+        section(
+            "conditioning",
+            "Hidden state conditioned on the record",
+            table(
+                ["leadership", "P(limited): prior", "posterior", "mean drawn resolve"],
+                rows,
+                caption,
+            ),
+        )
+    ]
+
+
 def fork_page(data: Mapping[str, Any]) -> str:
     """A fork JSON: outcomes, calibration against the timeline, and the fan chart."""
     f, cal = data["fork"], data["calibration"]
@@ -795,8 +827,9 @@ def fork_page(data: Mapping[str, Any]) -> str:
             ]
         ),
         para(
-            "The timeline is replayed up to the fork date; from then on the scenario's doctrines "
-            "decide. The calibration compares the forecast with what the timeline shows.",
+            "The timeline is replayed up to the fork date, each run weighed by the record and "
+            "resampled; from then on the scenario's decisions take over. The calibration "
+            "compares the forecast with what the timeline shows.",
             "note",
         ),
         section(
@@ -819,9 +852,16 @@ def fork_page(data: Mapping[str, Any]) -> str:
                 f"covers ({cal['timeline_covers_days']}), at most "
                 f"{cal.get('requested_window_days') or cal['window_days']}. Mean Brier "
                 f"{_score(cal['mean_brier'])}, mean log score {_score(cal['mean_log_score'])}; "
-                "lower is better for both.",
+                "lower is better for both."
+                + (
+                    f" The whole history that followed (each event as it went) had probability "
+                    f"{_p({'p': cal['joint']['forecast'], 'ci': cal['joint']['ci']})}."
+                    if cal.get("joint")
+                    else ""
+                ),
             ),
         ),
+        *_conditioning_section(cal),
         section(
             "fan",
             "Simulated and observed Goldstein scores",
