@@ -950,6 +950,19 @@ def hazard_terms(effort, ordered, withdrawn, grievance, figures):
     return figures[4] * grievance, factor, after
 
 
+@jit(FIVE(PARAMS, i8, b1), inline=True)
+def group_figures(P, i, presence):
+    """The figures of group i that hazard_terms reads (its `figures`)."""
+    pf = P.pf
+    return (
+        P.group_f[i, col.GF_CONTROL],
+        pf[col.PF_ENFORCEMENT_EFFECT],
+        pf[col.PF_ORDERED_MULTIPLIER],
+        pf[col.PF_PRESENCE_AFTER] if presence else 1.0,
+        pf[col.PF_GRIEVANCE_SENSITIVITY],
+    )
+
+
 @jit(void(STATE, PARAMS, u8, u8, ROWS, MASK, ROWS, _array(b1, 2), MASK, TABLE, IVEC))
 def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
     """Which runs each armed group attacks in today: the listing half of the group phase,
@@ -971,14 +984,7 @@ def group_lists(S, P, lo, hi, u, alive, effort, ordered, marks, acts, counts):
     for i in range(pi[col.PI_N_GROUPS]):
         side = group_i[i, col.GI_SIDE]
         presence = group_i[i, col.GI_PRESENCE] and host_on
-        base = group_f[i, col.GF_BASE_HAZARD]
-        figures = (
-            group_f[i, col.GF_CONTROL],
-            pf[col.PF_ENFORCEMENT_EFFECT],
-            pf[col.PF_ORDERED_MULTIPLIER],
-            pf[col.PF_PRESENCE_AFTER] if presence else 1.0,
-            pf[col.PF_GRIEVANCE_SENSITIVITY],
-        )
+        base, figures = group_f[i, col.GF_BASE_HAZARD], group_figures(P, i, presence)
         row = first_row + i
         for j in range(lo, hi):
             jl = j - lo
@@ -1035,14 +1041,7 @@ def weigh_record(S, P, t, lo, hi, alive, effort, ordered):
                 acted = acted or script[e, col.SCI_GROUP] == i
         side = group_i[i, col.GI_SIDE]
         presence = group_i[i, col.GI_PRESENCE] and host_on
-        base = group_f[i, col.GF_BASE_HAZARD]
-        figures = (
-            group_f[i, col.GF_CONTROL],
-            pf[col.PF_ENFORCEMENT_EFFECT],
-            pf[col.PF_ORDERED_MULTIPLIER],
-            pf[col.PF_PRESENCE_AFTER] if presence else 1.0,
-            pf[col.PF_GRIEVANCE_SENSITIVITY],
-        )
+        base, figures = group_f[i, col.GF_BASE_HAZARD], group_figures(P, i, presence)
         for j in range(lo, hi):
             jl = j - lo
             withdrawn = I[col.I_WITHDRAWAL_DAY, j] >= 0
