@@ -136,15 +136,28 @@ def violence_figure(summaries: Summaries, mark: str | None = None) -> Figure:
     return fig
 
 
+def _small_multiples(
+    n: int, row_height: float, extra: float
+) -> tuple[Figure, np.ndarray, int, int]:
+    """A grid of n panels sharing their axes (one per policy): the figure, the panels in order,
+    and the grid's rows and columns."""
+    rows, cols = _grid(n)
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(10, row_height * rows + extra),
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+    )
+    return fig, np.atleast_1d(axes).ravel(), rows, cols
+
+
 def first_crisis_figure(trajs: Mapping[str, Trajectories], start: str) -> Figure:
     """Small multiples, one per policy: how the first crisis ends, day by day, as competing risks
     (stacked shares of runs: ended short of war, war while it was on, still in crisis)."""
     names = list(trajs)
-    rows, cols = _grid(len(names))
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(10, 2.6 * rows + 1.0), sharex=True, sharey=True, layout="constrained"
-    )
-    flat = np.atleast_1d(axes).ravel()
+    fig, flat, rows, cols = _small_multiples(len(names), 2.6, 1.0)
     for i, name in enumerate(names):
         ax, t = flat[i], trajs[name]
         days = np.arange(t.days)
@@ -219,11 +232,7 @@ def fan_figure(trajs: Mapping[str, Trajectories], measure: str, what: str, start
     """Small multiples, one per policy: median and 25–75% / 5–95% bands of a rung measure
     (`true_rung` or `perceived_rung`) among runs not yet at war."""
     names = list(trajs)
-    rows, cols = _grid(len(names))
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(10, 2.9 * rows + 0.9), sharex=True, sharey=True, layout="constrained"
-    )
-    flat = np.atleast_1d(axes).ravel()
+    fig, flat, rows, cols = _small_multiples(len(names), 2.9, 0.9)
     for i, name in enumerate(names):
         ax, t = flat[i], trajs[name]
         _fan_panel(ax, getattr(t, measure), policy_style(i)["color"])
