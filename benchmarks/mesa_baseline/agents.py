@@ -180,6 +180,7 @@ class Leadership(mesa.Agent):
         self.direct_campaign = 0  # days of its campaign of direct strikes (0: none)
         self.effort = 0.0  # enforcement effort over own groups
         self.commitment = 0.0  # public commitment from inflammatory statements
+        self.heard_commitment = 0.0  # the other's, from the statements it heard
         self.pending = NONE  # the answer chosen, carried out once its planning is done
         self.pending_group = -1
         self.pending_due = NEVER  # the day it is carried out
@@ -209,6 +210,11 @@ class Leadership(mesa.Agent):
 
     # --- orders and execution ---------------------------------------------------------------
 
+    def credible(self) -> float:
+        """The credibility of the other's red lines once its public commitment is heard."""
+        audience = self.adversary.spec.audience_cost
+        return 1.0 - (1.0 - self.credibility) * math.exp(-audience * self.heard_commitment)
+
     def order_utility(self) -> float:
         """ΔEU of ordering its groups to attack, against holding: the stake and the revenge, less
         the cost and the expected loss of an answer (the other's red lines, with their
@@ -216,7 +222,7 @@ class Leadership(mesa.Agent):
         lg = self.model.p.scenario.logit
         r = self.resolve
         cross = self.model.p.cross_chance[self.side]
-        p_answer = cross * self.credibility + (1.0 - cross) * answer_rate(
+        p_answer = cross * self.credible() + (1.0 - cross) * answer_rate(
             self.answered, self.unanswered
         )
         expected_loss = p_answer * lg.answer_loss * (1.0 - r) * (2.0 - self.belief)
@@ -302,6 +308,7 @@ class Leadership(mesa.Agent):
         if not (alive and self.random.random() < s.rhetoric.daily_probability):
             return
         self.commitment += s.stocks.commitment_per_inflammatory_day
+        self.adversary.heard_commitment += s.stocks.commitment_per_inflammatory_day
         for g in self.adversary_groups:
             g.grievance += s.stocks.grievance_per_inflammatory_day
         listener = self.adversary
@@ -520,7 +527,7 @@ class Leadership(mesa.Agent):
         s = self.model.p.scenario
         lg, spec = s.logit, self.spec
         dv, cost = lg.deterrence_value, lg.action_cost
-        r, kappa = self.resolve, self.credibility
+        r, kappa = self.resolve, self.credible()
         loss = lg.answer_loss * (1.0 - r) * (2.0 - self.belief)
         revenge = lg.grievance_weight * self.rage + self.obligation + backing_down
         rate = answer_rate(self.answered, self.unanswered)
@@ -629,6 +636,7 @@ class Leadership(mesa.Agent):
         p = self.model.p
         self.alert *= p.decay_alert
         self.commitment *= p.decay_commitment
+        self.heard_commitment *= p.decay_commitment
         for ev in self.active_events():
             settled = (
                 ev.report_day <= t

@@ -621,12 +621,14 @@ def send_message(S, P, key, t, side, idx, mimic, reason):
 
 @jit(void(STATE, PARAMS, i8, i8, i8), inline=True)
 def speak(S, P, t, j, side):
-    """An inflammatory statement by `side` in run j: commitment for the speaker, grievance for
-    the other side's groups, a little less trust and more alert in the listener."""
+    """An inflammatory statement by `side` in run j: commitment for the speaker (which the
+    listener hears: heard_commitment), grievance for the other side's groups, a little less
+    trust and more alert in the listener."""
     F, I, pf, act_i = S.F, S.I, P.pf, P.act_i
     act = P.side_i[side, col.SDI_RHETORIC]
     listener, rung = 1 - side, act_i[act, col.AI_RUNG]
     F[col.F_COMMITMENT + side, j] += pf[col.PF_COMMITMENT_PER_SPEECH]
+    F[col.F_HEARD_COMMITMENT + listener, j] += pf[col.PF_COMMITMENT_PER_SPEECH]  # public words
     for i in range(P.pi[col.PI_N_GROUPS]):
         if P.group_i[i, col.GI_SIDE] != side:
             S.grievance[i, j] += pf[col.PF_GRIEVANCE_PER_SPEECH]
@@ -673,6 +675,14 @@ def order_utility(
     return resolve * value + weight * rage - (1.0 - resolve) * cost - expected_loss
 
 
+@jit(f8(f8, f8, f8), inline=True)
+def credible(kappa, audience, heard):
+    """The credibility of the other's red lines once its public commitment is heard: the chance
+    it is committed grows as 1 - (1 - κ) exp(-w · commitment), w its audience cost, as the
+    owner's own commitment does (MODEL.md §5: statements of resolve deter)."""
+    return 1.0 - (1.0 - kappa) * math.exp(-audience * heard)
+
+
 @jit(f8(f8, f8), inline=True)
 def logistic(precision, eu):
     """The logit choice probability of an option against holding (McKelvey & Palfrey 1995)."""
@@ -692,6 +702,7 @@ def decide_orders(S, P, t, lo, hi, u, alive, side):
     rate, precision = pf[col.PF_OCCASION_RATE], pf[col.PF_LOGIT_PRECISION]
     value, cost, loss = pf[col.PF_ORDER_VALUE], pf[col.PF_ORDER_COST], pf[col.PF_ANSWER_LOSS]
     weight, cross = pf[col.PF_GRIEVANCE_WEIGHT], side_f[side, col.SDF_CROSS_CHANCE]
+    audience = side_f[1 - side, col.SDF_AUDIENCE_COST]  # the other's, a public figure
     emboldened = math.log(pf[col.PF_DETERRENCE_AFTER]) if side == 1 and pi[col.PI_HOST_ON] else 0.0
     # no occasion on the first simulated day (its act is the opening event); replayed days
     # have occasions: a particle's orders are hidden state the record speaks to (MODEL.md §14)
@@ -715,8 +726,9 @@ def decide_orders(S, P, t, lo, hi, u, alive, side):
         j = deciding[q]
         eu = order_utility(
             F[col.F_RESOLVE + side, j], F[col.F_RAGE + side, j], F[col.F_BELIEF + side, j],
-            F[col.F_CREDIBILITY + side, j], F[col.F_ANSWERED + side, j],
-            F[col.F_UNANSWERED + side, j], cross, value, cost, loss, weight,
+            credible(F[col.F_CREDIBILITY + side, j], audience, F[col.F_HEARD_COMMITMENT + side, j]),
+            F[col.F_ANSWERED + side, j], F[col.F_UNANSWERED + side, j], cross, value, cost, loss,
+            weight,
         )  # fmt: skip
         if I[col.I_WITHDRAWAL_DAY, j] >= 0:  # the defender's forces gone: less to fear
             eu += emboldened / max(precision, 1e-9)
@@ -1508,7 +1520,11 @@ def choose_responses(
             perceived = SLI[side, k, j, col.SLI_PERCEIVED] if trigger else TOP_RUNG
             eu = answer_utilities(
                 P, side, F[col.F_RESOLVE + side, j], F[col.F_RAGE + side, j],
-                F[col.F_BELIEF + side, j], F[col.F_CREDIBILITY + side, j],
+                F[col.F_BELIEF + side, j],
+                credible(
+                    F[col.F_CREDIBILITY + side, j], side_f[other, col.SDF_AUDIENCE_COST],
+                    F[col.F_HEARD_COMMITMENT + side, j],
+                ),
                 F[col.F_ANSWERED + side, j], F[col.F_UNANSWERED + side, j], p_ordered,
                 backing_down, fired, group >= 0 and side_i[side, col.SDI_STRIKE_PROXY] >= 0,
                 perceived,
@@ -1604,6 +1620,8 @@ def end_day(S, P, key, t, lo, hi, u, alive, marks, slotted, listing, pending, re
     for j in range(lo, hi):
         F[col.F_COMMITMENT, j] *= decay_commitment
         F[col.F_COMMITMENT + 1, j] *= decay_commitment
+        F[col.F_HEARD_COMMITMENT, j] *= decay_commitment
+        F[col.F_HEARD_COMMITMENT + 1, j] *= decay_commitment
         F[col.F_HOSTILITY, j] *= decay_hostility
         F[col.F_ALERT, j] *= decay_alert
         F[col.F_ALERT + 1, j] *= decay_alert

@@ -78,6 +78,7 @@ FIELDS: tuple[Field, ...] = (
     _f("rage", "side", "own", 0.0, "each leadership's grievance: revenge owed, stake units"),
     _f("credibility", "side", "view", 0.0, "each leadership's belief the other enforces its lines"),
     _f("credibility_prior", "side", "view", 0.0, "the credibility it reverts to"),
+    _f("heard_commitment", "side", "view", 0.0, "the other's public commitment, from statements"),
     _f("answered", "side", "view", 1.0, "the other side's answers to its attacks, as perceived"),
     _f("unanswered", "side", "view", 2.0, "its attacks the other side left unanswered"),
     _f("threat", "side", "view", 0.0, "each side's forecast of hostile acts against it per day"),
