@@ -1106,8 +1106,11 @@ def replay(
             ]
         table.add_row(*cells)
     out.print(table)
+    out.print(result.mapped.summary(), markup=False)
     for problem in result.mapped.problems:
         out.print(f"not replayed: {problem}", markup=False)
+    for note in result.mapped.notes:
+        out.print(f"read in part: {note}", markup=False)
 
 
 @app.command()

@@ -234,3 +234,12 @@ def test_forecasts_are_scored_only_over_the_days_the_timeline_covers():
     cal = last.summary()["calibration"]
     assert cal["window_days"] == 0 and cal["mean_brier"] is None
     assert all(e["observed"] is None for e in cal["events"].values())
+
+
+def test_a_replay_counts_every_row_it_did_not_replay_by_reason():
+    """No row is dropped silently: the rows kept but not replayed are counted by reason, and
+    with those replayed they add up to the timeline's rows."""
+    mapping = replay("korea-2010", runs=64, seed=1).to_json()["mapping"]
+    assert mapping["rows"] == 23
+    assert mapping["replayed"] + sum(mapping["not_replayed_by_reason"].values()) == 23
+    assert mapping["not_replayed_by_reason"]  # the UN Security Council and US exercise rows

@@ -48,6 +48,14 @@ class Replay:
             "start": self.mapped.start.isoformat(),
             "end": self.mapped.end.isoformat(),
             "not_replayed": [str(p) for p in self.mapped.problems],
+            "mapping": {
+                "rows": self.mapped.rows,
+                "replayed": self.mapped.replayed,
+                "not_replayed_by_reason": dict(self.mapped.not_replayed),
+                "outside_dyad": self.mapped.outside_dyad,
+                "outside_dyad_replayed": self.mapped.outside_dyad_replayed,
+                "notes": [str(p) for p in self.mapped.notes],
+            },
             "days": self.days,
         }
 
