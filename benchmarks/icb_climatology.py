@@ -18,22 +18,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
+from icb_targets import REFERENCE_CLASS, read  # the reference class, read one way
 
 OUTPUT = Path(__file__).resolve().parents[1] / "src/crisislab/history/data/climatology.yaml"
 SOURCE = (
     "International Crisis Behavior (ICB) Project, v15 (Brecher, Wilkenfeld, Beardsley, James, "
     "Quinn): icb1v15.csv (crisis level) and icb2v15.csv (actor level)"
 )
-REFERENCE_CLASS = (
-    "crises that began short of war, neither intra-war nor begun by the outbreak of war "
-    "(crisis level iwcmb = 1; actor level iwc = 1)"
-)
-
-
-def read(folder: Path, name: str) -> pd.DataFrame:
-    """An ICB table (its header starts with a byte-order mark)."""
-    return pd.read_csv(folder / name, encoding="utf-8-sig", low_memory=False)
 
 
 def shares(folder: Path) -> dict[str, dict[str, object]]:
