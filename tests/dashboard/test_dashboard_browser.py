@@ -141,6 +141,27 @@ def _idle(page) -> None:
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
 
 
+def _open_tab(page, name: str, shows) -> None:
+    """Open a tab and wait until `shows` is visible in it.
+
+    A click that lands while the script is rerunning can be lost when the tabs are drawn
+    again, so the click is repeated until the tab holds the expected element.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    tab = page.get_by_role("tab", name=name)
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    while True:
+        _idle(page)
+        tab.click()
+        try:
+            shows.wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
+
+
 def test_choose_change_run_and_read_a_story(page):
     page.get_by_test_id("stSelectbox").click()
     page.get_by_role("option", name="us-iran-2020").click()
@@ -164,8 +185,11 @@ def test_choose_change_run_and_read_a_story(page):
     assert "war" in table.inner_text() and "frozen conflict" in table.inner_text()
     _shot(page, "1-outcomes")
 
-    page.get_by_role("tab", name="Violence and endings").click()
-    page.get_by_role("img", name="Shares of runs by the highest violence level reached").wait_for()
+    _open_tab(
+        page,
+        "Violence and endings",
+        page.get_by_role("img", name="Shares of runs by the highest violence level reached"),
+    )
     page.get_by_role("img", name="How the first crisis ends, day by day").wait_for()
     levels = page.get_by_test_id("stTable").filter(has_text="highest violence level").first
     assert "serious clashes" in levels.inner_text() and "full-scale war" in levels.inner_text()
@@ -174,17 +198,16 @@ def test_choose_change_run_and_read_a_story(page):
     _top(page.get_by_role("tablist"))
     _shot(page, "1b-violence-and-endings")
 
-    page.get_by_role("tab", name="Escalation and beliefs").click()
     fan = page.get_by_role("img", name="Fan charts of true and perceived escalation")
-    fan.wait_for()
+    _open_tab(page, "Escalation and beliefs", fan)
     page.get_by_role(
         "img", name="Belief trajectories split by the other side's true resolve"
     ).wait_for()
     _top(page.get_by_role("tablist"))
     _shot(page, "2-escalation-and-beliefs")
 
-    page.get_by_role("tab", name="Story of a run").click()
     number = page.get_by_label("Run number (0 … 1,499)", exact=True)
+    _open_tab(page, "Story of a run", number)
     number.fill("3")
     number.press("Enter")
     page.get_by_text("Run 3 of us-iran-2020 (seed 1).").wait_for()
@@ -203,8 +226,8 @@ def test_compare_two_doctrines_run_by_run(page):
     runs.fill("1000")
     runs.press("Enter")
     _idle(page)
-    page.get_by_role("tab", name="Compare two policies").click()
     second = page.get_by_role("radiogroup", name="Policy B: USA doctrine")
+    _open_tab(page, "Compare two policies", second)
     for doctrine in ("restraint", "targeted", "gtft", "proportional", "retaliatory", "strategic"):
         second.get_by_text(doctrine, exact=True).wait_for()
     second.get_by_text("retaliatory", exact=True).click()
@@ -252,8 +275,7 @@ def test_markdown_in_an_uploaded_scenario_fetches_nothing_and_shows_as_written(p
     _idle(page)
     page.get_by_role("button", name="Run simulation").click()
     page.get_by_role("img", name="Outcome probabilities with 95% intervals").wait_for()
-    page.get_by_role("tab", name="Story of a run").click()
-    page.locator(".st-key-story").get_by_text("Outcome:").wait_for()
+    _open_tab(page, "Story of a run", page.locator(".st-key-story").get_by_text("Outcome:"))
     _idle(page)
 
     scenario = load_scenario(FIXTURES / "injection.yaml")
