@@ -15,13 +15,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.status import Status
 from rich.table import Table
 
 from crisislab import output as outputs
@@ -40,7 +41,7 @@ from crisislab.scenario.loader import (
 )
 from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Faction, Leadership, Proxy
-from crisislab.simulate import MAX_RUNS, local_executor, reporting, resolve, simulate
+from crisislab.simulate import MAX_RUNS, drawing, local_executor, reporting, resolve, simulate
 from crisislab.simulate import story as make_story
 from crisislab.stats import wilson_interval
 
@@ -115,6 +116,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on 
 WorkersOpt = Annotated[
     int, typer.Option("--workers", "-w", min=0, max=64, help="Parallel workers (0 = automatic).")
 ]
+PosteriorOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        help="A calibration's posterior (`crisislab calibrate`): each group of runs draws its "
+        "parameters from it, so intervals carry parameter uncertainty.",
+    ),
+]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -142,6 +151,25 @@ def _executor(workers: int, runs: int) -> Iterator[Executor | None]:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+@contextmanager
+def _drawing(posterior: Path | None) -> Iterator[dict[str, Any] | None]:
+    """Every simulation inside the block draws its runs' parameters from the posterior file;
+    yields what to say about it in JSON output (None without one)."""
+    if posterior is None:
+        yield None
+        return
+    from crisislab.scenario.parameters import read_posterior
+
+    draws = read_posterior(posterior)
+    with drawing(draws):
+        yield draws.describe()
+
+
+def _stamped(data: dict[str, Any], posterior: dict[str, Any] | None) -> dict[str, Any]:
+    """JSON output that says which posterior its runs drew their parameters from."""
+    return data if posterior is None else {**data, "posterior": posterior}
 
 
 @contextmanager
@@ -427,6 +455,161 @@ def targets(json_: JsonOpt = False) -> None:
 
 
 @app.command()
+def calibrate(
+    scenario: ScenarioArg,
+    targets_: Annotated[
+        str, typer.Option("--targets", "-t", help="A target set: a built-in name or a YAML file.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Posterior file (.parquet).")],
+    population: Annotated[int, typer.Option(min=10, help="Particles per generation.")] = 200,
+    generations: Annotated[int, typer.Option(min=1, max=100, help="Generations at most.")] = 8,
+    runs: Annotated[
+        int, typer.Option("--runs", "-n", min=100, max=1_000_000, help="Runs per evaluation.")
+    ] = 2048,
+    seed: SeedOpt = 0,
+    min_epsilon: Annotated[
+        float, typer.Option(min=0.0, help="Stop once the tolerance (in target sds) is this low.")
+    ] = 0.0,
+    days: DaysOpt = None,
+    set_: SetOpt = None,
+    executor: Annotated[
+        str, typer.Option(help="Where evaluations run: sequential, process or dask.")
+    ] = "process",
+    workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, max=64)] = None,
+    restart: Annotated[
+        bool, typer.Option(help="Discard a stored calibration with other settings.")
+    ] = False,
+    plot: PlotOpt = None,
+    check_draws: Annotated[
+        int, typer.Option(min=0, max=1000, help="Parameter draws in the predictive check.")
+    ] = 40,
+    json_: JsonOpt = False,
+) -> None:
+    """Fit a scenario's uncertain parameters to a target set (ABC-SMC); write the posterior.
+
+    A killed calibration continues from its last complete generation when run again with the
+    same arguments. Then the diagnostics: parameters before and after, and every target
+    simulated under the prior and the posterior against its observed value."""
+    from crisislab.calibration import abc, diagnostics, load_target_set
+    from crisislab.experiments.executors import open_executor
+
+    _check_plot(plot)
+    outputs.check(output)
+    resolved = resolve(scenario, _overrides(set_))
+    target_set = load_target_set(targets_)
+    settings = abc.Settings(population, generations, runs, seed, min_epsilon, days)
+    abc.parameter_names(resolved)
+    live = err.status("calibrating: generation 1") if err.is_terminal else nullcontext()
+    counted = {"generation": 1}
+
+    def on_generation(g: Any) -> None:
+        counted["generation"] = g.t + 2
+        err.print(
+            f"generation {g.t + 1} of {generations}: tolerance {g.epsilon:.3g} target sds, "
+            f"acceptance {g.acceptance:.0%}, {g.evaluations:,} evaluations, "
+            f"effective sample {g.effective_size:.0f}",
+            markup=False,
+        )
+
+    def on_evaluation(n: int) -> None:
+        if isinstance(live, Status):
+            live.update(f"calibrating: generation {counted['generation']}, {n:,} evaluations")
+
+    kind: Any = executor
+    with (
+        _interruptible(
+            "the generations completed are kept; run the same command again to continue"
+        ),
+        open_executor(kind, workers) as (pool, _),
+        live,
+    ):
+        fitted = abc.calibrate(
+            resolved,
+            target_set,
+            output,
+            settings,
+            executor=pool,
+            on_generation=on_generation,
+            on_evaluation=on_evaluation,
+            restart=restart,
+        )
+        checks = (
+            diagnostics.predictive_check(
+                resolved,
+                target_set,
+                fitted.posterior,
+                draws=check_draws,
+                runs=min(runs, 2048),
+                seed=seed,
+                executor=pool,
+            )
+            if check_draws
+            else []
+        )
+    rows = diagnostics.parameter_rows(resolved, fitted.posterior)
+    if plot is not None:
+        diagnostics.plot_posterior(resolved, fitted.posterior, plot)
+        err.print(f"figure written to {plot}", markup=False)
+    err.print(f"posterior written to {output}", markup=False)
+    if json_:
+        print_json(
+            {
+                "scenario": resolved.name,
+                "targets": target_set.name,
+                "posterior": fitted.posterior.describe(),
+                "resumed_from_generation": fitted.resumed_from,
+                "parameters": [r.as_dict() for r in rows],
+                "predictive_check": [c.as_dict() for c in checks],
+            }
+        )
+        return
+    out.print(_parameter_table(rows, resolved.name))
+    if checks:
+        out.print(_check_table(checks))
+
+
+def _parameter_table(rows: list[Any], name: str) -> Table:
+    table = Table(title=f"{name}: what the targets moved", header_style="bold")
+    for column in ("parameter", "prior", "prior 5–95%", "posterior median [5–95%]", "sd ratio"):
+        table.add_column(column, justify="left" if column in ("parameter", "prior") else "right")
+    for r in rows:
+        lo, _, hi = r.prior_quantiles
+        plo, pmid, phi = r.posterior_quantiles
+        table.add_row(
+            escape(r.name),
+            escape(r.prior),
+            f"{lo:.3g} – {hi:.3g}",
+            f"{pmid:.3g} [{plo:.3g} – {phi:.3g}]",
+            f"{r.narrowing:.2f}",
+        )
+    table.caption = "sd ratio: posterior sd over prior sd (1: the targets said nothing)"
+    return table
+
+
+def _check_table(checks: list[Any]) -> Table:
+    table = Table(title="Predictive check: each target simulated", header_style="bold")
+    for column in ("target", "observed ± sd", "prior: median [5–95%]", "posterior", "fits"):
+        table.add_column(column, justify="left" if column == "target" else "right")
+
+    def band(q: tuple[float, float, float]) -> str:
+        return f"{q[1]:.3g} [{q[0]:.3g} – {q[2]:.3g}]"
+
+    for c in checks:
+        table.add_row(
+            escape(c.name),
+            f"{c.observed:.3g} ± {c.sd:.2g}",
+            band(c.prior),
+            band(c.posterior),
+            "yes" if c.covered else "no",
+        )
+    table.caption = (
+        "5–95%: over parameter draws, each with its own runs; fits: the observed value lies "
+        "within the posterior's band widened by 2 sd"
+    )
+    return table
+
+
+@app.command()
 def validate(path: ScenarioArg) -> None:
     """Check a scenario file and summarise it; problems are listed with file:line:column."""
     s = load_scenario(path)
@@ -465,6 +648,7 @@ def run(
     json_: JsonOpt = False,
     workers: WorkersOpt = 0,
     max_run_days: MaxRunDaysOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Simulate a scenario and report outcome probabilities with 95% intervals."""
     overrides = _overrides(set_)
@@ -472,6 +656,7 @@ def run(
     work = _check_work("run", ((runs, "runs"), (horizon, "days")), max_run_days, MAX_RUN_DAYS)
     with (
         _interruptible("nothing was kept; a run's results are printed only when it ends"),
+        _drawing(posterior),
         _progress("run", runs, work),
         _executor(workers, runs) as pool,
     ):
@@ -560,6 +745,7 @@ def compare(
     json_: JsonOpt = False,
     workers: WorkersOpt = 0,
     max_run_days: MaxRunDaysOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Compare the full factorial of one or more levers, with the statistics of `run` and each
     policy's paired differences against the first over the same runs."""
@@ -592,21 +778,25 @@ def compare(
     policies = policy_labels(levers)
     with (
         _interruptible("nothing was kept; the comparison is printed when every policy has run"),
+        _drawing(posterior) as drawn,
         _progress("compare", n_policies * runs, work),
         _executor(workers, runs * 2) as pool,
     ):
         compared = compare_policies(scenario, policies, runs, seed, base, days=days, executor=pool)
     if json_:
         print_json(
-            {
-                "scenario": compared["scenario"],
-                "runs": runs,
-                "seed": seed,
-                "days": compared["days"],
-                "levers": levers,
-                "overrides": base,
-                "results": compared["results"],
-            }
+            _stamped(
+                {
+                    "scenario": compared["scenario"],
+                    "runs": runs,
+                    "seed": seed,
+                    "days": compared["days"],
+                    "levers": levers,
+                    "overrides": base,
+                    "results": compared["results"],
+                },
+                drawn,
+            )
         )
         return
     rows = [(entry["policy"], entry) for entry in compared["results"]]
@@ -624,6 +814,7 @@ def claims(
     json_: JsonOpt = False,
     workers: WorkersOpt = 0,
     max_run_days: MaxRunDaysOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """The analysis's claims as paired contrasts on a scenario: each claim's effect on war,
     stable de-escalation and its own measure, with paired 95% intervals, whichever way it falls."""
@@ -638,12 +829,13 @@ def claims(
     )
     with (
         _interruptible("nothing was kept"),
+        _drawing(posterior) as drawn,
         _progress("claims", n * runs, work),
         _executor(workers, runs * 2) as pool,
     ):
         found = measure_claims(scenario, runs, seed, base, days=days, executor=pool)
     if json_:
-        print_json(found)
+        print_json(_stamped(found, drawn))
         return
     out.print(_claims_table(found))
 
@@ -1127,6 +1319,7 @@ def fork(
     workers: WorkersOpt = 0,
     max_run_days: DailyMaxRunDaysOpt = None,
     skip_bad_rows: SkipBadRowsOpt = False,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Simulate forward from a real day of a timeline, scored against what happened next."""
     from crisislab.history.fork import fork as run_fork
@@ -1136,7 +1329,7 @@ def fork(
     fork_date = _date(at)
     _check_work("fork", ((runs, "runs"), (days or 365, "days")), max_run_days, DAILY_MAX_RUN_DAYS)
     record = _timeline(timeline, skip_bad_rows)
-    with _interruptible("nothing was kept"):
+    with _interruptible("nothing was kept"), _drawing(posterior) as drawn:
         with (
             _progress("fork", runs, runs * (days or 365)),
             _executor(workers, runs) as pool,
@@ -1156,7 +1349,7 @@ def fork(
             err.print(f"figure written to {plot}", markup=False)
     summary = result.summary()
     if json_:
-        print_json(summary)
+        print_json(_stamped(summary, drawn))
         return
     out.print(
         _summary_table(summary, f"Fork of {result.timeline.name} on {fork_date}: {runs} runs")
@@ -1205,6 +1398,7 @@ def backtest(
     workers: WorkersOpt = 0,
     max_run_days: DailyMaxRunDaysOpt = None,
     skip_bad_rows: SkipBadRowsOpt = False,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Fork timelines every few days; score the forecasts against what followed and baselines."""
     from crisislab.history import backtest as bt
@@ -1216,7 +1410,7 @@ def backtest(
     forks = sum(len(bt.fork_dates(record, every)) for record in records)
     days = bt.HORIZON_DAYS
     _check_work("backtest", ((runs, "runs"), (days, "days")), max_run_days, DAILY_MAX_RUN_DAYS)
-    with _interruptible("nothing was kept"):
+    with _interruptible("nothing was kept"), _drawing(posterior) as drawn:
         with (
             _progress("backtest", runs * forks, runs * forks * days),
             _executor(workers, runs) as pool,
@@ -1230,6 +1424,7 @@ def backtest(
                 overrides=_overrides(set_),
                 executor=pool,
             )
+        data = _stamped(data, drawn)
         if html is not None:
             bt.write_html(data, html)
             err.print(f"page written to {html}", markup=False)

@@ -23,6 +23,7 @@ from crisislab.engine.script import Script
 from crisislab.engine.trace import records
 from crisislab.results import SimulationResult, Story
 from crisislab.scenario.loader import Problem, ScenarioError, load_scenario, with_overrides
+from crisislab.scenario.parameters import GROUP_RUNS, ParameterDraws
 from crisislab.scenario.schema import Scenario
 
 MAX_RUNS = 10_000_000
@@ -33,6 +34,7 @@ MAX_CHUNK_RUN_DAYS = 16 * BLOCK_RUNS * 365
 
 Progress = Callable[[int], None]  # called with the number of runs a chunk has just completed
 _PROGRESS: ContextVar[Progress | None] = ContextVar("crisislab_progress", default=None)
+_DRAWS: ContextVar[ParameterDraws | None] = ContextVar("crisislab_draws", default=None)
 
 
 @contextmanager
@@ -44,6 +46,18 @@ def reporting(progress: Progress | None) -> Iterator[None]:
         yield
     finally:
         _PROGRESS.reset(token)
+
+
+@contextmanager
+def drawing(draws: ParameterDraws | None) -> Iterator[None]:
+    """Within the block, every `simulate` call given no `draws` of its own draws its runs'
+    parameters from these: for callers that simulate through other functions (a comparison,
+    claims, a fork, a backtest, a report)."""
+    token = _DRAWS.set(draws)
+    try:
+        yield
+    finally:
+        _DRAWS.reset(token)
 
 
 def resolve(
@@ -109,15 +123,69 @@ def simulate_chunk(
     script: Script | None = None,
     daily: bool = False,
     policies: Mapping[str, Policy] | None = None,
+    draws: ParameterDraws | None = None,
 ) -> dict[str, np.ndarray]:
     """The summary columns (and daily series if asked) of the blocks [first_block, first_block
-    + n_blocks) of BLOCK_RUNS runs each."""
+    + n_blocks) of BLOCK_RUNS runs each. With `draws`, each group of runs is simulated with its
+    own parameter draw (`draw_groups`)."""
     first, n = first_block * BLOCK_RUNS, n_blocks * BLOCK_RUNS
+    if draws is not None:
+        return _drawn_chunk(scenario, seed, first, n, script, daily, policies, draws)
     batch = simulate_runs(scenario, seed, first, n, script=script, daily=daily, policies=policies)
     columns = summarise(batch)
     if daily:
         columns.update(daily_columns(batch))
     return columns
+
+
+def group_runs(scenario: Scenario, script: Script | None) -> int:
+    """Runs per parameter draw: GROUP_RUNS, or a whole block where a conditioned replay
+    resamples its particles block by block (a draw is then one block's hypothesis)."""
+    return BLOCK_RUNS if setup_of(scenario, script).conditioned else GROUP_RUNS
+
+
+def drawn_scenario(
+    scenario: Scenario, seed: int, group: int, draws: ParameterDraws
+) -> tuple[int, Scenario]:
+    """The draw a group of runs gets and the scenario with it applied."""
+    index, values = draws.draw(seed, group)
+    return index, with_overrides(scenario, values)
+
+
+def _drawn_chunk(
+    scenario: Scenario,
+    seed: int,
+    first: int,
+    n: int,
+    script: Script | None,
+    daily: bool,
+    policies: Mapping[str, Policy] | None,
+    draws: ParameterDraws,
+) -> dict[str, np.ndarray]:
+    size = group_runs(scenario, script)
+    parts = []
+    for start in range(first, first + n, size):
+        index, drawn = drawn_scenario(scenario, seed, start // size, draws)
+        batch = simulate_runs(
+            drawn, seed, start, size, script=script, daily=daily, policies=policies
+        )
+        columns = summarise(batch)
+        if daily:
+            columns.update(daily_columns(batch))
+        columns["parameter_draw"] = np.full(size, index, np.int32)
+        parts.append(columns)
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def check_draws(scenario: Scenario, draws: ParameterDraws) -> None:
+    """Refuse draws that name a parameter the scenario does not have, before any run."""
+    try:
+        with_overrides(scenario, draws.draw(0, 0)[1])
+    except ScenarioError as exc:
+        source = draws.describe().get("posterior") or "parameter draws"
+        raise ScenarioError(
+            [Problem(str(source), p.path, p.message) for p in exc.problems]
+        ) from None
 
 
 def daily_columns(batch: Batch) -> dict[str, np.ndarray]:
@@ -221,6 +289,7 @@ def simulate(
     daily: bool = False,
     progress: Progress | None = None,
     policies: Mapping[str, Policy] | None = None,
+    draws: ParameterDraws | None = None,
 ) -> SimulationResult:
     """Run `runs` independent runs of a scenario and return their per-run table and summary.
 
@@ -233,6 +302,9 @@ def simulate(
     `policies` maps a side's leadership id to an external policy (engine/external.py) that
     makes that side's choices in its place; a policy travels to the executor's workers (threads,
     or a process pool if it can be pickled).
+    `draws` (or set around the call with `drawing`), a calibration's posterior, gives each group
+    of runs its own parameter vector, so that the results carry parameter uncertainty; the
+    column `parameter_draw` says which particle each run drew.
     `progress`, if given (or set around the call with `reporting`), is called after each chunk
     with the number of runs it completed; an exception it raises stops the simulation there.
     An exception (KeyboardInterrupt included) stops it at chunk granularity: no further chunk is
@@ -257,13 +329,27 @@ def simulate(
     plan = chunk_plan(runs, max(1, chunk_blocks))
     report = progress if progress is not None else _PROGRESS.get()
     policy_sides(resolved, policies)  # a bad policy is refused before any run
-    parts = _chunks(resolved, seed, plan, runs, executor, script, daily, report, policies)
+    if draws is None:
+        draws = _DRAWS.get()
+    if draws is not None:
+        check_draws(resolved, draws)
+    parts = _chunks(resolved, seed, plan, runs, executor, script, daily, report, policies, draws)
     try:
         columns = gather(parts, runs)
     finally:
         parts.close()  # on an exception: cancel the chunks not started
-    narrator = partial(story, resolved, seed=seed, script=script)
-    return SimulationResult(resolved, runs, seed, merged, columns, script=script, narrator=narrator)
+    narrator = partial(story, resolved, seed=seed, script=script, draws=draws)
+    parameters = draws.describe() if draws is not None else None
+    return SimulationResult(
+        resolved,
+        runs,
+        seed,
+        merged,
+        columns,
+        script=script,
+        narrator=narrator,
+        parameters=parameters,
+    )
 
 
 def _chunks(
@@ -276,6 +362,7 @@ def _chunks(
     daily: bool,
     report: Progress | None,
     policies: Mapping[str, Policy] | None = None,
+    draws: ParameterDraws | None = None,
 ) -> Generator[dict[str, np.ndarray], None, None]:
     """The chunks' columns in order, each reported done as it arrives. On an executor, a few
     chunks per worker are in flight at a time (all of them if the executor does not say how
@@ -287,7 +374,7 @@ def _chunks(
 
     if executor is None:
         for b, n in plan:
-            part = simulate_chunk(scenario, seed, b, n, script, daily, policies)
+            part = simulate_chunk(scenario, seed, b, n, script, daily, policies, draws)
             done(b, n)
             yield part
         return
@@ -300,7 +387,9 @@ def _chunks(
 
     def submit() -> None:
         for b, n in todo:
-            future = pool.submit(simulate_chunk, scenario, seed, b, n, script, daily, policies)
+            future = pool.submit(
+                simulate_chunk, scenario, seed, b, n, script, daily, policies, draws
+            )
             pending.append(((b, n), future))
             return
 
@@ -324,6 +413,7 @@ def story(
     seed: int = 0,
     overrides: Mapping[str, Any] | None = None,
     script: Script | None = None,
+    draws: ParameterDraws | None = None,
 ) -> Story:
     """Simulate run `run` alone, traced, and return its narration.
 
@@ -335,6 +425,8 @@ def story(
     first, runs = run, 1
     if setup_of(resolved, script).conditioned:  # run's particles: the block it was resampled in
         first, runs = run - run % BLOCK_RUNS, BLOCK_RUNS
+    if draws is not None:  # the run's parameters: its group's draw
+        resolved = drawn_scenario(resolved, seed, run // group_runs(resolved, script), draws)[1]
     batch = simulate_runs(resolved, seed, first, runs, tracing=True, script=script)
     row = {k: v[run - first] for k, v in summarise(batch).items()}
     start = script.start if script is not None and script.start is not None else None

@@ -11,7 +11,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 
-def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+def wilson_interval(
+    successes: float, trials: float, confidence: float = 0.95
+) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (Wilson 1927).
 
     Well-behaved near 0 and 1, where the normal approximation fails: with 0 of 10 it gives
@@ -58,8 +60,30 @@ def _t_interval(test: Any, mean: float, constant: bool, confidence: float) -> li
     return [_rounded(ci.low), _rounded(ci.high)]
 
 
+CLUSTERS = "parameter_draw"  # per-run indicators may carry which parameter draw each run had
+
+
+def _cluster_interval(d: np.ndarray, clusters: ArrayLike, confidence: float) -> list[float] | None:
+    """The t interval of mean(d) with the cluster-robust standard error: runs that drew the
+    same parameters (a posterior's particle) share them and are not independent."""
+    from scipy import stats
+
+    _, which = np.unique(np.asarray(clusters), return_inverse=True)
+    m = int(which.max()) + 1
+    if m < 2:
+        return None
+    mean = float(d.mean())
+    sums = np.bincount(which, weights=d - mean)
+    se = math.sqrt(float(np.sum(sums**2)) * m / (m - 1)) / d.size
+    half = float(stats.t.ppf(0.5 + confidence / 2, m - 1)) * se
+    return [_rounded(mean - half), _rounded(mean + half)]
+
+
 def paired_difference(
-    values: ArrayLike, baseline: ArrayLike, confidence: float = 0.95
+    values: ArrayLike,
+    baseline: ArrayLike,
+    confidence: float = 0.95,
+    clusters: ArrayLike | None = None,
 ) -> dict[str, Any]:
     """The mean per-run difference `values - baseline`, with its paired and unpaired intervals.
 
@@ -70,7 +94,8 @@ def paired_difference(
     "unpaired_ci": [lo, hi]}``: ``ci`` is the paired t interval (from sd(d) / sqrt(n),
     `scipy.stats.ttest_rel`), ``unpaired_ci`` Welch's interval for two independent samples
     (`scipy.stats.ttest_ind`), which ignores the pairing. Both are t intervals, so their ratio
-    measures what pairing gains. With one run both intervals are None.
+    measures what pairing gains. With one run both intervals are None. Given `clusters` (which
+    parameter draw each run had), ``ci`` uses the cluster-robust standard error instead.
 
     >>> paired_difference([1, 1, 0, 1], [1, 0, 0, 1])["diff"]
     0.25
@@ -95,9 +120,12 @@ def paired_difference(
         paired = stats.ttest_rel(x, y)
         unpaired = stats.ttest_ind(x, y, equal_var=False)
     constant = bool(np.all(x == x[0]) and np.all(y == y[0]))
+    ci = _t_interval(paired, diff, bool(np.all(d == d[0])), confidence)
+    if clusters is not None and not np.all(d == d[0]):
+        ci = _cluster_interval(d, clusters, confidence)
     return {
         "diff": _rounded(diff),
-        "ci": _t_interval(paired, diff, bool(np.all(d == d[0])), confidence),
+        "ci": ci,
         "unpaired_ci": _t_interval(unpaired, diff, constant, confidence),
     }
 
@@ -110,7 +138,9 @@ def paired_differences(
     `indicators` maps a policy label to its per-run values by measure name (for instance
     ``{"war": war_mask, "red_line_fired": fired_mask}``), all over the same runs; the first
     policy is the baseline. Returns, for each later policy, ``{"against": <first label>,
-    <measure>: paired_difference(...), …}`` over the measures the baseline has.
+    <measure>: paired_difference(...), …}`` over the measures the baseline has. A measure named
+    `CLUSTERS` is no measure: it says which parameter draw each run had (the same under every
+    policy), and the intervals are then cluster-robust.
     """
     labels = list(indicators)
     if not labels:
@@ -120,8 +150,9 @@ def paired_differences(
     for label in labels[1:]:
         values = indicators[label]
         entry: dict[str, Any] = {"against": first}
+        clusters = baseline.get(CLUSTERS)
         for name, base in baseline.items():
-            if name in values:
-                entry[name] = paired_difference(values[name], base, confidence)
+            if name in values and name != CLUSTERS:
+                entry[name] = paired_difference(values[name], base, confidence, clusters)
         out[label] = entry
     return out

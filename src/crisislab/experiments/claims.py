@@ -24,7 +24,7 @@ from crisislab.results import SimulationResult
 from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Faction, Proxy, Scenario
 from crisislab.simulate import resolve, simulate
-from crisislab.stats import paired_difference
+from crisislab.stats import CLUSTERS, paired_difference
 
 Overrides = dict[str, Any]
 Contrast = tuple[Overrides, Overrides]  # (base, alternative)
@@ -346,7 +346,11 @@ def claims(
         ]
         names = [*OUTCOMES, claim.measure]
         effects = {
-            name: paired_difference(_values(results[1], name), _values(results[0], name))
+            name: paired_difference(
+                _values(results[1], name),
+                _values(results[0], name),
+                clusters=results[0].columns.get(CLUSTERS),
+            )
             for name in dict.fromkeys(names)
         }
         out.append(

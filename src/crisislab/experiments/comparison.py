@@ -19,7 +19,7 @@ from crisislab.results.result import VIOLENCE_LEVELS
 from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
 from crisislab.simulate import simulate
-from crisislab.stats import paired_differences
+from crisislab.stats import CLUSTERS, paired_differences
 
 # The flags of the summary whose paired differences `compare` reports, where the scenario has them
 PAIRED_FLAGS = (
@@ -53,6 +53,8 @@ def run_indicators(result: SimulationResult) -> dict[str, np.ndarray]:
     for name in ("spiral", "deterrence_failure", "inadvertent"):
         marks[name] = c[f"war_{name}"] != 0
     marks["misperceptions_mean"] = c["misperceptions"].astype(np.float64)
+    if CLUSTERS in c:  # runs that shared a posterior draw: intervals become cluster-robust
+        marks[CLUSTERS] = c[CLUSTERS]
     return marks
 
 

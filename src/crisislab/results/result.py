@@ -33,6 +33,22 @@ def _median_day(days: np.ndarray) -> float | None:
     return _round(np.median(happened)) if happened.size else None
 
 
+def effective_runs(outcome: np.ndarray, clusters: np.ndarray) -> float:
+    """Runs as independent as the clustered sample: n / design effect (Kish), the design effect
+    being the cluster-robust variance of the mean over the binomial one (at least 1). Runs that
+    drew the same parameters form a cluster."""
+    n = len(outcome)
+    p = float(np.mean(outcome))
+    if p in (0.0, 1.0):
+        return float(n)
+    _, which = np.unique(clusters, return_inverse=True)
+    sums = np.bincount(which, weights=outcome - p)
+    m = len(sums)
+    robust = float(np.sum(sums**2)) / n**2 * (m / (m - 1) if m > 1 else 1.0)
+    binomial = p * (1 - p) / n
+    return n / max(1.0, robust / binomial)
+
+
 @dataclass
 class SimulationResult:
     scenario: Scenario
@@ -44,6 +60,8 @@ class SimulationResult:
     # Tells run k again with tracing: given by the simulator that made this result (results do
     # not call back into the simulator themselves).
     narrator: Callable[[int], Story] | None = field(default=None, repr=False, compare=False)
+    # Where the runs' parameters were drawn from (a calibration's posterior), if anywhere
+    parameters: dict[str, Any] | None = field(default=None, repr=False)
 
     @cached_property
     def runs(self) -> pd.DataFrame:
@@ -56,9 +74,16 @@ class SimulationResult:
         return table
 
     def proportion(self, mask: np.ndarray) -> dict[str, Any]:
+        """A share of runs with its 95% interval. Runs that share a parameter draw are not
+        independent: the interval then uses the effective number of runs (`effective_runs`)."""
         k = int(np.count_nonzero(mask))
-        lo, hi = wilson_interval(k, self.n_runs)
-        return {"p": _round(k / self.n_runs), "ci": [_round(lo), _round(hi)]}
+        n = self.n_runs
+        if "parameter_draw" in self.columns:
+            n_eff = effective_runs(np.asarray(mask, bool), self.columns["parameter_draw"])
+            lo, hi = wilson_interval(k / n * n_eff, n_eff)
+        else:
+            lo, hi = wilson_interval(k, n)
+        return {"p": _round(k / n), "ci": [_round(lo), _round(hi)]}
 
     def summary(self) -> dict[str, Any]:
         """The JSON object of `crisislab run --json` (keys may be added, never renamed)."""
@@ -72,6 +97,7 @@ class SimulationResult:
             "seed": self.seed,
             "days": self.scenario.days,
             "overrides": self.overrides,
+            **({"parameters": self.parameters} if self.parameters is not None else {}),
             "outcomes": {name: self.proportion(outcome == i) for i, name in enumerate(OUTCOMES)},
             "war_kinds": {
                 "spiral": share(c["war_spiral"]),
