@@ -23,7 +23,7 @@ from crisislab.engine.script import Script
 from crisislab.engine.trace import records
 from crisislab.results import SimulationResult, Story
 from crisislab.scenario.loader import Problem, ScenarioError, load_scenario, with_overrides
-from crisislab.scenario.parameters import GROUP_RUNS, ParameterDraws
+from crisislab.scenario.parameters import GROUP_RUNS, Combined, ParameterDraws
 from crisislab.scenario.schema import Scenario
 
 MAX_RUNS = 10_000_000
@@ -175,6 +175,18 @@ def _drawn_chunk(
         columns["parameter_draw"] = np.full(size, index, np.int32)
         parts.append(columns)
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def with_ensemble(scenario: Scenario, draws: ParameterDraws | None) -> ParameterDraws | None:
+    """The draws a scenario's runs take: a scenario that declares an `ensemble` (a family of
+    generated crises, such as `generic-crisis`) draws a crisis per group of runs, with any
+    parameter draws applied on top."""
+    if scenario.ensemble is None:
+        return draws
+    from crisislab.scenario.generator import CrisisGenerator
+
+    generator = CrisisGenerator.icb()
+    return generator if draws is None else Combined(generator, draws)
 
 
 def check_draws(scenario: Scenario, draws: ParameterDraws) -> None:
@@ -329,8 +341,8 @@ def simulate(
     plan = chunk_plan(runs, max(1, chunk_blocks))
     report = progress if progress is not None else _PROGRESS.get()
     policy_sides(resolved, policies)  # a bad policy is refused before any run
-    if draws is None:
-        draws = _DRAWS.get()
+    given = draws if draws is not None else _DRAWS.get()
+    draws = with_ensemble(resolved, given)
     if draws is not None:
         check_draws(resolved, draws)
     parts = _chunks(resolved, seed, plan, runs, executor, script, daily, report, policies, draws)
@@ -338,7 +350,7 @@ def simulate(
         columns = gather(parts, runs)
     finally:
         parts.close()  # on an exception: cancel the chunks not started
-    narrator = partial(story, resolved, seed=seed, script=script, draws=draws)
+    narrator = partial(story, resolved, seed=seed, script=script, draws=given)
     parameters = draws.describe() if draws is not None else None
     return SimulationResult(
         resolved,
@@ -425,6 +437,7 @@ def story(
     first, runs = run, 1
     if setup_of(resolved, script).conditioned:  # run's particles: the block it was resampled in
         first, runs = run - run % BLOCK_RUNS, BLOCK_RUNS
+    draws = with_ensemble(resolved, draws)
     if draws is not None:  # the run's parameters: its group's draw
         resolved = drawn_scenario(resolved, seed, run // group_runs(resolved, script), draws)[1]
     batch = simulate_runs(resolved, seed, first, runs, tracing=True, script=script)

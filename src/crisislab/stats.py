@@ -120,7 +120,7 @@ def paired_difference(
         paired = stats.ttest_rel(x, y)
         unpaired = stats.ttest_ind(x, y, equal_var=False)
     constant = bool(np.all(x == x[0]) and np.all(y == y[0]))
-    ci = _t_interval(paired, diff, bool(np.all(d == d[0])), confidence)
+    ci: list[float] | None = _t_interval(paired, diff, bool(np.all(d == d[0])), confidence)
     if clusters is not None and not np.all(d == d[0]):
         ci = _cluster_interval(d, clusters, confidence)
     return {

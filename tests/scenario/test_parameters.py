@@ -116,7 +116,7 @@ def test_bad_posterior_files_name_file_and_column(tmp_path, table, message):
 def test_bad_columns_are_named(tmp_path):
     path = tmp_path / "bad.parquet"
     write_posterior(path, ("logit.precision",), np.array([[np.nan]]), np.ones(1), {})
-    with pytest.raises(PosteriorError, match="logit.precision: values that are not finite"):
+    with pytest.raises(PosteriorError, match=r"logit\.precision: values that are not finite"):
         read_posterior(path)
     (tmp_path / "text.parquet").write_text("not parquet")
     with pytest.raises(BadInput, match="not a Parquet posterior file"):

@@ -143,6 +143,11 @@ def plot_posterior(scenario: Scenario, posterior: Posterior, path: Path) -> Path
     import matplotlib.pyplot as plt
 
     k = len(posterior.names)
+    short = [n.split(".")[-1] for n in posterior.names]
+    labels = [
+        ".".join(n.split(".")[-2:]) if short.count(s) > 1 else s
+        for n, s in zip(posterior.names, short, strict=True)
+    ]
     size = min(2.2 * k, 16)
     fig, axes = plt.subplots(k, k, figsize=(size, size), squeeze=False)
     for i, name in enumerate(posterior.names):
@@ -174,9 +179,9 @@ def plot_posterior(scenario: Scenario, posterior: Posterior, path: Path) -> Path
                     posterior.values[:, j], posterior.values[:, i], s=4, alpha=0.5, color="#4c72b0"
                 )
             if i == k - 1:
-                ax.set_xlabel(posterior.names[j].split(".")[-1], fontsize=7)
+                ax.set_xlabel(labels[j], fontsize=7)
             if j == 0 and i > 0:
-                ax.set_ylabel(name.split(".")[-1], fontsize=7)
+                ax.set_ylabel(labels[i], fontsize=7)
             ax.tick_params(labelsize=6)
     fig.suptitle(f"Posterior of {scenario.name}: marginals (prior as a line) and pairs", fontsize=9)
     fig.tight_layout()

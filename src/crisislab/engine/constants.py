@@ -37,6 +37,9 @@ WAR_BATTLE_DEATHS = 1000  # battle deaths within WAR_WINDOW_DAYS: full-scale war
 WAR_WINDOW_DAYS = 365
 CRISIS_THREAT = 1.0 / 7.0  # a side's forecast of hostile acts per day as a crisis opens: one a
 # week (ASSUMPTION); it decays toward the pre-crisis level as quiet days pass (termination, §9)
+# the opening event as ICB codes a trigger (triggr): none, non-violent (1-7), an indirect violent
+# act (8: by a group a side backs) or a violent act (9: by a state's own forces)
+OPENINGS = ("none", "non_violent", "indirect_violent", "violent")
 WAR_CAMPAIGN_DAYS = 14  # a campaign of direct strikes this long is full-scale war (MODEL.md §9)
 
 __all__ = [
@@ -55,6 +58,7 @@ __all__ = [
     "MINOR_CLASHES",
     "NEVER",
     "NO_VIOLENCE",
+    "OPENINGS",
     "OVERT_ODDS",
     "RESPONSES",
     "ROLES",

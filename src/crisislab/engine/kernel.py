@@ -80,6 +80,7 @@ PROPORTIONAL, TARGETED = DOCTRINES.index("proportional"), DOCTRINES.index("targe
 FIRST_LETHAL_PROXY = FIRST_EVENTS.index("lethal_proxy_attack")
 FIRST_PROXY_STRIKE = FIRST_EVENTS.index("proxy_strike")
 FIRST_STATE_STRIKE = FIRST_EVENTS.index("state_strike")
+FIRST_VIOLENT_ANSWER = FIRST_EVENTS.index("violent_answer")
 REPORTED_DEATHS, REPORTED_INJURIES, P_ORDERED, PERCEIVED_RUNG, TARGET = (
     CONDITION_FIELDS.index(f)
     for f in ("reported_deaths", "reported_injuries", "p_ordered", "perceived_rung", "target")
@@ -366,6 +367,8 @@ def truth(
     if group >= 0 and role == PROXY and not front and lethal_on_defender and not observed:
         mark_first(I, pi, t, j, FIRST_LETHAL_PROXY)
     if side == 0 and role == LEADERSHIP and not observed:
+        if rung >= KINETIC_RUNG:
+            mark_first(I, pi, t, j, FIRST_VIOLENT_ANSWER)
         if hits == PROXY_TARGET:
             mark_first(I, pi, t, j, FIRST_PROXY_STRIKE)
         elif hits == TERRITORY:

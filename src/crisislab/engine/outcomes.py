@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from crisislab.engine.constants import CHALLENGER, DEFENDER, FIRST_EVENTS, FULL_SCALE_WAR
+from crisislab.engine.constants import (
+    CHALLENGER,
+    DEFENDER,
+    FIRST_EVENTS,
+    FULL_SCALE_WAR,
+    KINETIC_RUNG,
+    OPENINGS,
+)
 from crisislab.scenario.outcomes import FROZEN, OUTCOMES, STABLE, WAR
 
 if TYPE_CHECKING:
@@ -79,12 +86,27 @@ def summarise(batch: Batch) -> dict[str, np.ndarray]:
         "resolve_drawn_defender": f("resolve_drawn")[:, DEFENDER].copy(),
         "credibility_challenger": f("credibility")[:, CHALLENGER].copy(),
     }
+    columns["opening"] = np.full(batch.runs, _opening(batch), np.int8)
     columns.update(_fronts(batch))
     columns.update(_conditioning(batch))
     columns.update({f"first_{name}_day": first[:, k].copy() for k, name in enumerate(FIRST_EVENTS)})
     for i, nat in enumerate(c.nationalities):
         columns[f"deaths_{nat}"] = deaths[:, i].copy()
     return columns
+
+
+def _opening(batch: Batch) -> int:
+    """The kind of the scenario's opening event (OPENINGS), as ICB codes a trigger: violent if
+    its rung is a strike's, indirect if a proxy acts rather than a state or its own forces."""
+    setup = batch.setup
+    event, action = setup.c.scenario.initial_event, setup.initial_action
+    if event is None or action is None:
+        return OPENINGS.index("none")
+    if action.plain.rung < KINETIC_RUNG:
+        return OPENINGS.index("non_violent")
+    group = setup.group_index(event.actor)
+    by_proxy = group >= 0 and setup.c.groups[group].role == "proxy"
+    return OPENINGS.index("indirect_violent" if by_proxy else "violent")
 
 
 def _conditioning(batch: Batch) -> dict[str, np.ndarray]:
@@ -104,7 +126,10 @@ def _proxy_answer(first: np.ndarray) -> np.ndarray:
     """1 if the defender's first answer to the first lethal proxy attack was a strike on the
     proxy: a proxy strike within a week of it, and no strike on the state before that (the
     Camp Taji path, MODEL.md §12 item 8)."""
-    lethal, proxy, state = (first[:, FIRST_EVENTS.index(k)] for k in FIRST_EVENTS)
+    lethal, proxy, state = (
+        first[:, FIRST_EVENTS.index(k)]
+        for k in ("lethal_proxy_attack", "proxy_strike", "state_strike")
+    )
     answered = (lethal >= 0) & (proxy >= lethal) & (proxy <= lethal + 7)
     return (answered & ((state < 0) | (state > proxy))).astype(np.int8)
 

@@ -21,7 +21,8 @@ import numpy as np
 
 NEVER = int(np.iinfo(np.int32).max)
 SLOTS = 8  # perceived hostile events an observer tracks at once (a ring buffer per run)
-FIRST_EVENTS = ("lethal_proxy_attack", "proxy_strike", "state_strike")  # observable in event data
+# observable in event data; a violent answer is any strike of the defender's on the other side
+FIRST_EVENTS = ("lethal_proxy_attack", "proxy_strike", "state_strike", "violent_answer")
 
 Kind = Literal["float", "int"]
 Shape = Literal["run", "side", "first_event", "slot"]

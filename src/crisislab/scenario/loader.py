@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Iterable, Mapping
+import math
+import re
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,7 @@ from ruamel.yaml.parser import Parser, RoundTripParser
 
 from crisislab.errors import BadInput, Problem, ScenarioError, StudyError, TimelineError
 from crisislab.scenario.schema import VERSION_1_FIELDS, Scenario, cross_reference_errors
+from crisislab.scenario.uncertain import PRIOR_KINDS
 
 __all__ = [
     "MAX_YAML_DEPTH",
@@ -42,6 +47,8 @@ __all__ = [
     "ScenarioError",
     "load_scenario",
     "parse_yaml",
+    "resolve_path",
+    "uncertain_errors",
     "with_overrides",
 ]
 
@@ -344,6 +351,8 @@ def _dotted(loc: Iterable[str | int]) -> Path_:
     for i, item in enumerate(loc):
         if i == 2 and parts[:1] == ["actors"] and item in ROLES:
             continue
+        if i == 2 and parts[:1] == ["uncertain"] and item in PRIOR_KINDS:
+            continue  # the tag of a prior, as the role of an actor
         if isinstance(item, str) and ("[" in item or item.startswith("function-")):
             continue
         parts.append(item)
@@ -364,8 +373,17 @@ def _problem(label: str, path: Path_, message: str, positions: Mapping) -> Probl
     return Problem(label, dotted, message, *(where or (None, None)))
 
 
-def validate(label: str, data: Any, positions: Mapping[Path_, tuple[int, int]]) -> Scenario:
-    """Validate plain data as a scenario; raise ScenarioError listing every problem."""
+def validate(
+    label: str,
+    data: Any,
+    positions: Mapping[Path_, tuple[int, int]],
+    *,
+    check_uncertain: bool = True,
+) -> Scenario:
+    """Validate plain data as a scenario; raise ScenarioError listing every problem.
+
+    The second pass checks references and, unless `check_uncertain` is false, the `uncertain:`
+    section against the scenario (see `uncertain_errors`)."""
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise ScenarioError([Problem(label, "", f"a scenario must be a YAML mapping, got {kind}")])
@@ -377,6 +395,11 @@ def validate(label: str, data: Any, positions: Mapping[Path_, tuple[int, int]]) 
         _problem(label, tuple(_split(path)), msg, positions)
         for path, msg in cross_reference_errors(scenario)
     ]
+    if check_uncertain:
+        problems += [
+            _problem(label, ("uncertain", path), msg, positions)
+            for path, msg in uncertain_errors(scenario)
+        ]
     if problems:
         raise ScenarioError(problems)
     return scenario
@@ -393,7 +416,7 @@ def validation_problems(
 
 
 def _split(path: str) -> list[str | int]:
-    return [int(p) if p.isdigit() else p for p in path.split(".")]
+    return [int(p) if p.isascii() and p.isdigit() else p for p in path.split(".")]
 
 
 def _message(err: Mapping[str, Any]) -> str:
@@ -472,6 +495,17 @@ def _set_paths(label: str, out: dict, reference: dict, overrides: Mapping[str, A
 
 
 def _path_exists(tree: Any, parts: list[str | int]) -> tuple[bool, str]:
+    _, reason = _resolve(tree, parts)
+    return not reason, reason
+
+
+def resolve_path(tree: Any, path: str) -> tuple[Any, str]:
+    """The single value at a dotted path of a complete scenario dump (`model_dump()`), as `--set`
+    resolves it: (value, "") where it exists, else (None, why not)."""
+    return _resolve(tree, _split(path))
+
+
+def _resolve(tree: Any, parts: list[str | int]) -> tuple[Any, str]:
     node = tree
     for depth, part in enumerate(parts):
         here = ".".join(str(p) for p in parts[:depth]) or "the scenario"
@@ -482,10 +516,10 @@ def _path_exists(tree: Any, parts: list[str | int]) -> tuple[bool, str]:
         else:
             options = ", ".join(map(str, node)) if isinstance(node, dict) else ""
             hint = f" (has: {options})" if options and len(options) < 300 else ""
-            return False, f"{here} has no field {part!r}{hint}"
+            return None, f"{here} has no field {part!r}{hint}"
     if isinstance(node, dict | list):
-        return False, "this path names a section, not a single value"
-    return True, ""
+        return None, "this path names a section, not a single value"
+    return node, ""
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
@@ -507,11 +541,112 @@ def _validate_overridden(label: str, data: dict, overrides: Mapping[str, Any]) -
 def _validated_or_blamed(label: str, data: dict, overrides: Mapping[str, Any]) -> Scenario:
     """Validate overridden data; a problem at an overridden path is blamed on the override."""
     try:
-        return validate(label, data, {})
+        # the `uncertain:` section was checked with the scenario it came with: an override may
+        # set a value outside a prior (a sensitivity study), and a draw is within it anyway
+        return validate(label, data, {}, check_uncertain=False)
     except ScenarioError as exc:
         raise ScenarioError(
             Problem("--set", p.path, p.message) if p.path in overrides else p for p in exc.problems
         ) from None
+
+
+# --- uncertain parameters ---------------------------------------------------------------------
+
+
+#: Findings of `uncertain_errors` by the scenario's JSON: each end of each prior costs a
+#: validation, and a process loads the same scenario many times (each simulate() call).
+_UNCERTAIN_CHECKED: dict[str, tuple[tuple[str, str], ...]] = {}
+_UNCERTAIN_LOCK = threading.Lock()
+
+
+def uncertain_errors(scenario: Scenario) -> list[tuple[str, str]]:
+    """(parameter path, message) for each entry of `scenario.uncertain` that does not name a
+    numeric parameter, whose prior does not contain the scenario's value of that parameter, or
+    whose support reaches a value the parameter refuses. Each end of the support is tried as an
+    override, with every other parameter at its value; an integer parameter gets the end rounded,
+    as a draw is, and an unbounded normal's ends are the largest finite numbers."""
+    if not scenario.uncertain:
+        return []
+    key = scenario.model_dump_json()
+    with _UNCERTAIN_LOCK:
+        found = _UNCERTAIN_CHECKED.get(key)
+    if found is None:
+        found = tuple(_uncertain_errors(scenario))
+        with _UNCERTAIN_LOCK:
+            if len(_UNCERTAIN_CHECKED) >= 32:
+                _UNCERTAIN_CHECKED.pop(next(iter(_UNCERTAIN_CHECKED)))
+            _UNCERTAIN_CHECKED[key] = found
+    return list(found)
+
+
+def _uncertain_errors(scenario: Scenario) -> Iterator[tuple[str, str]]:
+    reference = scenario.model_dump(mode="python")
+    known = set(cross_reference_errors(scenario))  # not blamed on a prior
+    seen: dict[tuple[str | int, ...], str] = {}
+    for path, prior in scenario.uncertain.items():
+        parts = _split(path)
+        value, reason = _resolve(reference, parts)
+        if reason:
+            yield path, f"not a parameter: {reason}"
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            yield path, f"not a numeric parameter: its value is {value!r}"
+            continue
+        if tuple(parts) in seen:
+            yield path, f"the same parameter as uncertain.{seen[tuple(parts)]}"
+            continue
+        seen[tuple(parts)] = path
+        low, high = prior.support()
+        if not low <= value <= high:
+            yield (
+                path,
+                f"the scenario's value {value!r} lies outside {prior.describe()}: "
+                "the prior must include it",
+            )
+        integer = isinstance(value, int)
+        for end in (low, high):
+            refused = _refusal(scenario, reference, known, path, end, integer)
+            if refused:
+                yield path, _beyond(path, prior.describe(), end, integer, refused)
+
+
+def _refusal(
+    scenario: Scenario,
+    reference: dict,
+    known: set[tuple[str, str]],
+    path: str,
+    end: float,
+    integer: bool,
+) -> list[tuple[str, str]]:
+    """(path, message) of each problem of the scenario with `path` set to `end` (rounded for an
+    integer parameter, the largest finite number for an infinite end)."""
+    if math.isinf(end):
+        end = math.copysign(sys.float_info.max, end)
+    value: float = round(end) if integer else end
+    data = scenario.model_dump(mode="python", exclude={"uncertain"})  # checked already
+    data = _set_paths(scenario.name, data, reference, {path: value})
+    try:
+        trial = Scenario.model_validate(data, context={"defer_references": True})
+    except ValidationError as exc:
+        return [(p.path, p.message) for p in validation_problems(scenario.name, exc, {})]
+    return [problem for problem in cross_reference_errors(trial) if problem not in known]
+
+
+def _beyond(
+    path: str, described: str, end: float, integer: bool, refused: list[tuple[str, str]]
+) -> str:
+    """The message for a support that reaches a value the parameter at `path` refuses."""
+    reasons = "; ".join(
+        message if where == path else f"{where}: {message}" for where, message in refused
+    )
+    if math.isinf(end):
+        reasons = re.sub(r" \(got [^)]*\)", "", reasons)  # the stand-in for infinity
+        side = "below" if end < 0 else "above"
+        return (
+            f"{described} is unbounded {side}, which the parameter refuses ({reasons}): give bounds"
+        )
+    shown = f"{end:g}" + (f" ({round(end)} as an integer)" if integer and end != round(end) else "")
+    return f"{described} reaches {shown}, which the parameter refuses: {reasons}"
 
 
 @functools.lru_cache(maxsize=16)

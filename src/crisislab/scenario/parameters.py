@@ -26,6 +26,7 @@ from crisislab.errors import BadInput, Problem
 __all__ = [
     "GROUP_RUNS",
     "METADATA_KEY",
+    "Combined",
     "ParameterDraws",
     "Posterior",
     "PosteriorError",
@@ -52,13 +53,34 @@ class ParameterDraws(Protocol):
     @property
     def names(self) -> tuple[str, ...]: ...
 
-    def draw(self, seed: int, group: int) -> tuple[int, dict[str, float]]:
+    def draw(self, seed: int, group: int) -> tuple[int, dict[str, Any]]:
         """The index of the draw for this group of runs, and its overrides."""
         ...
 
     def describe(self) -> dict[str, Any]:
         """Plain data saying where the draws come from, for JSON output and reports."""
         ...
+
+
+@dataclass(frozen=True)
+class Combined:
+    """A generated crisis per group (an ensemble) with parameters drawn on top of it: the
+    parameters' draw index says which runs share them."""
+
+    ensemble: ParameterDraws
+    parameters: ParameterDraws
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (*self.ensemble.names, *self.parameters.names)
+
+    def draw(self, seed: int, group: int) -> tuple[int, dict[str, Any]]:
+        _, crisis = self.ensemble.draw(seed, group)
+        index, values = self.parameters.draw(seed, group)
+        return index, {**crisis, **values}
+
+    def describe(self) -> dict[str, Any]:
+        return {**self.parameters.describe(), "ensemble": self.ensemble.describe()}
 
 
 def group_of(run: int, group_runs: int = GROUP_RUNS) -> int:

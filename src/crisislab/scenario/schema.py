@@ -24,6 +24,8 @@ from pydantic import (
 )
 from ruamel.yaml import YAML
 
+from crisislab.scenario.uncertain import Prior
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Rung = Annotated[int, Field(ge=0, le=14)]
@@ -462,6 +464,10 @@ class Scenario(Strict):
     resolve: Resolve = Resolve()
     outcomes: Outcomes = Outcomes()
     fronts: Fronts = Fronts()
+    # parameter path -> its prior, in file order; the loader checks the paths and supports
+    uncertain: dict[str, Prior] = {}
+    # a family of generated crises: each group of runs draws its crisis (scenario/generator.py)
+    ensemble: Literal["icb-crisis-features"] | None = None
 
     @model_validator(mode="before")
     @classmethod
