@@ -131,6 +131,22 @@ def crisis_targets(crises: pd.DataFrame) -> dict[str, Found]:
             base,
             "viol == 4",
         ),
+        "serious_clashes_or_war": share(
+            ref["viol"] >= 3,
+            "crises whose highest violence was serious clashes or full-scale war",
+            "crisis",
+            ("iwcmb", "viol"),
+            base,
+            "viol >= 3",
+        ),
+        "any_violence": share(
+            ref["viol"] >= 2,
+            "crises with any violence (minor clashes or more)",
+            "crisis",
+            ("iwcmb", "viol"),
+            base,
+            "viol >= 2",
+        ),
         "war_since_1945": share(
             war[ref["yrtrig"] >= 1945],
             "crises triggered in 1945 or later that reached full-scale war",

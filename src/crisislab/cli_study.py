@@ -43,6 +43,15 @@ study_app = typer.Typer(
 
 StudyArg = Annotated[str, typer.Argument(help="An example study name or a study YAML file.")]
 DirArg = Annotated[Path, typer.Argument(help="A study directory (made by `study run`).")]
+PosteriorOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        help="A calibration's posterior (`crisislab calibrate`): each group of runs draws its "
+        "parameters from it. Gives or replaces the study file's `posterior:`; a study resumes "
+        "only with the posterior it started with.",
+    ),
+]
 
 
 def _default_dir(study: Study) -> Path:
@@ -58,15 +67,28 @@ def examples() -> None:
 
 
 @study_app.command("validate")
-def validate_study(study: StudyArg) -> None:
-    """Check a study file and print the size of its design."""
-    loaded = Study.load(study)
+def validate_study(study: StudyArg, posterior: PosteriorOpt = None) -> None:
+    """Check a study file (and the posterior it draws from) and print the size of its design."""
+    loaded = Study.load(study, posterior)
     spec = loaded.spec
     out.print(
         f"{study}: valid — {spec.n_policies} policies × {spec.n_samples} futures = "
         f"{spec.n_points:,} points × {spec.runs_per_point:,} runs = "
-        f"{spec.n_points * spec.runs_per_point:,} runs ({spec.sampler} sampler)",
+        f"{spec.n_points * spec.runs_per_point:,} runs ({spec.sampler} sampler)"
+        + _drawn_from(loaded),
         markup=False,
+    )
+
+
+def _drawn_from(study: Study) -> str:
+    """What a line about the study adds when it draws from a posterior (else nothing)."""
+    if study.posterior is None:
+        return ""
+    about = study.posterior.describe()
+    return (
+        f"; parameters drawn from the posterior {about['posterior']} ({about['particles']:,} "
+        f"particles, effective size {about['effective_size']:,}: "
+        f"{', '.join(about['parameters'])})"
     )
 
 
@@ -87,10 +109,11 @@ def run(
         str | None, typer.Option("--scheduler", help="Dask scheduler address (dask only).")
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Run a study, or resume it: chunks already stored are skipped, failed ones retried, and
     damaged parts computed again. Ctrl-C stops it at once, keeping every chunk stored."""
-    loaded = Study.load(study)
+    loaded = Study.load(study, posterior)
     target = directory or _default_dir(loaded)
     chunks = loaded.design.chunks
     # every refusal (another study's directory, someone else's files, bad executor options)
@@ -110,7 +133,7 @@ def run(
                 done = f"; {len(check.good):,} chunks already done" if check.good else ""
                 err.print(
                     f"{loaded.spec.name}: {len(chunks):,} chunks, "
-                    f"{sum(c.runs for c in chunks):,} runs in {target}{done}",
+                    f"{sum(c.runs for c in chunks):,} runs in {target}{done}" + _drawn_from(loaded),
                     markup=False,
                 )
             with _progress(quiet=json_output) as bar:
@@ -132,6 +155,7 @@ def run(
     assert report is not None
     summary = {
         "study": loaded.spec.name,
+        **({} if loaded.posterior is None else {"posterior": loaded.posterior.describe()}),
         "directory": str(target),
         "executor": executor,
         "workers": n_workers,
@@ -233,7 +257,12 @@ def status(directory: DirArg, json_output: Annotated[bool, typer.Option("--json"
     out.print(
         f"{info['study']}: {info['completed']}/{info['chunks']} chunks, "
         f"{info['runs']:,}/{info['total_runs']:,} runs, {info['failed']} failed"
-        + (f", {info['damaged']} damaged" if info["damaged"] else ""),
+        + (f", {info['damaged']} damaged" if info["damaged"] else "")
+        + (
+            f"; parameters drawn from the posterior {info['posterior'].get('posterior')}"
+            if info.get("posterior")
+            else ""
+        ),
         markup=False,
     )
     if info["damaged"]:

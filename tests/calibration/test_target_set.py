@@ -56,7 +56,7 @@ def problems_of(tmp_path: Path, text: str) -> list[tuple[str, str, int | None]]:
 
 
 def test_the_shipped_sets_are_listed_and_load():
-    assert target_set_names() == ["icb-generic", "us-iran-2020-timeline"]
+    assert target_set_names() == ["icb-endings", "icb-generic", "us-iran-2020-timeline"]
     for name in target_set_names():
         found = load_target_set(name)
         assert found.name == name and found.source == f"{name}.yaml"
@@ -74,13 +74,16 @@ def test_a_set_loads_by_path_as_by_name():
 
 def test_icb_generic_takes_values_and_sds_from_the_icb_table():
     icb, generic = load_targets(), load_target_set("icb-generic")
-    for name, icb_name in [
-        ("war", "war"),
-        ("duration_median", "actor_duration_median"),
-        ("within_year", "actor_within_year"),
-        ("recurrence", "recurrence_5y"),
+    endings = load_target_set("icb-endings")
+    for found, name, icb_name in [
+        (generic, "war", "war"),
+        (generic, "serious_clashes_or_war", "serious_clashes_or_war"),
+        (generic, "violent_answer", "violent_answer_after_violent_trigger"),
+        (generic, "duration_median", "actor_duration_median"),
+        (generic, "within_year", "actor_within_year"),
+        (endings, "recurrence", "recurrence_5y"),
     ]:
-        target, source = generic[name], icb[icb_name]
+        target, source = found[name], icb[icb_name]
         lo, hi = source.interval
         assert target.icb == (icb_name,)
         assert target.value == source.value
@@ -92,7 +95,7 @@ def test_icb_generic_takes_values_and_sds_from_the_icb_table():
 
 
 def test_an_agreement_target_adds_the_formal_and_semi_formal_shares():
-    icb, agreement = load_targets(), load_target_set("icb-generic")["agreement"]
+    icb, agreement = load_targets(), load_target_set("icb-endings")["agreement"]
     formal, semi = icb["termination_formal_agreement"], icb["termination_semi_formal_agreement"]
     assert agreement.statistic == "end_mode_share" and agreement.params == {"mode": "agreement"}
     assert agreement.value == pytest.approx((86 + 55) / 410, abs=1e-6)
@@ -118,8 +121,10 @@ def test_the_timeline_set_is_what_the_script_derives_from_the_timeline():
 
 def test_simulated_statistics_of_a_real_simulation_are_finite_and_in_range():
     # each set on the ensemble it is for: the ICB set on generated crises of every trigger kind
+    generic = simulate("generic-crisis", runs=2048, seed=2)  # crises of all trigger kinds
     results = {
-        "icb-generic": simulate("generic-crisis", runs=2048, seed=2),  # all trigger kinds
+        "icb-generic": generic,
+        "icb-endings": generic,
         "us-iran-2020-timeline": simulate("us-iran-2020", runs=300, seed=1),
     }
     assert set(results) == set(target_set_names())
@@ -135,8 +140,8 @@ def test_simulated_statistics_of_a_real_simulation_are_finite_and_in_range():
                 assert 0.0 <= value <= 1.0, target.name
             else:
                 assert value > 0.0, target.name
-    generic = load_target_set("icb-generic").simulated(results["icb-generic"])
-    assert 1 <= generic["duration_median"] <= 366
+    fitted = load_target_set("icb-generic").simulated(generic)
+    assert 1 <= fitted["duration_median"] <= 366
 
 
 # --- located problems -------------------------------------------------------------------------
@@ -190,7 +195,7 @@ targets:
             "violence_share has no parameter 'lvl' (its parameters: level, exact)",
             "violence_share needs the parameter 'level'",
             "must be greater than 0, got 0",
-            "unknown ICB target 'actor_duration_mediam'; use one of war, war_since_1945,",
+            "unknown ICB target 'actor_duration_mediam'; use one of war, serious_clashes_or_war,",
             "ended_within needs the parameter 'days'",
             "required field 'sd' is missing",
             "required field 'source' is missing",

@@ -22,8 +22,9 @@ from crisislab.engine.warmup import warm_up
 from crisislab.experiments.design import Chunk, Design
 from crisislab.experiments.store import Failure, StudyStore, parquet_bytes, runs_table
 from crisislab.scenario.loader import ScenarioError, with_overrides
+from crisislab.scenario.parameters import ParameterDraws
 from crisislab.scenario.schema import Scenario
-from crisislab.simulate import simulate_chunk
+from crisislab.simulate import simulate_chunk, with_ensemble
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class ChunkTask:
     scenario: Scenario
     overrides: dict[str, Any]
     seed: int
+    draws: ParameterDraws | None = None  # a posterior: each group of runs draws its parameters
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,12 @@ def run_chunk(task: ChunkTask) -> ChunkOutcome:
     chunk = task.chunk
     try:
         scenario = with_overrides(task.scenario, task.overrides)
-        columns = simulate_chunk(scenario, task.seed, chunk.first_block, chunk.n_blocks)
+        blocks = (chunk.first_block, chunk.n_blocks)
+        draws = with_ensemble(scenario, task.draws)  # a generated crisis per group, if declared
+        if draws is None:
+            columns = simulate_chunk(scenario, task.seed, *blocks)
+        else:  # each group of runs with its own draw, and a column saying which
+            columns = simulate_chunk(scenario, task.seed, *blocks, draws=draws)
         kept = {name: values[: chunk.runs] for name, values in columns.items()}
         part = parquet_bytes(runs_table(chunk.point, chunk.first_run, kept))
         return ChunkOutcome(chunk, part=part)
@@ -95,9 +102,12 @@ def run_design(
     executor: Executor,
     workers: int = 1,
     progress: Progress | None = None,
+    draws: ParameterDraws | None = None,
 ) -> RunReport:
     """Compute every chunk missing from the store; at most 2 × workers chunks are in flight, so
-    memory stays bounded however large the study."""
+    memory stays bounded however large the study. With `draws` (a calibration's posterior),
+    each group of runs draws its parameters, keyed by the point's seed and the group, so the
+    runs are the same on any executor and the policies of one future share their draws."""
     started = time.perf_counter()
     check = store.check_parts(design.chunks)
     store.discard(check.damaged)
@@ -111,7 +121,11 @@ def run_design(
         chunk = next(todo, None)
         if chunk is not None:
             task = ChunkTask(
-                chunk, design.scenario, design.overrides(chunk.point), design.seed(chunk.point)
+                chunk,
+                design.scenario,
+                design.overrides(chunk.point),
+                design.seed(chunk.point),
+                draws,
             )
             pending[executor.submit(run_chunk, task)] = chunk
 

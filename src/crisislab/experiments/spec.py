@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from crisislab.errors import StudyError
+from crisislab.errors import BadInput, StudyError
 from crisislab.scenario.loader import (
     Path_,
     Problem,
@@ -37,6 +37,9 @@ from crisislab.scenario.loader import (
 )
 from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from crisislab.scenario.parameters import Posterior
 
 MAX_POINTS = 100_000
 MAX_RUNS_PER_POINT = 1_000_000
@@ -212,6 +215,7 @@ class StudySpec(_Strict):
     morris_levels: int = Field(default=4, ge=2, le=20)
     seed: int = Field(default=0, ge=0, lt=2**63)
     analysis: Analysis = Field(default_factory=Analysis)
+    posterior: str | None = Field(default=None, min_length=1)
 
     @field_validator("levers")
     @classmethod
@@ -313,7 +317,18 @@ def load_study(ref: str | Path) -> tuple[StudySpec, Scenario, str]:
 
     Every lever value and both ends of every uncertainty are applied to the scenario here, so a
     value the scenario refuses is reported at its line in the study file, before anything runs.
+    A posterior the file names is read and checked too (`load_study_drawing` returns it).
     """
+    spec, scenario, text, _ = load_study_drawing(ref)
+    return spec, scenario, text
+
+
+def load_study_drawing(
+    ref: str | Path, posterior: str | Path | None = None
+) -> tuple[StudySpec, Scenario, str, Posterior | None]:
+    """`load_study`, and the posterior the study draws its parameters from: `posterior` (a path
+    as given, e.g. on the command line) if given, else the file's `posterior:` (relative to the
+    study file), else None. The spec returned names the file actually read."""
     label, text, folder = _read_study(str(ref))
     data, positions = parse_yaml(label, text, StudyError)
     if not isinstance(data, dict):
@@ -324,7 +339,56 @@ def load_study(ref: str | Path) -> tuple[StudySpec, Scenario, str]:
     except ValidationError as exc:
         raise StudyError(validation_problems(label, exc, positions)) from None
     scenario = _load_named_scenario(spec, label, folder, positions)
-    return spec, scenario, text
+    draws = None
+    if posterior is not None:
+        draws = read_checked_posterior(spec, scenario, Path(posterior))
+    elif spec.posterior is not None:
+        path = Path(spec.posterior)
+        if folder is not None and not path.is_absolute():
+            path = folder / path
+        where = positions.get(("posterior",), (None, None))
+        try:
+            draws = read_checked_posterior(spec, scenario, path)
+        except BadInput as exc:
+            raise StudyError(
+                [
+                    Problem(label, "posterior", f"cannot use {spec.posterior!r}", *where),
+                    *exc.problems,
+                ]
+            ) from None
+    if draws is not None:
+        spec = spec.model_copy(update={"posterior": draws.source})
+    return spec, scenario, text, draws
+
+
+def read_checked_posterior(spec: StudySpec, scenario: Scenario, path: Path) -> Posterior:
+    """Read a posterior file and refuse it, before any chunk runs, if it names a parameter the
+    scenario lacks or one the study sets itself (a lever, uncertainty or constant, whose values
+    the draws would silently replace)."""
+    from crisislab.scenario.parameters import read_posterior
+    from crisislab.simulate import check_draws
+
+    draws = read_posterior(path)
+    check_draws(scenario, draws)
+    own = {p: "a lever" for p in spec.levers}
+    own.update({p: "an uncertainty" for p in spec.uncertainties})
+    own.update({p: "a constant" for p in spec.constants})
+    if spec.days is not None:
+        own["days"] = "its `days`"
+    clashes = [name for name in draws.names if name in own]
+    if clashes:
+        raise StudyError(
+            [
+                Problem(
+                    draws.source,
+                    name,
+                    f"is also set by the study {spec.name!r} ({own[name]}): the posterior's "
+                    "draws would replace its values; remove it from the study or the posterior",
+                )
+                for name in clashes
+            ]
+        )
+    return draws
 
 
 def _load_named_scenario(

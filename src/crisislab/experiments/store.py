@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -37,6 +37,9 @@ from crisislab._version import __version__
 from crisislab.errors import OutputError, Problem, StudyError
 from crisislab.experiments.design import Chunk, Design
 from crisislab.scenario.outcomes import OUTCOMES
+
+if TYPE_CHECKING:
+    from crisislab.scenario.parameters import Posterior
 
 FORMAT = 1
 _UMASK = os.umask(0o022)
@@ -158,15 +161,21 @@ class StudyStore:
     # --- creating and checking -----------------------------------------------------------------
 
     @staticmethod
-    def manifest_for(design: Design) -> dict[str, Any]:
+    def manifest_for(design: Design, posterior: Posterior | None = None) -> dict[str, Any]:
+        """What the study is. Its digest covers the spec, the scenario and, for a study that
+        draws its parameters from a posterior, the posterior file's SHA-256 (not its path: the
+        same file moved still resumes, another file does not)."""
         what = {
-            "spec": design.spec.model_dump(mode="json"),
+            # the path of the posterior is where it was found, not what the study is
+            "spec": design.spec.model_dump(mode="json", exclude={"posterior"}),
             "scenario": design.scenario.model_dump(mode="json"),
         }
+        drawn = {} if posterior is None else {"posterior": posterior.digest}
+        about = {} if posterior is None else {"posterior": posterior.describe()}
         return {
             "format": FORMAT,
             "crisislab": __version__,
-            "digest": _digest(what),
+            "digest": _digest({**what, **drawn}),
             "study": design.spec.name,
             "points": design.n_points,
             "policies": len(design.policies),
@@ -175,43 +184,38 @@ class StudyStore:
             "total_runs": design.n_points * design.spec.runs_per_point,
             "chunks": len(design.chunks),
             **what,
+            **about,
         }
 
-    def prepare(self, design: Design, study_text: str) -> None:
+    def prepare(self, design: Design, study_text: str, posterior: Posterior | None = None) -> None:
         """Create the directory for a design, or check that it already holds this very study
         (and put back a study file or design that a kill or a disk left missing or damaged)."""
-        design_bytes = self.check(design, study_text)
+        design_bytes = self.check(design, study_text, posterior)
         if self._state is not None:
             self._sweep_temporaries()
             self._complete(design_bytes, study_text)
             return
         self._claim()
-        manifest = self.manifest_for(design)
+        manifest = self.manifest_for(design, posterior)
         self._state = {**manifest, "design": _checksum(design_bytes), "parts": {}}
         # the manifest goes first: from the moment it is in place the directory is this study's,
         # and a run that finds the design or the study file missing writes them again
         atomic_write(self.manifest_path, self._manifest_bytes())
         self._complete(design_bytes, study_text)
 
-    def check(self, design: Design, study_text: str) -> bytes:
+    def check(self, design: Design, study_text: str, posterior: Posterior | None = None) -> bytes:
         """Refuse, without writing anything, a directory that `prepare` would refuse: another
-        study's, a path that is not a directory, or a directory with files of someone else's.
-        What an interrupted creation leaves (temporary files; the study file and design of this
-        very study, written by an earlier version) does not count. Returns the design's bytes."""
-        manifest = self.manifest_for(design)
+        study's (another spec, scenario or posterior), a path that is not a directory, or a
+        directory with files of someone else's. What an interrupted creation leaves (temporary
+        files; the study file and design of this very study, written by an earlier version)
+        does not count. Returns the design's bytes."""
+        manifest = self.manifest_for(design, posterior)
         design_bytes = parquet_bytes(pa.table(design.rows()))
         if self.manifest_path.exists():
             existing = self.manifest()
             if existing.get("digest") != manifest["digest"]:
                 raise StudyError(
-                    [
-                        Problem(
-                            str(self.root),
-                            "",
-                            f"this directory holds the study {existing.get('study')!r} with a "
-                            "different specification or scenario; choose another --dir",
-                        )
-                    ]
+                    [Problem(str(self.root), "", _why_not_resumed(existing, manifest))]
                 )
             if existing.get("crisislab") != __version__:
                 raise StudyError(
@@ -433,6 +437,31 @@ class StudyStore:
     def write_failure(self, failure: Failure) -> None:
         payload = json.dumps(failure.__dict__, indent=1).encode("utf-8")
         atomic_write(self.failure_path(failure.chunk), payload)
+
+
+def _posterior_words(about: Any) -> str:
+    if not isinstance(about, Mapping):
+        return "no posterior (fixed parameters)"
+    name = about.get("posterior") or "a posterior"
+    return f"the posterior {name} (sha256 {str(about.get('sha256', ''))[:12]}…)"
+
+
+def _why_not_resumed(existing: Mapping[str, Any], wanted: Mapping[str, Any]) -> str:
+    """Why a directory holding another study is refused: its posterior, else its definition."""
+    study = existing.get("study")
+    had, has = existing.get("posterior"), wanted.get("posterior")
+    sha = [about.get("sha256") if isinstance(about, Mapping) else None for about in (had, has)]
+    if sha[0] != sha[1]:
+        return (
+            f"this directory holds the study {study!r} run with {_posterior_words(had)}, and "
+            f"this run has {_posterior_words(has)}: a study resumes only with the posterior it "
+            "started with (the same file, by its SHA-256); give that one (--posterior, or the "
+            "study file's `posterior:`) or choose another --dir"
+        )
+    return (
+        f"this directory holds the study {study!r} with a different specification or scenario; "
+        "choose another --dir"
+    )
 
 
 def _against_record(path: Path, size: int, recorded: Mapping[str, Any]) -> str | None:

@@ -22,7 +22,7 @@ from crisislab.errors import Problem, StudyError
 from crisislab.experiments.design import Design, salib_problem
 from crisislab.experiments.executors import SequentialExecutor
 from crisislab.experiments.runner import Progress, RunReport, run_design
-from crisislab.experiments.spec import StudySpec, load_study
+from crisislab.experiments.spec import StudySpec, load_study_drawing, read_checked_posterior
 from crisislab.experiments.store import PartCheck, StudyStore
 from crisislab.scenario.loader import validate
 from crisislab.scenario.outcomes import OUTCOMES
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from crisislab.analysis import DesignInfo
+    from crisislab.scenario.parameters import Posterior
 
 
 class Study:
@@ -43,15 +44,26 @@ class Study:
     >>> results.points()[["policy", "p_war"]]                # doctest: +SKIP
     """
 
-    def __init__(self, spec: StudySpec, scenario: Scenario, text: str | None = None):
+    def __init__(
+        self,
+        spec: StudySpec,
+        scenario: Scenario,
+        text: str | None = None,
+        posterior: Posterior | None = None,
+    ):
+        if posterior is None and spec.posterior is not None:  # a path as given (not a file's)
+            posterior = read_checked_posterior(spec, scenario, Path(spec.posterior))
         self.spec = spec
         self.scenario = scenario
         self.text = text if text is not None else json.dumps(spec.model_dump(mode="json"), indent=1)
+        self.posterior = posterior  # parameter draws per group of runs, or None
 
     @classmethod
-    def load(cls, ref: str | Path) -> Study:
-        """A study from a file path or the name of an example study."""
-        return cls(*load_study(ref))
+    def load(cls, ref: str | Path, posterior: str | Path | None = None) -> Study:
+        """A study from a file path or the name of an example study. `posterior` (a
+        calibration's posterior file) gives or replaces the file's `posterior:`; it is read and
+        checked against the scenario here, before anything runs."""
+        return cls(*load_study_drawing(ref, posterior))
 
     @cached_property
     def design(self) -> Design:
@@ -66,7 +78,7 @@ class Study:
         """Refuse, writing nothing, a directory `prepare` would refuse (another study's, or one
         holding someone else's files)."""
         store = directory if isinstance(directory, StudyStore) else StudyStore(directory)
-        store.check(self.design, self.text)
+        store.check(self.design, self.text, self.posterior)
         return store
 
     def prepare(self, directory: str | Path | StudyStore) -> StudyStore:
@@ -74,7 +86,7 @@ class Study:
         directory of another study, or one holding files of someone else's, is refused here,
         before any work starts."""
         store = directory if isinstance(directory, StudyStore) else StudyStore(directory)
-        store.prepare(self.design, self.text)
+        store.prepare(self.design, self.text, self.posterior)
         return store
 
     def run(
@@ -90,7 +102,14 @@ class Study:
         computes again any part found damaged (`results.report.repaired` names them).
         """
         store = self.prepare(directory)
-        report = run_design(self.design, store, executor or SequentialExecutor(), workers, progress)
+        report = run_design(
+            self.design,
+            store,
+            executor or SequentialExecutor(),
+            workers,
+            progress,
+            self.posterior,
+        )
         results = StudyResults(store)
         results.report = report
         return results
@@ -110,6 +129,9 @@ class StudyResults:
         self.manifest = manifest
         self.spec = StudySpec.model_validate(manifest["spec"])
         self.scenario = validate(str(directory), manifest["scenario"], {})
+        # what the runs drew their parameters from (`Posterior.describe()`), or None
+        posterior = manifest.get("posterior")
+        self.posterior: dict[str, Any] | None = posterior if isinstance(posterior, dict) else None
 
     @cached_property
     def design(self) -> Design:
@@ -129,6 +151,7 @@ class StudyResults:
         failures = self.store.failures()
         return {
             "study": self.spec.name,
+            **self._posterior_entry(),
             "chunks": len(chunks),
             "completed": len(done),
             "failed": len(failures),
@@ -140,6 +163,10 @@ class StudyResults:
                 {"part": name, "problem": why} for name, why in sorted(check.damaged.items())
             ],
         }
+
+    def _posterior_entry(self) -> dict[str, Any]:
+        """`{"posterior": …}` for JSON output of a study that drew its parameters, else {}."""
+        return {} if self.posterior is None else {"posterior": self.posterior}
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with the views `design`, `runs`, `points`, `failures`,
@@ -256,6 +283,7 @@ class StudyResults:
         warnings = [*_missing_warnings(status, missing, self.store.root), *result["warnings"]]
         return {
             "study": self.spec.name,
+            **self._posterior_entry(),
             "runs": status["runs"],
             "total_runs": status["total_runs"],
             "failed_chunks": status["failed"],
@@ -414,7 +442,7 @@ def _points_sql(run_columns: list[tuple]) -> str:
     for name in OUTCOMES:
         parts.append(f"n_{name} / nullif(count(r.point), 0) AS p_{name}")
     for name, kind, *_ in run_columns:
-        if name in ("point", "run", "outcome") or name.endswith("_day"):
+        if name in ("point", "run", "outcome", "parameter_draw") or name.endswith("_day"):
             continue
         if kind == "BOOLEAN":
             parts.append(f'avg(r."{name}"::DOUBLE) AS "p_{name}"')
