@@ -56,9 +56,11 @@ def bootstrap_band(columns, targets, clusters, seed=0, draws=200):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--population", type=int, default=100)
-    parser.add_argument("--generations", type=int, default=6)
-    parser.add_argument("--runs", type=int, default=2048)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--generations", type=int, default=8)
+    parser.add_argument("--max-minutes", type=float, default=14.0)
+    parser.add_argument("--min-acceptance", type=float, default=0.02)
+    parser.add_argument("--runs", type=int, default=4096)
+    parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--check-runs", type=int, default=16384)
     parser.add_argument("--output", type=Path, default=HERE / "results" / "calibration_speed.json")
@@ -71,7 +73,14 @@ def main() -> None:
     started = time.perf_counter()
     with open_executor("process", args.workers) as (pool, _):
         fitted = abc.calibrate(
-            scenario, targets, posterior_path, settings, executor=pool, restart=True
+            scenario,
+            targets,
+            posterior_path,
+            settings,
+            executor=pool,
+            restart=True,
+            max_seconds=60 * args.max_minutes,
+            min_acceptance=args.min_acceptance,
         )
     seconds = time.perf_counter() - started
     post = read_posterior(posterior_path)
@@ -93,7 +102,12 @@ def main() -> None:
             "platform": platform.platform(),
             "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
         },
-        "settings": settings.__dict__,
+        "settings": {
+            **settings.__dict__,
+            "max_minutes": args.max_minutes,
+            "min_acceptance": args.min_acceptance,
+            "workers": args.workers,
+        },
         "parameters": len(post.names),
         "targets": len(observed),
         "seconds": round(seconds, 1),

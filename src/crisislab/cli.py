@@ -479,6 +479,14 @@ def calibrate(
     restart: Annotated[
         bool, typer.Option(help="Discard a stored calibration with other settings.")
     ] = False,
+    max_minutes: Annotated[
+        float | None,
+        typer.Option(min=0.0, help="Start no generation after this long (run again to continue)."),
+    ] = None,
+    min_acceptance: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Stop once a generation accepts less than this share."),
+    ] = 0.02,
     plot: PlotOpt = None,
     check_draws: Annotated[
         int, typer.Option(min=0, max=1000, help="Parameter draws in the predictive check.")
@@ -532,6 +540,8 @@ def calibrate(
             on_generation=on_generation,
             on_evaluation=on_evaluation,
             restart=restart,
+            max_seconds=None if max_minutes is None else 60 * max_minutes,
+            min_acceptance=min_acceptance,
         )
         checks = (
             diagnostics.predictive_check(

@@ -130,3 +130,77 @@ def test_a_scenario_without_uncertain_parameters_is_refused(tmp_path):
     scenario = load_scenario("us-iran-2020").model_copy(update={"uncertain": {}})
     with pytest.raises(abc.CalibrationError, match="no uncertain parameters"):
         abc.calibrate(scenario, _targets(tmp_path, 256), tmp_path / "p.parquet", abc.Settings())
+
+
+def test_a_calibration_stops_when_acceptance_falls_below_the_floor(tmp_path):
+    scenario, targets = _scenario(), _targets(tmp_path, runs=512)
+    settings = abc.Settings(population=10, generations=5, runs=128, seed=2)
+    fitted = abc.calibrate(
+        scenario, targets, tmp_path / "p.parquet", settings, min_acceptance=1.0
+    )  # no generation accepts every proposal: the calibration stops after the first
+    assert [g.t for g in fitted.generations] == [0]
+    assert fitted.posterior.metadata["generations"] == 1
+
+
+def test_every_particle_meets_the_same_generated_crises():
+    from crisislab.scenario.parameters import Reseeded
+    from crisislab.simulate import with_ensemble
+
+    generic = load_scenario("generic-crisis")
+    crises = Reseeded(with_ensemble(generic, None), seed=4)
+    assert [crises.draw(1, g) for g in range(6)] == [crises.draw(2, g) for g in range(6)]
+    targets = load_target_set("icb-generic")
+    u = np.full(len(generic.uncertain), 0.5)
+    first = abc.evaluate(generic, targets, u, 256, seed=4)
+    assert first == abc.evaluate(generic, targets, u, 256, seed=4)
+
+
+def test_targets_the_runs_cannot_measure_are_refused_before_any_generation(tmp_path):
+    generic = load_scenario("generic-crisis")
+    # seed 1's first 32 generated crises include none opened by a proxy
+    settings = abc.Settings(population=10, generations=1, runs=2048, seed=1)
+    with pytest.raises(abc.CalibrationError, match="cannot measure violent_answer_indirect"):
+        abc.calibrate(generic, load_target_set("icb-generic"), tmp_path / "p.parquet", settings)
+    assert not (tmp_path / "p.parquet").exists()
+
+
+def test_the_command_fits_writes_and_reports(tmp_path, capsys):
+    import json
+
+    from crisislab.cli import main
+
+    _targets(tmp_path, runs=512)  # writes truth.yaml
+    out = tmp_path / "cli.parquet"
+    args = [
+        "calibrate",
+        "us-iran-2020",
+        "--targets",
+        str(tmp_path / "truth.yaml"),
+        "-o",
+        str(out),
+        "--population",
+        "10",
+        "--generations",
+        "1",
+        "--runs",
+        "128",
+        "--days",
+        str(DAYS),
+        "--check-draws",
+        "3",
+        "--plot",
+        str(tmp_path / "post.png"),
+        "--json",
+    ]
+    with pytest.raises(SystemExit) as code:
+        main(args)
+    assert code.value.code == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["targets"] == "known-truth" and found["posterior"]["particles"] == 10
+    assert len(found["parameters"]) == len(load_scenario("us-iran-2020").uncertain)
+    assert {c["name"] for c in found["predictive_check"]} == {"attacks", "within_30", "within_60"}
+    assert out.exists() and (tmp_path / "post.png").stat().st_size > 10_000
+    with pytest.raises(SystemExit) as code:
+        main([*args[:3], str(tmp_path / "missing.yaml"), *args[4:]])
+    assert code.value.code == 2
+    assert "missing.yaml" in capsys.readouterr().err

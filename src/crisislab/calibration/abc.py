@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import math
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -37,9 +38,10 @@ from crisislab._version import __version__
 from crisislab.calibration.diagnostics import simulated_at
 from crisislab.calibration.target_set import TargetSet
 from crisislab.errors import BadInput, Problem
-from crisislab.scenario.parameters import Posterior, write_posterior
+from crisislab.scenario.parameters import Posterior, Reseeded, write_posterior
 from crisislab.scenario.schema import Scenario
 from crisislab.scenario.uncertain import draw_overrides
+from crisislab.simulate import with_ensemble
 
 __all__ = ["CalibrationError", "Settings", "calibrate", "evaluate", "parameter_names"]
 
@@ -127,11 +129,23 @@ def evaluate(
     executor: Executor | None = None,
     days: int | None = None,
 ) -> dict[str, float]:
-    """The targets' statistics simulated at one point of the unit cube."""
-    overrides = draw_overrides(scenario, np.asarray(u, float)[None, :])[0]
+    """The targets' statistics simulated at one point of the unit cube.
+
+    The runs' random numbers are keyed by the particle; a scenario's generated crises (its
+    `ensemble`) are keyed by the calibration's seed alone, so every particle is held against the
+    same crises (common random numbers): the crisis mix of `runs` // 64 crises would otherwise
+    vary from particle to particle and blur their differences."""
+    overrides: dict[str, Any] = dict(draw_overrides(scenario, np.asarray(u, float)[None, :])[0])
     if days is not None:
-        overrides = {**overrides, "days": days}
-    return simulated_at(scenario, targets, overrides, runs, evaluation_seed(seed, u), executor)
+        overrides["days"] = days
+    draws = None
+    ensemble = with_ensemble(scenario, None)
+    if ensemble is not None:
+        draws = Reseeded(ensemble, seed)
+        overrides["ensemble"] = None
+    return simulated_at(
+        scenario, targets, overrides, runs, evaluation_seed(seed, u), executor, draws
+    )
 
 
 def fingerprint(scenario: Scenario, targets: TargetSet, settings: Settings) -> str:
@@ -163,12 +177,18 @@ def calibrate(
     on_generation: Callable[[Generation], None] | None = None,
     on_evaluation: Callable[[int], None] | None = None,
     restart: bool = False,
+    max_seconds: float | None = None,
+    min_acceptance: float = 0.0,
 ) -> Outcome:
     """Fit the scenario's uncertain parameters to the targets; write the posterior to `output`.
 
     Continues the calibration found beside `output` if it was made with the same scenario,
-    targets and settings; refuses one made otherwise unless `restart`.
+    targets and settings; refuses one made otherwise unless `restart`. Stops before the last
+    generation when a generation's acceptance rate falls below `min_acceptance` (the tolerance
+    has reached what the model can fit), or when `max_seconds` have passed (a later call
+    continues); the posterior is then the last complete generation's.
     """
+    started = time.monotonic()
     import pyabc
 
     settings.check()
@@ -180,6 +200,7 @@ def calibrate(
     resumed_from = _prepare(database, stamp, digest, restart)
 
     k = len(names)
+    _check_measurable(scenario, targets, settings, executor)
     prior = pyabc.Distribution(**{n: pyabc.RV("uniform", 0.0, 1.0) for n in _u_names(k)})
     observed = targets.observed()
     scales = targets.scales()
@@ -215,6 +236,11 @@ def calibrate(
         started_at = t if started_at is None else started_at
         if t >= settings.generations or (t > 0 and _last_epsilon(history) <= settings.min_epsilon):
             break
+        if done and (
+            done[-1].acceptance < min_acceptance
+            or (max_seconds is not None and time.monotonic() - started > max_seconds)
+        ):
+            break
         np.random.seed(np.random.SeedSequence([settings.seed, _SEED_TAG, t]).generate_state(1))
         before = evaluations
         history = abc.run(max_nr_populations=1, minimum_epsilon=settings.min_epsilon)
@@ -224,6 +250,25 @@ def calibrate(
             on_generation(generation)
     posterior = _posterior(scenario, names, history, targets, settings, digest, output)
     return Outcome(posterior, done, started_at or 0)
+
+
+def _check_measurable(
+    scenario: Scenario, targets: TargetSet, settings: Settings, executor: Executor | None
+) -> None:
+    """Refuse a calibration whose evaluations cannot measure a target: a share among runs of a
+    kind that none of the evaluation's runs are (no crisis opened by a proxy among those an
+    ensemble drew, say) is nan at every particle. Checked at the prior's median."""
+    centre = np.full(len(scenario.uncertain), 0.5)
+    found = evaluate(
+        scenario, targets, centre, settings.runs, settings.seed, executor, settings.days
+    )
+    missing = [name for name, value in found.items() if math.isnan(value)]
+    if missing:
+        raise CalibrationError(
+            f"{settings.runs:,} runs (seed {settings.seed}) cannot measure {', '.join(missing)}: "
+            "no run is of the kind the statistic counts among; raise --runs or change --seed",
+            path="--runs",
+        )
 
 
 def _prepare(database: Path, stamp: Path, digest: str, restart: bool) -> int:

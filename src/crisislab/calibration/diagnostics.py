@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from crisislab.calibration.target_set import TargetSet
-from crisislab.scenario.parameters import Posterior
+from crisislab.scenario.parameters import ParameterDraws, Posterior
 from crisislab.scenario.schema import Scenario
 from crisislab.scenario.uncertain import draw_overrides
 from crisislab.simulate import simulate
@@ -90,9 +90,11 @@ def simulated_at(
     runs: int,
     seed: int,
     executor: Executor | None = None,
+    draws: ParameterDraws | None = None,
 ) -> dict[str, float]:
-    """The targets' statistics of `runs` runs with these parameter values."""
-    result = simulate(scenario, runs, seed, overrides, executor=executor)
+    """The targets' statistics of `runs` runs with these parameter values (and `draws`, if
+    given, for each group of runs)."""
+    result = simulate(scenario, runs, seed, overrides, executor=executor, draws=draws)
     return targets.simulated(result.columns)
 
 

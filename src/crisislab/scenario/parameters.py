@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,7 +31,9 @@ __all__ = [
     "ParameterDraws",
     "Posterior",
     "PosteriorError",
+    "Reseeded",
     "group_of",
+    "posterior_names",
     "read_posterior",
     "write_posterior",
 ]
@@ -81,6 +84,25 @@ class Combined:
 
     def describe(self) -> dict[str, Any]:
         return {**self.parameters.describe(), "ensemble": self.ensemble.describe()}
+
+
+@dataclass(frozen=True)
+class Reseeded:
+    """Draws keyed by a seed of their own, whatever the simulation's seed: the same crises (or
+    parameters) for every simulation that uses them, as common random numbers."""
+
+    inner: ParameterDraws
+    seed: int
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.inner.names
+
+    def draw(self, seed: int, group: int) -> tuple[int, dict[str, Any]]:
+        return self.inner.draw(self.seed, group)
+
+    def describe(self) -> dict[str, Any]:
+        return {**self.inner.describe(), "seed": self.seed}
 
 
 def group_of(run: int, group_runs: int = GROUP_RUNS) -> int:
@@ -171,10 +193,21 @@ def write_posterior(
     partial.replace(path)
 
 
+def posterior_names() -> list[str]:
+    """The posteriors shipped with crisislab (package data), by name."""
+    folder = files("crisislab.scenario") / "data" / "posteriors"
+    return sorted(
+        p.name.removesuffix(".parquet") for p in folder.iterdir() if p.name.endswith(".parquet")
+    )
+
+
 def read_posterior(path: str | Path) -> Posterior:
-    """Read and check a posterior file; every problem names the file and the column."""
+    """Read and check a posterior file, or a shipped posterior by name (`posterior_names`);
+    every problem names the file and the column."""
     import pyarrow.parquet as pq
 
+    if not Path(path).exists() and str(path) in posterior_names():
+        path = Path(str(files("crisislab.scenario") / "data" / "posteriors" / f"{path}.parquet"))
     path = Path(path)
     label = str(path)
     try:
