@@ -1174,6 +1174,7 @@ def report(
     set_: SetOpt = None,
     workers: WorkersOpt = 0,
     max_run_days: DailyMaxRunDaysOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Write a self-contained HTML report: the six doctrines compared on a scenario, a saved
     replay or fork, or a study's policies across its futures."""
@@ -1182,6 +1183,17 @@ def report(
     from crisislab.report.sources import is_scenario, source_files
 
     outputs.check(output, inputs=source_files(source))
+    if posterior is not None and not is_scenario(source):
+        raise BadInput(
+            [
+                Problem(
+                    "--posterior",
+                    "",
+                    "applies to a scenario; a saved fork or study names "
+                    "the posterior its runs drew from",
+                )
+            ]
+        )
     per_doctrine = runs or REPORT_RUNS
     n = len(DOCTRINES)
     _check_work(
@@ -1196,6 +1208,7 @@ def report(
     n += claim_settings(source, overrides, days=days) if is_scenario(source) else 0
     with (
         _interruptible(f"nothing was written to {output}"),
+        _drawing(posterior),
         _progress("report", n * per_doctrine, n * per_doctrine * (days or 365)) as meter,
         _executor(workers, per_doctrine * n) as pool,
     ):

@@ -176,3 +176,46 @@ def test_paired_intervals_are_cluster_robust_under_a_posterior(posterior_file):
     assert "parameter_draw" not in found["results"][1]["paired"]
     # three particles only: the difference is known far less well than with fixed parameters
     assert drawn["ci"][1] - drawn["ci"][0] > 1.5 * (fixed["ci"][1] - fixed["ci"][0])
+
+
+def test_a_report_and_a_fork_say_which_posterior_their_runs_drew_from(tmp_path, capsys):
+    page = tmp_path / "report.html"
+    with pytest.raises(SystemExit) as code:
+        main(
+            [
+                "report",
+                "us-iran-2020",
+                "-o",
+                str(page),
+                "-n",
+                "300",
+                "--days",
+                "60",
+                "--posterior",
+                "generic-crisis-icb",
+            ]
+        )
+    assert code.value.code == 0
+    assert "drawn from the posterior generic-crisis-icb.parquet" in page.read_text()
+    with pytest.raises(SystemExit) as code:
+        main(
+            [
+                "fork",
+                "us-iran-2019-2020",
+                "--at",
+                "2020-01-08",
+                "-n",
+                "1024",
+                "--days",
+                "30",
+                "--posterior",
+                "generic-crisis-icb",
+                "--json",
+            ]
+        )
+    assert code.value.code == 0
+    import json
+
+    found = json.loads(capsys.readouterr().out)
+    assert found["posterior"]["posterior"] == "generic-crisis-icb.parquet"
+    assert found["posterior"]["calibration"]["targets"] == "icb-generic"

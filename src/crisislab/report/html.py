@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from matplotlib.figure import Figure
 
@@ -133,3 +134,20 @@ def write_html(text: str, path: str | Path) -> Path:
     """Write the page: a regular file atomically (a reader never sees half a report, a failure
     leaves none), a pipe or device through (see `crisislab.output`)."""
     return write_text(path, text)
+
+
+def posterior_meta(about: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The posterior a page's runs drew their parameters from, as one line of its header, or
+    none."""
+    if not about:
+        return []
+    names = ", ".join(str(n) for n in about.get("parameters", []))
+    return [
+        (
+            "parameters",
+            f"drawn from the posterior {about.get('posterior') or '(unnamed)'} "
+            f"(sha256 {str(about.get('sha256', ''))[:12]}…; {about.get('particles', 0):,} "
+            f"particles, effective size {about.get('effective_size', '?')}; one draw per "
+            f"{about.get('runs_per_draw', '?')} runs): {names}",
+        )
+    ]

@@ -27,6 +27,7 @@ from crisislab.report.html import (
     figure,
     meta,
     para,
+    posterior_meta,
     section,
     table,
 )
@@ -382,6 +383,7 @@ def comparison_page(c: Comparison) -> str:
                 ),
                 ("seed", c.seed),
                 ("other overrides", _overrides(c.overrides)),
+                *posterior_meta(next(iter(c.summaries.values()), {}).get("parameters")),
                 ("date", dt.date.today().isoformat()),
             ]
         ),
@@ -823,6 +825,7 @@ def fork_page(data: Mapping[str, Any]) -> str:
                 ("overrides", _overrides(data["overrides"])),
                 ("runs", f"{n:,}"),
                 ("seed", data["seed"]),
+                *posterior_meta(data.get("posterior") or data.get("parameters")),
                 ("date", dt.date.today().isoformat()),
             ]
         ),

@@ -17,7 +17,17 @@ import pandas as pd
 
 from crisislab.analysis import completed, per_future
 from crisislab.report import study_figures as sf
-from crisislab.report.html import bullets, contents, document, esc, figure, meta, para, section
+from crisislab.report.html import (
+    bullets,
+    contents,
+    document,
+    esc,
+    figure,
+    meta,
+    para,
+    posterior_meta,
+    section,
+)
 from crisislab.report.html import table as html_table
 from crisislab.report.pages import _footer
 from crisislab.scenario.outcomes import OUTCOMES
@@ -129,7 +139,7 @@ def _header(results: StudyResults, analysis: Entry, directory: str) -> list[str]
                 ("design", size),
                 ("sampler", f"{spec.sampler} ({SAMPLERS.get(spec.sampler, spec.sampler)})"),
                 ("seed", spec.seed),
-                *_posterior_meta(results.posterior),
+                *posterior_meta(results.posterior),
                 ("runs done", f"{analysis['runs']:,} of {analysis['total_runs']:,}"),
                 ("failed chunks", failed),
                 ("directory", directory),
@@ -154,22 +164,6 @@ def _header(results: StudyResults, analysis: Entry, directory: str) -> list[str]
             )
         )
     return parts
-
-
-def _posterior_meta(about: Entry | None) -> list[tuple[str, str]]:
-    """The posterior a study drew its parameters from, in one line of the header, or none."""
-    if not about:
-        return []
-    names = ", ".join(str(n) for n in about.get("parameters", []))
-    return [
-        (
-            "parameters",
-            f"drawn from the posterior {about.get('posterior') or '(unnamed)'} "
-            f"(sha256 {str(about.get('sha256', ''))[:12]}…; {about.get('particles', 0):,} "
-            f"particles, effective size {about.get('effective_size', '?')}; one draw per "
-            f"{about.get('runs_per_draw', '?')} runs): {names}",
-        )
-    ]
 
 
 def _days(results: StudyResults) -> int:
