@@ -557,6 +557,15 @@ def calibrate(
             else []
         )
     rows = diagnostics.parameter_rows(resolved, fitted.posterior)
+    ess = fitted.posterior.effective_size()
+    degenerate = ess < max(20.0, 0.1 * population)
+    if degenerate:
+        err.print(
+            f"warning: the posterior rests on {ess:.1f} effective particles of {population}: "
+            "its intervals and the narrowing of each parameter are not to be trusted (the "
+            "targets may not inform the parameters; more particles or runs may help)",
+            markup=False,
+        )
     if plot is not None:
         diagnostics.plot_posterior(resolved, fitted.posterior, plot)
         err.print(f"figure written to {plot}", markup=False)
@@ -568,6 +577,7 @@ def calibrate(
                 "targets": target_set.name,
                 "posterior": fitted.posterior.describe(),
                 "resumed_from_generation": fitted.resumed_from,
+                "degenerate": degenerate,
                 "parameters": [r.as_dict() for r in rows],
                 "predictive_check": [c.as_dict() for c in checks],
             }
