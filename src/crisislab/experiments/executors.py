@@ -141,6 +141,11 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         with contextlib.suppress(Exception):
             process.join(timeout=5)
+    # and wait for the pool's manager thread to see it: left running, it can close its wakeup
+    # pipe while the interpreter's exit handler writes to it ("Bad file descriptor")
+    manager = getattr(pool, "_executor_manager_thread", None)  # no public handle
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 def _quiet_worker() -> None:
