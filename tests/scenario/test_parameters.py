@@ -150,27 +150,11 @@ def test_run_with_a_posterior_says_so(posterior_file, capsys):
 def test_paired_intervals_are_cluster_robust_under_a_posterior(posterior_file):
     from crisislab.experiments import compare
 
+    doctrines = ("restraint", "retaliatory")
+    policies = {d: {"actors.USA.doctrine": d} for d in doctrines}
     with drawing(read_posterior(posterior_file)):
-        found = compare(
-            "us-iran-2020",
-            {
-                "restraint": {"actors.USA.doctrine": "restraint"},
-                "retaliatory": {"actors.USA.doctrine": "retaliatory"},
-            },
-            runs=2048,
-            seed=2,
-            days=120,
-        )
-    plain = compare(
-        "us-iran-2020",
-        {
-            "restraint": {"actors.USA.doctrine": "restraint"},
-            "retaliatory": {"actors.USA.doctrine": "retaliatory"},
-        },
-        runs=2048,
-        seed=2,
-        days=120,
-    )
+        found = compare("us-iran-2020", policies, runs=2048, seed=2, days=120)
+    plain = compare("us-iran-2020", policies, runs=2048, seed=2, days=120)
     drawn = found["results"][1]["paired"]["stable_deescalation"]
     fixed = plain["results"][1]["paired"]["stable_deescalation"]
     assert "parameter_draw" not in found["results"][1]["paired"]
