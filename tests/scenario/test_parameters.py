@@ -203,3 +203,25 @@ def test_a_report_and_a_fork_say_which_posterior_their_runs_drew_from(tmp_path, 
     found = json.loads(capsys.readouterr().out)
     assert found["posterior"]["posterior"] == "generic-crisis-icb.parquet"
     assert found["posterior"]["calibration"]["targets"] == "icb-generic"
+
+
+def test_a_backtest_page_names_the_posterior(tmp_path):
+    page = tmp_path / "bt.html"
+    with pytest.raises(SystemExit) as code:
+        main(
+            [
+                "backtest",
+                "korea-2010",
+                "--every",
+                "200",
+                "-n",
+                "256",
+                "--html",
+                str(page),
+                "--posterior",
+                "generic-crisis-icb",
+                "--json",
+            ]
+        )
+    assert code.value.code == 0
+    assert "Parameters drawn from the posterior generic-crisis-icb.parquet" in page.read_text()

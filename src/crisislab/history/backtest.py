@@ -707,6 +707,15 @@ def html_page(data: Mapping[str, Any]) -> str:
         f"<p>Forks every {s['every']} days, {s['runs']:,} runs each, seed {s['seed']}, windows "
         f"{', '.join(map(str, s['windows']))} days (cut to the days each timeline covers). "
         f"{_esc(_stamp(data))}.</p>",
+        *(
+            [
+                f"<p>Parameters drawn from the posterior {_esc(p['posterior'])} "
+                f"({p['particles']:,} particles, sha256 {_esc(p['sha256'][:12])}…): "
+                f"{_esc(', '.join(p['parameters']))}.</p>"
+            ]
+            if (p := data.get("posterior"))
+            else []
+        ),
         "<h2>Outcomes</h2><ul>"
         + "".join(
             f"<li>{_esc(k)}: {_esc(v['description'])}</li>" for k, v in data["outcomes"].items()
