@@ -204,3 +204,13 @@ def test_the_command_fits_writes_and_reports(tmp_path, capsys):
         main([*args[:3], str(tmp_path / "missing.yaml"), *args[4:]])
     assert code.value.code == 2
     assert "missing.yaml" in capsys.readouterr().err
+
+
+def test_targets_that_look_past_the_horizon_are_refused(tmp_path):
+    scenario, targets = _scenario(), _targets(tmp_path, runs=256)
+    short = abc.Settings(population=10, generations=1, runs=128, days=45)
+    with pytest.raises(abc.CalibrationError) as caught:
+        abc.calibrate(scenario, targets, tmp_path / "p.parquet", short)
+    text = str(caught.value)
+    assert "within_60 counts 60 days, more than the 45 simulated" in text
+    assert "attacks divides by a horizon of 90 days, the runs simulate 45" in text

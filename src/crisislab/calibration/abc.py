@@ -200,6 +200,7 @@ def calibrate(
     resumed_from = _prepare(database, stamp, digest, restart)
 
     k = len(names)
+    _check_horizon(targets, settings.days or scenario.days)
     _check_measurable(scenario, targets, settings, executor)
     prior = pyabc.Distribution(**{n: pyabc.RV("uniform", 0.0, 1.0) for n in _u_names(k)})
     observed = targets.observed()
@@ -250,6 +251,27 @@ def calibrate(
             on_generation(generation)
     posterior = _posterior(scenario, names, history, targets, settings, digest, output)
     return Outcome(posterior, done, started_at or 0)
+
+
+def _check_horizon(targets: TargetSet, horizon: int) -> None:
+    """Refuse targets that look past the simulated days, or that divide by another horizon:
+    their simulated values would be wrong at every particle, not merely noisy."""
+    problems = []
+    for target in targets:
+        params = target.params
+        if target.statistic in ("ended_within", "event_within") and params["days"] > horizon:
+            problems.append(
+                f"{target.name} counts {params['days']} days, more than the {horizon} simulated"
+            )
+        if target.statistic == "attacks_per_month" and params["horizon"] != horizon:
+            problems.append(
+                f"{target.name} divides by a horizon of {params['horizon']} days, "
+                f"the runs simulate {horizon}"
+            )
+    if problems:
+        raise CalibrationError(
+            "; ".join(problems) + "; change --days or the target set", path="--days"
+        )
 
 
 def _check_measurable(
