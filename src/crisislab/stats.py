@@ -63,19 +63,37 @@ def _t_interval(test: Any, mean: float, constant: bool, confidence: float) -> li
 CLUSTERS = "parameter_draw"  # per-run indicators may carry which parameter draw each run had
 
 
+def cluster_variance(values: ArrayLike, clusters: ArrayLike) -> tuple[float, int]:
+    """The cluster-robust variance of mean(values), runs of one cluster summed together (with
+    the small-sample factor m / (m − 1)), and the number of clusters m. Runs that drew the same
+    parameters (a posterior's particle) share them and are not independent."""
+    x = np.asarray(values, float)
+    _, which = np.unique(np.asarray(clusters), return_inverse=True)
+    sums = np.bincount(which, weights=x - x.mean())
+    m = len(sums)
+    return float(np.sum(sums**2)) / x.size**2 * (m / (m - 1) if m > 1 else 1.0), m
+
+
+def effective_runs(outcome: ArrayLike, clusters: ArrayLike) -> float:
+    """Runs as independent as the clustered sample: n / design effect (Kish), the design effect
+    being the cluster-robust variance of the mean over the binomial one (at least 1)."""
+    x = np.asarray(outcome, float)
+    p = float(x.mean())
+    if p in (0.0, 1.0):
+        return float(x.size)
+    robust, _ = cluster_variance(x, clusters)
+    return x.size / max(1.0, robust / (p * (1 - p) / x.size))
+
+
 def _cluster_interval(d: np.ndarray, clusters: ArrayLike, confidence: float) -> list[float] | None:
-    """The t interval of mean(d) with the cluster-robust standard error: runs that drew the
-    same parameters (a posterior's particle) share them and are not independent."""
+    """The t interval of mean(d) with the cluster-robust standard error."""
     from scipy import stats
 
-    _, which = np.unique(np.asarray(clusters), return_inverse=True)
-    m = int(which.max()) + 1
+    variance, m = cluster_variance(d, clusters)
     if m < 2:
         return None
     mean = float(d.mean())
-    sums = np.bincount(which, weights=d - mean)
-    se = math.sqrt(float(np.sum(sums**2)) * m / (m - 1)) / d.size
-    half = float(stats.t.ppf(0.5 + confidence / 2, m - 1)) * se
+    half = float(stats.t.ppf(0.5 + confidence / 2, m - 1)) * math.sqrt(variance)
     return [_rounded(mean - half), _rounded(mean + half)]
 
 

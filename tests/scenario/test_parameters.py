@@ -9,7 +9,6 @@ import pytest
 
 from crisislab.cli import main
 from crisislab.errors import BadInput, ScenarioError
-from crisislab.results.result import effective_runs
 from crisislab.scenario.parameters import (
     GROUP_RUNS,
     PosteriorError,
@@ -17,6 +16,7 @@ from crisislab.scenario.parameters import (
     write_posterior,
 )
 from crisislab.simulate import drawing, local_executor, simulate
+from crisislab.stats import effective_runs
 
 NAMES = ("actors.IRN.type_prior", "logit.precision")
 

@@ -14,7 +14,7 @@ from crisislab.engine.script import Script
 from crisislab.results.story import Story
 from crisislab.scenario.outcomes import OUTCOMES
 from crisislab.scenario.schema import Scenario
-from crisislab.stats import wilson_interval
+from crisislab.stats import effective_runs, wilson_interval
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,22 +31,6 @@ def _median_day(days: np.ndarray) -> float | None:
     """Median day of an event among the runs where it happened (None if it never did)."""
     happened = days[days >= 0]
     return _round(np.median(happened)) if happened.size else None
-
-
-def effective_runs(outcome: np.ndarray, clusters: np.ndarray) -> float:
-    """Runs as independent as the clustered sample: n / design effect (Kish), the design effect
-    being the cluster-robust variance of the mean over the binomial one (at least 1). Runs that
-    drew the same parameters form a cluster."""
-    n = len(outcome)
-    p = float(np.mean(outcome))
-    if p in (0.0, 1.0):
-        return float(n)
-    _, which = np.unique(clusters, return_inverse=True)
-    sums = np.bincount(which, weights=outcome - p)
-    m = len(sums)
-    robust = float(np.sum(sums**2)) / n**2 * (m / (m - 1) if m > 1 else 1.0)
-    binomial = p * (1 - p) / n
-    return n / max(1.0, robust / binomial)
 
 
 @dataclass

@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
@@ -129,7 +130,7 @@ class Posterior:
         if self.values.ndim != 2 or self.values.shape != (len(self.weights), len(self.names)):
             raise PosteriorError(self.source, "weight", "particles and weights do not match")
 
-    @property
+    @cached_property
     def cumulative(self) -> np.ndarray:
         return np.cumsum(self.weights)
 

@@ -18,6 +18,7 @@ cube into override dictionaries, through each prior's inverse CDF.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
@@ -53,23 +54,24 @@ def _g(x: float) -> str:
     return f"{x:g}"
 
 
-class BasePrior(BaseModel):
-    """What every prior offers: its support, its scipy distribution and a short description."""
+class BasePrior(BaseModel, ABC):
+    """What every prior offers: its support, its scipy distribution and a short description;
+    each kind of prior defines the three."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     kind: ClassVar[str]
 
+    @abstractmethod
     def support(self) -> tuple[float, float]:
         """The closed interval every draw lies in (infinite ends for an unbounded normal)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def scipy(self) -> rv_continuous_frozen:
         """The prior as a frozen scipy.stats distribution."""
-        raise NotImplementedError
 
+    @abstractmethod
     def describe(self) -> str:
         """A short human description, such as 'uniform 0.3 – 0.9'."""
-        raise NotImplementedError
 
     def ppf(self, u: Any) -> np.ndarray:
         """Values at probabilities `u` (the inverse CDF), as float64."""
